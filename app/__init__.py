@@ -1,0 +1,1 @@
+"""Butaca: a self-hostable video streaming platform (NiceGUI + SQLModel)."""

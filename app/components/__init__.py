@@ -1,0 +1,1 @@
+"""Reusable UI pieces: they draw the data they are given."""

@@ -1,0 +1,43 @@
+"""Small form helpers: the card layout of the sign-in pages and the way a domain error becomes a message."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+from ..lang import t
+from ..services.errors import DomainError
+from .frame import language_switch
+from .theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def auth_card() -> Iterator[None]:
+    """The full-screen backdrop and centred card of the login and register pages."""
+    apply_theme()
+    with ui.element('div').classes('bt-auth-bg'):
+        with ui.column().classes('absolute top-4 right-4'):
+            language_switch()
+        with ui.card().classes('bt-auth-card gap-3'):
+            ui.label(t('brand')).classes('bt-auth-brand')
+            yield
+
+
+def show_error(error: Exception) -> None:
+    """Domain errors become their message in the user's language; anything else a generic one (and a log line)."""
+    if isinstance(error, DomainError):
+        ui.notify(t(error.key, **error.params), type='negative', position='top')
+    else:
+        log.exception('unexpected error in a form', exc_info=error)
+        ui.notify(t('errors.generic'), type='negative', position='top')
+
+
+def password_input(label: str, mark: str) -> ui.input:
+    # maxlength keeps absurd input out of the browser; the service checks lengths again.
+    return ui.input(label, password=True, password_toggle_button=True).props(
+        'outlined dark maxlength=256 autocomplete=current-password').classes('w-full').mark(mark)

@@ -1,0 +1,59 @@
+"""The page frame for signed-in pages: brand, navigation, plan badge, language switch, sign-out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import app, ui
+
+from .. import auth, db
+from ..config import LANGUAGES
+from ..lang import LANG_KEY, current_language, t
+from ..models import Plan, UserPublic
+from ..services import accounts
+from .theme import apply_theme
+
+NAV = (('nav.home', '/'), ('nav.catalog', '/catalog'), ('nav.profile', '/profile'))
+
+
+@contextmanager
+def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
+    apply_theme()
+    with ui.header().classes('bt-header items-center gap-6 no-wrap'):
+        ui.link(t('brand'), '/').classes('bt-brand').mark('brand')
+        with ui.row().classes('bt-nav gap-5 items-center no-wrap'):
+            for key, target in NAV:
+                ui.link(t(key), target).classes('bt-active' if target == active else '')
+        ui.space()
+        premium = user.subscription_type == Plan.PREMIUM
+        ui.label(t(f'plan.{user.subscription_type}')).classes(
+            'bt-plan-badge bt-hide-mobile' + (' premium' if premium else '')).mark('plan-badge')
+        language_switch()
+        ui.button(icon='logout', on_click=_logout).props('flat round dense color=white').tooltip(
+            t('nav.logout')).mark('logout')
+    with ui.column().classes('bt-main'):
+        yield
+    auth.show_flashes()
+
+
+def language_switch() -> None:
+    current = current_language()
+    with ui.button(current.upper(), icon='language').props('flat dense no-caps color=white').mark('language'):
+        with ui.menu():
+            for code in LANGUAGES:
+                ui.menu_item(t(f'lang.{code}'), on_click=lambda c=code: set_language(c)).mark(f'lang-{code}')
+
+
+def set_language(code: str) -> None:
+    app.storage.user[LANG_KEY] = code
+    user = auth.user_from_storage()
+    if user is not None:
+        db.call(accounts.set_language, user_id=user.id, language=code)
+    ui.navigate.reload()
+
+
+def _logout() -> None:
+    auth.sign_out()
+    auth.flash('login.logged_out', 'info')
+    ui.navigate.to('/login')

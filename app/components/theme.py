@@ -1,0 +1,13 @@
+"""The shared look: dark mode, the accent colour and the stylesheet, applied at the top of every page."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+ACCENT = '#e11d48'
+
+
+def apply_theme() -> None:
+    ui.dark_mode(True)
+    ui.colors(primary=ACCENT, secondary='#f5b301', dark='#0b0b10', dark_page='#0b0b10')
+    ui.add_head_html('<link rel="stylesheet" href="/static/butaca.css">')

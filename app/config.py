@@ -1,0 +1,118 @@
+"""Settings read from BUTACA_* environment variables, at call time (standard library only)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ('es', 'en')
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    data_dir: Path
+    database_url: str
+    media_dir: Path
+    host: str
+    port: int
+    bcrypt_rounds: int
+    default_language: str
+    demo_library: bool
+    max_screens_free: int
+    max_screens_premium: int
+    session_idle_days: float
+    accel_redirect_prefix: str | None
+
+    @property
+    def production(self) -> bool:
+        return self.env == 'production'
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, '').strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise ConfigError(f'{name} must be a whole number, got {raw!r}') from error
+    if not low <= value <= high:
+        raise ConfigError(f'{name} must be between {low} and {high}, got {value}')
+    return value
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, '').strip().lower()
+    if not raw:
+        return default
+    if raw in {'1', 'true', 'yes', 'on'}:
+        return True
+    if raw in {'0', 'false', 'no', 'off'}:
+        return False
+    raise ConfigError(f'{name} must be on or off, got {raw!r}')
+
+
+def get_settings() -> Settings:
+    env = os.environ.get('BUTACA_ENV', 'development').strip().lower() or 'development'
+    if env not in {'development', 'production'}:
+        raise ConfigError(f'BUTACA_ENV must be development or production, got {env!r}')
+    data_dir = Path(os.environ.get('BUTACA_DATA_DIR') or PROJECT_ROOT / 'data').resolve()
+    database_url = os.environ.get('BUTACA_DATABASE_URL') or f'sqlite:///{data_dir / "database.db"}'
+    media_dir = Path(os.environ.get('BUTACA_MEDIA_DIR') or PROJECT_ROOT / 'assets' / 'media').resolve()
+    language = os.environ.get('BUTACA_DEFAULT_LANGUAGE', 'es').strip().lower() or 'es'
+    if language not in LANGUAGES:
+        raise ConfigError(f'BUTACA_DEFAULT_LANGUAGE must be one of {", ".join(LANGUAGES)}, got {language!r}')
+    idle_raw = os.environ.get('BUTACA_SESSION_IDLE_DAYS', '').strip()
+    try:
+        idle_days = float(idle_raw) if idle_raw else 14.0
+    except ValueError as error:
+        raise ConfigError(f'BUTACA_SESSION_IDLE_DAYS must be a number, got {idle_raw!r}') from error
+    accel = os.environ.get('BUTACA_ACCEL_REDIRECT', '').strip() or None
+    return Settings(
+        env=env,
+        data_dir=data_dir,
+        database_url=database_url,
+        media_dir=media_dir,
+        host=os.environ.get('BUTACA_HOST', '127.0.0.1').strip() or '127.0.0.1',
+        port=_int('BUTACA_PORT', 8080, 1, 65535),
+        bcrypt_rounds=_int('BUTACA_BCRYPT_ROUNDS', 12, 4, 16),
+        default_language=language,
+        demo_library=_bool('BUTACA_DEMO_LIBRARY', True),
+        max_screens_free=_int('BUTACA_MAX_SCREENS_FREE', 1, 1, 100),
+        max_screens_premium=_int('BUTACA_MAX_SCREENS_PREMIUM', 4, 1, 100),
+        session_idle_days=idle_days,
+        accel_redirect_prefix=accel,
+    )
+
+
+def storage_secret(settings: Settings | None = None) -> str:
+    """The secret that signs the session cookie.
+
+    From BUTACA_STORAGE_SECRET; in development a missing one is generated once and kept in the data folder,
+    so sessions survive restarts without a secret ever being committed. Production refuses to start without one.
+    """
+    settings = settings or get_settings()
+    secret = os.environ.get('BUTACA_STORAGE_SECRET', '').strip()
+    if secret:
+        if settings.production and len(secret) < 32:
+            raise ConfigError('BUTACA_STORAGE_SECRET must be at least 32 characters in production')
+        return secret
+    if settings.production:
+        raise ConfigError('BUTACA_STORAGE_SECRET is required when BUTACA_ENV=production '
+                          '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))")')
+    path = settings.data_dir / 'storage_secret'
+    if path.exists():
+        return path.read_text().strip()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

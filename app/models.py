@@ -1,0 +1,196 @@
+"""Every SQLModel table, and the read models handed to the UI.
+
+Tables live in this one module, imported once and never re-executed (NiceGUI's test plugin re-imports page modules
+between tests; a second definition of a table would raise "Table is already defined").
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+from sqlmodel import Field, Index, SQLModel
+
+
+def utcnow() -> datetime:
+    """Every timestamp here is timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Plan(StrEnum):
+    FREE = 'FREE'
+    PREMIUM = 'PREMIUM'
+
+
+class Quality(StrEnum):
+    SD = 'SD'
+    HD = 'HD'
+
+
+class User(SQLModel, table=True):
+    __tablename__ = 'users'
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=32)
+    # Lower-cased username: the unique index on it makes "Ana" and "ana" the same account.
+    username_key: str = Field(max_length=64, unique=True, index=True)
+    password_hash: str = Field(max_length=100)
+    subscription_type: Plan = Field(default=Plan.FREE, max_length=10)
+    language: str | None = Field(default=None, max_length=5)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuthSession(SQLModel, table=True):
+    """One signed-in browser. The cookie only names the token; deleting the row signs that browser out."""
+
+    __tablename__ = 'auth_sessions'
+
+    token: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Title(SQLModel, table=True):
+    """A film or a series in the catalog (the brief's movies/shows)."""
+
+    __tablename__ = 'titles'
+    __table_args__ = (
+        Index('ix_titles_genre_search', 'genre', 'search_key'),
+        Index('ix_titles_year', 'year'),
+        Index('ix_titles_created', 'created_at'),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default='movie', max_length=10)  # 'movie' or 'series'
+    title: str = Field(max_length=200)
+    # Lower-cased, accent-free title: what search and the title sort use, so both can use an index.
+    search_key: str = Field(max_length=200, index=True)
+    description: str = Field(default='', max_length=2000)
+    year: int
+    genre: str = Field(max_length=40)
+    rating: str = Field(default='TP', max_length=10)  # maturity rating: TP, 7, 12, 16, 18
+    duration_s: float
+    is_premium: bool = Field(default=False)
+    # Paths are relative to the media folder; media.py resolves and confines them there.
+    poster_path: str = Field(max_length=300)
+    backdrop_path: str = Field(max_length=300)
+    video_sd_path: str = Field(max_length=300)
+    video_hd_path: str = Field(max_length=300)
+    sd_height: int = 480
+    hd_height: int = 720
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Progress(SQLModel, table=True):
+    """Where one user stopped in one title."""
+
+    __tablename__ = 'playback_progress'
+    __table_args__ = (Index('ix_progress_user_resumable_updated', 'user_id', 'resumable', 'updated_at'),)
+
+    user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', primary_key=True)
+    title_id: int = Field(foreign_key='titles.id', ondelete='CASCADE', primary_key=True)
+    position_s: float = 0.0
+    duration_s: float = 0.0
+    resumable: bool = False  # shown in Continue watching
+    watched: bool = False  # finished at least once
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WatchHistory(SQLModel, table=True):
+    """Every play of a title (the brief's watch_history)."""
+
+    __tablename__ = 'watch_history'
+    __table_args__ = (Index('ix_history_user_watched', 'user_id', 'watched_at'),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    title_id: int = Field(foreign_key='titles.id', ondelete='CASCADE', index=True)
+    watched_at: datetime = Field(default_factory=utcnow)
+    position_s: float = 0.0
+    quality: Quality = Field(default=Quality.SD, max_length=4)
+
+
+class Playback(SQLModel, table=True):
+    """An open player: counted as a screen in use while its heartbeat is recent."""
+
+    __tablename__ = 'playbacks'
+    __table_args__ = (Index('ix_playbacks_user_heartbeat', 'user_id', 'heartbeat_at'),)
+
+    token: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    title_id: int = Field(foreign_key='titles.id', ondelete='CASCADE')
+    history_id: int | None = Field(default=None, foreign_key='watch_history.id', ondelete='SET NULL')
+    quality: Quality = Field(default=Quality.SD, max_length=4)
+    started_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
+    stopped: bool = False  # stopped by the user's "stop the other screens" or a plan change
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, counted per username and per client address for throttling."""
+
+    __tablename__ = 'login_failures'
+    __table_args__ = (Index('ix_login_failures_key_at', 'key', 'at'),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120)  # 'user:<username_key>' or 'addr:<client address>'
+    at: datetime = Field(default_factory=utcnow)
+
+
+# ---- read models: plain data handed to pages, never a live table row ----
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    subscription_type: Plan
+    language: str | None
+    created_at: datetime
+
+
+class TitleCard(BaseModel):
+    id: int
+    title: str
+    year: int
+    genre: str
+    kind: str
+    rating: str
+    is_premium: bool
+    duration_s: float
+
+
+class TitleDetail(TitleCard):
+    description: str
+    sd_height: int
+    hd_height: int
+
+
+class ContinueItem(BaseModel):
+    card: TitleCard
+    position_s: float
+    duration_s: float
+    updated_at: datetime
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.position_s / self.duration_s) if self.duration_s > 0 else 0.0
+
+
+class HistoryEntry(BaseModel):
+    id: int
+    card: TitleCard
+    watched_at: datetime
+    position_s: float
+    quality: Quality
+
+
+class CatalogPage(BaseModel):
+    items: list[TitleCard]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))

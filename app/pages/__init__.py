@@ -1,0 +1,1 @@
+"""One module per screen, thin over the services; wiring.py registers them."""

@@ -1,0 +1,47 @@
+"""The sign-in page (/login): validation messages, the welcome flash, and the return to the page first asked for."""
+
+from __future__ import annotations
+
+from nicegui import run, ui
+from starlette.responses import RedirectResponse
+
+from .. import auth, db
+from ..components.forms import auth_card, password_input, show_error
+from ..config import get_settings
+from ..lang import t
+from ..services import accounts
+
+
+def login_page(redirect_to: str = '/', username: str = '') -> RedirectResponse | None:
+    target = auth.safe_redirect(redirect_to)
+    if auth.user_from_storage() is not None:
+        return RedirectResponse(target, status_code=303)
+
+    async def submit() -> None:
+        button.disable()
+        try:
+            user = await run.io_bound(db.call, accounts.authenticate, username=name.value or '',
+                                      password=password.value or '', rounds=get_settings().bcrypt_rounds)
+        except Exception as error:  # show_error logs anything that is not a domain error
+            show_error(error)
+            return
+        finally:
+            button.enable()
+        auth.sign_in(user)
+        auth.flash('login.welcome', username=user.username)
+        ui.navigate.to(target)
+
+    with auth_card():
+        ui.label(t('login.title')).classes('bt-auth-title')
+        ui.label(t('login.subtitle')).classes('bt-muted')
+        name = ui.input(t('login.username'), value=username[:32]).props(
+            'outlined dark maxlength=64 autocomplete=username autofocus').classes('w-full').mark('username')
+        password = password_input(t('login.password'), 'password')
+        button = ui.button(t('login.submit'), on_click=submit).classes('bt-wide-btn').mark('submit')
+        name.on('keydown.enter', submit)
+        password.on('keydown.enter', submit)
+        with ui.row().classes('gap-1 items-center'):
+            ui.label(t('login.no_account')).classes('bt-muted')
+            ui.link(t('login.go_register'), '/register').mark('go-register')
+    auth.show_flashes()
+    return None

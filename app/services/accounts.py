@@ -1,0 +1,193 @@
+"""Accounts: registration and sign-in rules, signed-in sessions, password change, plan, language, deletion."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from ..models import AuthSession, Plan, User, UserPublic, utcnow
+from ..security import BCRYPT_MAX_BYTES, dummy_hash, hash_password, new_token, verify_password
+from .errors import NotFound, ValidationError
+
+USERNAME_MIN, USERNAME_MAX = 3, 32
+PASSWORD_MIN_CHARS = 8
+# Anything longer than this is refused before any other work: no field accepts unbounded input.
+FIELD_MAX_CHARS = 256
+_USERNAME_RE = re.compile(r'[\w.\-]+')
+# Sessions are touched at most this often, so a busy page does not write on every request.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def normalize_username(username: str) -> str:
+    """NFC, trimmed: 'Ana' typed with a combining accent and with a precomposed one are the same name."""
+    return unicodedata.normalize('NFC', username.strip())
+
+
+def username_key(username: str) -> str:
+    return normalize_username(username).lower()
+
+
+def public(user: User) -> UserPublic:
+    assert user.id is not None
+    return UserPublic(id=user.id, username=user.username, subscription_type=user.subscription_type,
+                      language=user.language, created_at=user.created_at)
+
+
+def check_username(username: str) -> str:
+    name = normalize_username(username)
+    if not name:
+        raise ValidationError('register.username_required')
+    if len(name) > FIELD_MAX_CHARS or not (USERNAME_MIN <= len(name) <= USERNAME_MAX) \
+            or not _USERNAME_RE.fullmatch(name):
+        raise ValidationError('register.username_format', min=USERNAME_MIN, max=USERNAME_MAX)
+    return name
+
+
+def check_new_password(password: str, confirm: str, *, field: str = 'register') -> None:
+    if not password:
+        raise ValidationError(f'{field}.password_required')
+    if not confirm:
+        raise ValidationError(f'{field}.confirm_required')
+    if len(password) < PASSWORD_MIN_CHARS:
+        raise ValidationError('register.password_short', min=PASSWORD_MIN_CHARS)
+    if len(password) > FIELD_MAX_CHARS or len(password.encode()) > BCRYPT_MAX_BYTES:
+        raise ValidationError('register.password_long', max=BCRYPT_MAX_BYTES)
+    if password != confirm:
+        raise ValidationError('register.mismatch')
+
+
+def register(session: Session, *, username: str, password: str, confirm: str, rounds: int) -> UserPublic:
+    """Create a FREE account. Every rule has its own message; only the bcrypt hash is stored."""
+    if not normalize_username(username) and not password and not confirm:
+        raise ValidationError('register.all_required')
+    name = check_username(username)
+    check_new_password(password, confirm)
+    key = name.lower()
+    if session.exec(select(User.id).where(User.username_key == key)).first() is not None:
+        raise ValidationError('register.username_taken')
+    user = User(username=name, username_key=key, password_hash=hash_password(password, rounds=rounds))
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as error:  # two registrations of one name at once: the unique index decides
+        session.rollback()
+        raise ValidationError('register.username_taken') from error
+    return public(user)
+
+
+def find_by_username(session: Session, username: str) -> User | None:
+    name = normalize_username(username)
+    if not name or len(name) > FIELD_MAX_CHARS:
+        return None
+    return session.exec(select(User).where(User.username_key == name.lower())).first()
+
+
+def authenticate(session: Session, *, username: str, password: str, rounds: int) -> UserPublic:
+    """Check a username and password. Unknown users cost one bcrypt check too, so timing reveals nothing."""
+    if not username.strip() and not password:
+        raise ValidationError('login.all_required')
+    if not username.strip():
+        raise ValidationError('login.username_required')
+    if not password:
+        raise ValidationError('login.password_required')
+    user = find_by_username(session, username)
+    if user is None:
+        verify_password(password, dummy_hash(rounds))
+        raise ValidationError('login.unknown_user')
+    if not verify_password(password, user.password_hash):
+        raise ValidationError('login.wrong_password')
+    return public(user)
+
+
+def get_user(session: Session, user_id: int) -> UserPublic:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound('errors.user_not_found')
+    return public(user)
+
+
+# ---- signed-in sessions ----
+
+def start_session(session: Session, *, user_id: int) -> str:
+    token = new_token()
+    session.add(AuthSession(token=token, user_id=user_id))
+    return token
+
+
+def resolve_session(session: Session, *, token: str | None, idle_days: float) -> UserPublic | None:
+    """The user a session token belongs to, or None when it is unknown, signed out or idle for too long."""
+    if not token or len(token) > 64:
+        return None
+    row = session.get(AuthSession, token)
+    if row is None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > timedelta(days=idle_days):
+        session.delete(row)
+        return None
+    user = session.get(User, row.user_id)
+    if user is None:
+        return None
+    if now - row.last_seen_at > _TOUCH_EVERY:
+        row.last_seen_at = now
+    return public(user)
+
+
+def end_session(session: Session, *, token: str | None) -> None:
+    if token:
+        session.exec(delete(AuthSession).where(col(AuthSession.token) == token))
+
+
+def end_other_sessions(session: Session, *, user_id: int, keep_token: str | None) -> int:
+    query = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
+    if keep_token:
+        query = query.where(col(AuthSession.token) != keep_token)
+    return session.exec(query).rowcount
+
+
+# ---- profile ----
+
+def change_password(session: Session, *, user_id: int, current: str, new: str, confirm: str, rounds: int,
+                    keep_token: str | None) -> None:
+    """Replace the password after checking the current one; every other signed-in session is ended."""
+    if not current:
+        raise ValidationError('profile.current_required')
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound('errors.user_not_found')
+    check_new_password(new, confirm, field='profile')
+    if not verify_password(current, user.password_hash):
+        raise ValidationError('profile.current_wrong')
+    user.password_hash = hash_password(new, rounds=rounds)
+    end_other_sessions(session, user_id=user_id, keep_token=keep_token)
+
+
+def delete_account(session: Session, *, user_id: int, password: str) -> None:
+    """Remove the user; foreign keys cascade to sessions, progress, history and playbacks."""
+    if not password:
+        raise ValidationError('profile.current_required')
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound('errors.user_not_found')
+    if not verify_password(password, user.password_hash):
+        raise ValidationError('profile.current_wrong')
+    session.delete(user)
+
+
+def set_plan(session: Session, *, user_id: int, plan: Plan) -> UserPublic:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound('errors.user_not_found')
+    user.subscription_type = Plan(plan)
+    session.flush()
+    return public(user)
+
+
+def set_language(session: Session, *, user_id: int, language: str) -> None:
+    user = session.get(User, user_id)
+    if user is not None:
+        user.language = language

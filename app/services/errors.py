@@ -1,0 +1,24 @@
+"""Domain errors: each carries an i18n key and its parameters, so the edge can show it in the user's language."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule said no. `key` names the message in app/i18n.py; `params` fill its placeholders."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class ValidationError(DomainError):
+    """The input breaks a rule (empty field, too long, wrong format...)."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not the caller's)."""
+
+
+class AccessDenied(DomainError):
+    """The caller may not do this (plan, screens, ownership)."""

@@ -1,0 +1,34 @@
+"""The single wiring point: middleware, static files, routes and pages, and what runs at start-up.
+
+main.py calls `create_app()` on every run. NiceGUI's test plugin removes routes and middleware between tests, so
+nothing here may happen at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from nicegui import app, run, ui
+
+from . import auth, db
+from .config import get_settings
+from .pages import home, login, register
+
+STATIC_DIR = Path(__file__).parent / 'static'
+log = logging.getLogger('butaca')
+
+
+def create_app() -> None:
+    app.add_middleware(auth.AuthGuard)
+    app.add_static_files('/static', STATIC_DIR)
+    ui.page('/login', title='Butaca')(login.login_page)
+    ui.page('/register', title='Butaca')(register.register_page)
+    ui.page('/', title='Butaca')(home.home_page)
+    app.on_startup(startup)
+
+
+async def startup() -> None:
+    settings = get_settings()
+    await run.io_bound(db.init_db)
+    log.info('Butaca %s: database %s', settings.env, settings.database_url)

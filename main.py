@@ -1,0 +1,25 @@
+"""Start Butaca: `python main.py` serves on http://localhost:8080 (hot reload unless BUTACA_ENV=production)."""
+
+import logging
+
+from nicegui import ui
+
+from app.config import get_settings, storage_secret
+from app.wiring import create_app
+
+if __name__ in {'__main__', '__mp_main__'}:
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    logging.getLogger('watchfiles').setLevel(logging.WARNING)
+    settings = get_settings()
+    create_app()
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title='Butaca',
+        dark=True,
+        reload=not settings.production,
+        storage_secret=storage_secret(settings),
+        favicon='🎬',
+        show=False,
+        uvicorn_reload_includes='*.py,*.css',
+    )

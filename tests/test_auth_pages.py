@@ -1,0 +1,131 @@
+"""Registration, sign-in, protection and sign-out, as a browser-less user sees them (NiceGUI's user fixture)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from nicegui.testing import User
+
+from app import auth, db
+from app.i18n import translate
+from app.services import accounts
+
+from .helpers import make_account, sign_in
+
+
+async def test_register_then_login_then_home_then_logout(user: User):
+    await user.open('/register')
+    user.find(marker='username').type('nuevo_user')
+    user.find(marker='password').type('secreto123')
+    user.find(marker='confirm').type('secreto123')
+    user.find(marker='submit').click()
+    await user.should_see(translate('es', 'register.success'))
+    await user.should_see(marker='go-register')  # the login page opened
+    assert user.find(marker='username').elements.pop().value == 'nuevo_user'
+    user.find(marker='password').type('secreto123')
+    user.find(marker='submit').click()
+    await user.should_see(translate('es', 'login.welcome', username='nuevo_user'))
+    await user.should_see(marker='logout')
+    user.find(marker='logout').click()
+    await user.should_see(translate('es', 'login.logged_out'))
+    await user.should_see(marker='go-register')
+    await user.open('/')
+    await user.should_see(marker='go-register')  # signed out: home sends us to the login page
+
+
+@pytest.mark.parametrize('language', ['es', 'en'])
+@pytest.mark.parametrize(('username', 'password', 'confirm', 'key', 'params'), [
+    ('', '', '', 'register.all_required', {}),
+    ('ab', 'secreto123', 'secreto123', 'register.username_format', {'min': 3, 'max': 32}),
+    ('ana', 'corta', 'corta', 'register.password_short', {'min': 8}),
+    ('ana', 'a' * 73, 'a' * 73, 'register.password_long', {'max': 72}),
+    ('ana', 'secreto123', 'otra_cosa1', 'register.mismatch', {}),
+    ('ANA', 'secreto123', 'secreto123', 'register.username_taken', {}),
+])
+async def test_every_registration_error_is_shown_in_both_languages(user: User, language, username, password,
+                                                                    confirm, key, params):
+    make_account('ana')
+    user.http_client.headers['Accept-Language'] = language
+    await user.open('/register')
+    if username:
+        user.find(marker='username').type(username)
+    if password:
+        user.find(marker='password').type(password)
+    if confirm:
+        user.find(marker='confirm').type(confirm)
+    user.find(marker='submit').click()
+    await user.should_see(translate(language, key, **params))
+
+
+@pytest.mark.parametrize('language', ['es', 'en'])
+@pytest.mark.parametrize(('username', 'password', 'key'), [
+    ('', '', 'login.all_required'),
+    ('nadie', 'secreto123', 'login.unknown_user'),
+    ('ana', 'equivocada', 'login.wrong_password'),
+])
+async def test_every_login_error_is_shown_in_both_languages(user: User, language, username, password, key):
+    make_account('ana')
+    user.http_client.headers['Accept-Language'] = language
+    await user.open('/login')
+    if username:
+        user.find(marker='username').type(username)
+    if password:
+        user.find(marker='password').type(password)
+    user.find(marker='submit').click()
+    await user.should_see(translate(language, key))
+
+
+async def test_an_anonymous_visitor_is_sent_to_login_and_back_to_the_page_asked_for(user: User):
+    make_account('ana')
+    response = await user.http_client.get('/profile?tab=history', follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers['location'] == '/login?redirect_to=%2Fprofile%3Ftab%3Dhistory'
+    await sign_in(user, path='/login?redirect_to=/catalog')
+    await user.should_see(marker='logout')
+    assert user.back_history[-1] == '/catalog'
+
+
+@pytest.mark.parametrize('target', ['//evil.example', 'https://evil.example/x', 'javascript:alert(1)',
+                                    '/\\evil.example', 'evil.example', '/%0d%0aSet-Cookie:x', ''])
+async def test_unsafe_redirect_targets_fall_back_to_home(user: User, target):
+    make_account('ana')
+    await sign_in(user, path=f'/login?redirect_to={quote(target)}')
+    await user.should_see(marker='logout')
+    assert user.back_history[-1] == '/'
+
+
+def test_safe_redirect_accepts_local_paths_only():
+    assert auth.safe_redirect('/catalog?q=a') == '/catalog?q=a'
+    for bad in ['//evil.example', 'https://evil.example', 'javascript:alert(1)', '/\\evil', 'http:/x', '\t/x',
+                '/x\r\nLocation: //e', None, '']:
+        assert auth.safe_redirect(bad) == '/', bad
+
+
+async def test_a_signed_in_user_who_opens_login_or_register_goes_home(user: User):
+    make_account('ana')
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    for path in ('/login', '/register'):
+        response = await user.http_client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers['location'] == '/'
+
+
+async def test_non_page_routes_answer_401_without_a_session(user: User):
+    await user.open('/login')
+    for path in ('/api/progress', '/media/1/video', '/media/1/poster'):
+        response = await user.http_client.get(path)
+        assert response.status_code == 401, path
+
+
+async def test_the_language_follows_the_browser_and_the_switch_is_remembered_for_the_user(user: User):
+    make_account('ana')
+    user.http_client.headers['Accept-Language'] = 'en-GB,en;q=0.9'
+    await user.open('/login')
+    await user.should_see(translate('en', 'login.title'))
+    await sign_in(user)
+    await user.should_see(translate('en', 'nav.catalog'))
+    user.find(marker='lang-es').click()
+    await user.should_see(translate('es', 'nav.catalog'))
+    assert db.call(accounts.find_by_username, 'ana').language == 'es'
