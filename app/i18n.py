@@ -109,7 +109,7 @@ TEXTS: dict[str, dict[str, str]] = {
         'plan.locked_title': '«{title}» es un título Premium',
         'plan.locked_text': 'Mejora tu plan para verlo en HD, en hasta {screens} pantallas a la vez.',
         'plan.confirm_upgrade': '¿Pasar a Premium? Es una demostración: no se cobra nada.',
-        'plan.confirm_downgrade': '¿Pasar al plan Gratis? Perderás el acceso a los títulos Premium y al HD al instante.',
+        'plan.confirm_downgrade': '¿Pasar al plan Gratis? Pierdes los títulos Premium y el HD al instante.',
         'plan.changed': 'Tu plan ahora es {plan}.',
         'plan.no_payment': 'No se realiza ningún pago real.',
         # profile

@@ -120,6 +120,8 @@ class Playback(SQLModel, table=True):
 
     token: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
+    # The signed-in browser that plays: one device is one screen, whatever its number of tabs.
+    device: str = Field(default='', max_length=64)
     title_id: int = Field(foreign_key='titles.id', ondelete='CASCADE')
     history_id: int | None = Field(default=None, foreign_key='watch_history.id', ondelete='SET NULL')
     quality: Quality = Field(default=Quality.SD, max_length=4)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from nicegui import app, run, ui
 
-from . import auth, db
+from . import api, auth, db, media
 from .config import get_settings
-from .pages import home, login, register
+from .pages import catalog, home, login, profile, register, title, watch
 
 STATIC_DIR = Path(__file__).parent / 'static'
 log = logging.getLogger('butaca')
@@ -24,7 +24,13 @@ def create_app() -> None:
     app.add_static_files('/static', STATIC_DIR)
     ui.page('/login', title='Butaca')(login.login_page)
     ui.page('/register', title='Butaca')(register.register_page)
+    app.include_router(api.router)
+    app.include_router(media.router)
     ui.page('/', title='Butaca')(home.home_page)
+    ui.page('/catalog', title='Butaca')(catalog.catalog_page)
+    ui.page('/title/{title_id}', title='Butaca')(title.title_page)
+    ui.page('/watch/{title_id}', title='Butaca')(watch.watch_page)
+    ui.page('/profile', title='Butaca')(profile.profile_page)
     app.on_startup(startup)
 
 

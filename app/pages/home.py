@@ -2,13 +2,84 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from nicegui import context, ui
 
+from .. import auth, db
+from ..components.cards import backdrop_url, card_html, poster_row
 from ..components.frame import frame
 from ..lang import t
+from ..models import ContinueItem, TitleDetail, UserPublic
+from ..services import catalog, playback
 
 
 def home_page() -> None:
-    user = context.client.request.state.user
-    with frame(user, active='/'), ui.column().classes('bt-section'):
+    user: UserPublic = context.client.request.state.user
+    with db.session_scope() as session:
+        hero = catalog.featured(session)
+        hero_progress = playback.resume_position(session, user_id=user.id, title_id=hero.id) if hero else 0.0
+        continuing = playback.continue_watching(session, user_id=user.id)
+        rows = catalog.rows_by_genre(session)
+    with frame(user, active='/'):
+        if hero is None:
+            with ui.column().classes('bt-section pt-16'):
+                ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
+            return
+        hero_banner(hero, resumable=hero_progress > 0)
+        if continuing:
+            continue_row(continuing)
+        for genre, cards in rows:
+            poster_row(genre, cards, mark=f'row-{genre}')
+
+
+def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
+    with ui.element('div').classes('bt-hero').mark('hero'):
+        ui.html(f'<img class="bt-hero-img" src="{backdrop_url(title.id)}" alt="">', sanitize=False)
+        ui.element('div').classes('bt-hero-shade')
+        with ui.column().classes('bt-hero-body gap-3'):
+            if title.is_premium:
+                ui.html(f'<span class="bt-badge-premium" style="position:static">{escape(t("title.premium"))}</span>',
+                        sanitize=False)
+            ui.label(title.title).classes('bt-hero-title')
+            ui.label(meta_line(title)).classes('bt-hero-meta')
+            ui.label(title.description).classes('bt-hero-desc')
+            with ui.row().classes('gap-3'):
+                ui.button(t('home.resume' if resumable else 'home.play'), icon='play_arrow',
+                          on_click=lambda: ui.navigate.to(f'/watch/{title.id}')).props(
+                    'unelevated color=white text-color=black size=lg').mark('hero-play')
+                ui.button(t('home.more_info'), icon='info_outline',
+                          on_click=lambda: ui.navigate.to(f'/title/{title.id}')).props(
+                    'unelevated color=grey-8 size=lg').mark('hero-info')
+
+
+def meta_line(title: TitleDetail) -> str:
+    kind = t('title.series' if title.kind == 'series' else 'title.movie')
+    minutes = t('title.minutes', minutes=max(1, round(title.duration_s / 60)))
+    return f'{title.year} · {title.genre} · {kind} · {minutes} · {t("title.rating", rating=title.rating)}'
+
+
+def continue_row(items: list[ContinueItem]) -> None:
+    with ui.column().classes('bt-section gap-0').mark('continue-row'):
         ui.label(t('home.continue')).classes('bt-row-title')
+        with ui.element('div').classes('bt-row'):
+            for item in items:
+                continue_card(item)
+
+
+def continue_card(item: ContinueItem) -> None:
+    with ui.element('div').classes('bt-card-wrap').mark(f'continue-{item.card.id}') as wrapper:
+        html = card_html(item.card, fraction=item.fraction).replace(
+            f'href="/title/{item.card.id}"', f'href="/watch/{item.card.id}"', 1)
+        ui.html(html, sanitize=False)
+
+        def remove() -> None:
+            user = auth.require_user()
+            if user is None:
+                return
+            db.call(playback.remove_from_continue, user_id=user.id, title_id=item.card.id)
+            wrapper.delete()
+            ui.notify(t('home.removed', title=item.card.title), position='top')
+
+        ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white').classes(
+            'bt-card-remove').tooltip(t('home.remove_from_row')).mark(f'remove-{item.card.id}')

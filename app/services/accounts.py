@@ -79,7 +79,7 @@ def register(session: Session, *, username: str, password: str, confirm: str, ro
     return public(user)
 
 
-def find_by_username(session: Session, username: str) -> User | None:
+def find_by_username(session: Session, *, username: str) -> User | None:
     name = normalize_username(username)
     if not name or len(name) > FIELD_MAX_CHARS:
         return None
@@ -94,7 +94,7 @@ def authenticate(session: Session, *, username: str, password: str, rounds: int)
         raise ValidationError('login.username_required')
     if not password:
         raise ValidationError('login.password_required')
-    user = find_by_username(session, username)
+    user = find_by_username(session, username=username)
     if user is None:
         verify_password(password, dummy_hash(rounds))
         raise ValidationError('login.unknown_user')

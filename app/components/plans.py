@@ -1,0 +1,65 @@
+"""Plan comparison table and the confirmed plan change (a demo: no payment is taken)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import app, ui
+
+from .. import auth, db
+from ..lang import t
+from ..models import Plan
+from ..services import accounts, plans
+
+
+def plan_comparison() -> None:
+    rows = [
+        (t('plan.titles'), t('plan.titles.FREE'), t('plan.titles.PREMIUM')),
+        (t('plan.quality'), t('plan.quality.FREE'), t('plan.quality.PREMIUM')),
+        (t('plan.screens'), str(plans.max_screens(Plan.FREE)), str(plans.max_screens(Plan.PREMIUM))),
+    ]
+    with ui.element('table').classes('bt-plan-table').mark('plan-comparison'):
+        with ui.element('tr'):
+            ui.element('th')
+            with ui.element('th'):
+                ui.label(t('plan.FREE'))
+            with ui.element('th').classes('premium'):
+                ui.label(t('plan.PREMIUM'))
+        for label, free, premium in rows:
+            with ui.element('tr'):
+                for text in (label, free, premium):
+                    with ui.element('td'):
+                        ui.label(text)
+
+
+def change_plan_button(target: Plan, *, on_done: Callable[[], None] | None = None) -> ui.button:
+    """A button that asks for confirmation (saying no payment is taken), then changes the plan at once."""
+    upgrade = target == Plan.PREMIUM
+
+    def confirm() -> None:
+        with ui.dialog() as dialog, ui.card().classes('bt-panel gap-4'):
+            ui.label(t('plan.confirm_upgrade' if upgrade else 'plan.confirm_downgrade')).classes('text-lg')
+            ui.label(t('plan.no_payment')).classes('bt-muted')
+            with ui.row().classes('justify-end w-full'):
+                ui.button(t('common.cancel'), on_click=dialog.close).props('flat color=white')
+                ui.button(t('common.confirm'), on_click=lambda: apply(dialog)).mark('confirm-plan')
+        dialog.open()
+
+    def apply(dialog: ui.dialog) -> None:
+        user = auth.require_user()
+        if user is None:
+            return
+        updated = db.call(accounts.set_plan, user_id=user.id, plan=target)
+        app.storage.user['subscription_type'] = str(updated.subscription_type)
+        dialog.close()
+        auth.flash('plan.changed', plan=t(f'plan.{target}'))
+        if on_done:
+            on_done()
+        else:
+            ui.navigate.reload()
+
+    label = t('plan.upgrade') if upgrade else t('plan.downgrade')
+    button = ui.button(label, icon='workspace_premium' if upgrade else None, on_click=confirm)
+    if not upgrade:
+        button.props('outline color=white')
+    return button.mark('upgrade' if upgrade else 'downgrade')

@@ -1,0 +1,72 @@
+"""The HTTP routes that send poster, backdrop and video bytes, each only after the access check.
+
+Video bytes need a live playback token of the signed-in user (a screen that counts), a plan that covers the title
+and the rendition asked for. Starlette's FileResponse answers Range requests (206, suffix ranges, 416) itself.
+With BUTACA_ACCEL_REDIRECT set, a reverse proxy sends the bytes: we only answer with X-Accel-Redirect.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from . import db
+from .config import get_settings
+from .models import Quality, Title, UserPublic
+from .services import catalog, plans, playback
+from .services.errors import AccessDenied, DomainError, NotFound
+
+router = APIRouter()
+IMAGE_ASSETS = {'poster': 'poster_path', 'backdrop': 'backdrop_path'}
+VIDEO_ASSETS = {'sd': (Quality.SD, 'video_sd_path'), 'hd': (Quality.HD, 'video_hd_path')}
+
+
+def confine(relative: str, root: Path) -> Path:
+    """The file `relative` names inside `root`, or NotFound, whatever the database or the URL says."""
+    root = root.resolve()
+    if not relative or '\x00' in relative:
+        raise NotFound('title.not_found')
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise NotFound('title.not_found')
+    return path
+
+
+def _error(error: DomainError) -> JSONResponse:
+    status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, AccessDenied) else 400
+    return JSONResponse({'detail': error.key}, status_code=status, headers={'Cache-Control': 'no-store'})
+
+
+def _resolve(session, *, user: UserPublic, title_id: str, asset: str, token: str) -> tuple[Title, str]:
+    title = catalog.get_title_row(session, catalog.parse_title_id(title_id))
+    if asset in IMAGE_ASSETS:
+        return title, getattr(title, IMAGE_ASSETS[asset])
+    if asset not in VIDEO_ASSETS:
+        raise NotFound('title.not_found')
+    quality, attribute = VIDEO_ASSETS[asset]
+    plans.check_access(session, user_id=user.id, title=title, quality=quality)
+    current = playback.get_playback(session, user_id=user.id, token=token)
+    if current.title_id != title.id:
+        raise NotFound('title.not_found')
+    playback.check_playback_alive(session, current)
+    return title, getattr(title, attribute)
+
+
+@router.get('/media/{title_id}/{asset}')
+def media(title_id: str, asset: str, request: Request, p: str = '') -> Response:
+    # A plain def: FastAPI runs it in a worker thread, so the database work never blocks the event loop.
+    user: UserPublic = request.state.user
+    settings = get_settings()
+    try:
+        with db.session_scope() as session:
+            _, relative = _resolve(session, user=user, title_id=title_id, asset=asset, token=p)
+        path = confine(relative, settings.media_dir)
+    except DomainError as error:
+        return _error(error)
+    cache = 'private, max-age=3600' if asset in IMAGE_ASSETS else 'private, max-age=0'
+    if settings.accel_redirect_prefix:
+        internal = settings.accel_redirect_prefix.rstrip('/') + '/' + path.relative_to(settings.media_dir).as_posix()
+        return Response(headers={'X-Accel-Redirect': internal, 'Cache-Control': cache})
+    return FileResponse(path, headers={'Cache-Control': cache})

@@ -1,0 +1,76 @@
+"""The catalog (/catalog): poster grid with search, genre filter, sort and server-side paging."""
+
+from __future__ import annotations
+
+from nicegui import context, ui
+
+from .. import db
+from ..components.cards import grid_html, poster_grid
+from ..components.frame import frame
+from ..lang import t
+from ..models import CatalogPage, UserPublic
+from ..services import catalog
+
+PAGE_SIZE = 24
+
+
+def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: int = 1) -> None:
+    user: UserPublic = context.client.request.state.user
+    state = {'q': q[:100], 'genre': genre[:40], 'sort': sort if sort in catalog.SORTS else 'title', 'page': page}
+    with db.session_scope() as session:
+        genres = catalog.genres(session)
+        first = _fetch(state)
+
+    with frame(user, active='/catalog'):
+        with ui.column().classes('bt-section gap-4 pt-6'):
+            ui.label(t('catalog.title')).classes('text-3xl font-extrabold')
+            with ui.row().classes('w-full gap-3 items-end'):
+                search = ui.input(t('catalog.search'), value=state['q']).props(
+                    'outlined dense dark clearable debounce=300 maxlength=100').classes('min-w-[220px] grow').mark(
+                    'search')
+                search.props('prepend-icon=search')
+                genre_select = ui.select({'': t('catalog.all_genres'), **{g: g for g in genres}},
+                                         value=state['genre'] if state['genre'] in genres else '',
+                                         label=t('catalog.genre')).props('outlined dense dark').classes(
+                    'min-w-[180px]').mark('genre')
+                sort_select = ui.select({s: t(f'catalog.sort.{s}') for s in catalog.SORTS}, value=state['sort'],
+                                        label=t('catalog.sort')).props('outlined dense dark').classes(
+                    'min-w-[200px]').mark('sort')
+            summary = ui.label().classes('bt-muted').mark('catalog-summary')
+            grid = poster_grid(first.items)
+            empty = ui.label(t('catalog.none')).classes('bt-muted text-lg').mark('catalog-empty')
+            with ui.row().classes('items-center gap-4'):
+                prev_button = ui.button(t('catalog.prev'), icon='chevron_left').props('flat color=white').mark('prev')
+                page_label = ui.label().mark('page-label')
+                next_button = ui.button(t('catalog.next')).props(
+                    'flat color=white icon-right=chevron_right').mark('next')
+
+    def show(result: CatalogPage) -> None:
+        state['page'] = result.page
+        grid.set_content(grid_html(result.items))
+        summary.set_text(t('catalog.results', count=result.total))
+        page_label.set_text(t('catalog.page', page=result.page, pages=result.pages))
+        empty.set_visibility(result.total == 0)
+        prev_button.set_enabled(result.page > 1)
+        next_button.set_enabled(result.page < result.pages)
+
+    def reload(page_number: int = 1) -> None:
+        state.update(q=search.value or '', genre=genre_select.value or '', sort=sort_select.value or 'title',
+                     page=page_number)
+        show(_fetch(state))
+
+    search.on_value_change(lambda: reload())
+    genre_select.on_value_change(lambda: reload())
+    sort_select.on_value_change(lambda: reload())
+    prev_button.on_click(lambda: reload(state['page'] - 1))
+    next_button.on_click(lambda: reload(state['page'] + 1))
+    show(first)
+
+
+def _fetch(state: dict) -> CatalogPage:
+    result = db.call(catalog.search, query=state['q'], genre=state['genre'] or None, sort=state['sort'],
+                     page=state['page'], page_size=PAGE_SIZE)
+    if result.page > result.pages:  # a page number past the end shows the last page
+        result = db.call(catalog.search, query=state['q'], genre=state['genre'] or None, sort=state['sort'],
+                         page=result.pages, page_size=PAGE_SIZE)
+    return result

@@ -1,0 +1,154 @@
+"""The profile (/profile): account facts, plan change, password change, account deletion, watch history."""
+
+from __future__ import annotations
+
+from nicegui import app, context, run, ui
+
+from .. import auth, db
+from ..components.cards import format_clock
+from ..components.forms import password_input, show_error
+from ..components.frame import frame
+from ..components.plans import change_plan_button, plan_comparison
+from ..config import get_settings
+from ..lang import t
+from ..models import HistoryEntry, Plan, UserPublic
+from ..services import accounts, playback
+from ..services.errors import DomainError
+
+HISTORY_SHOWN = 50
+
+
+def profile_page() -> None:
+    user: UserPublic = context.client.request.state.user
+    entries = db.call(playback.history, user_id=user.id, limit=HISTORY_SHOWN)
+    with frame(user, active='/profile'):
+        with ui.column().classes('bt-section pt-6 gap-6 max-w-[980px]'):
+            ui.label(t('profile.title')).classes('text-3xl font-extrabold')
+            account_card(user)
+            plan_card(user)
+            history_card(entries)
+            password_card()
+            delete_card()
+
+
+def account_card(user: UserPublic) -> None:
+    with ui.card().classes('bt-panel w-full gap-2').mark('account'):
+        for label, value, mark in (
+            (t('profile.username'), user.username, 'profile-username'),
+            (t('profile.plan'), t(f'plan.{user.subscription_type}'), 'profile-plan'),
+            (t('profile.member_since'), user.created_at.strftime('%d/%m/%Y'), 'profile-since'),
+        ):
+            with ui.row().classes('gap-3 items-baseline'):
+                ui.label(label).classes('bt-muted w-40')
+                ui.label(value).classes('text-lg font-semibold').mark(mark)
+
+
+def plan_card(user: UserPublic) -> None:
+    with ui.card().classes('bt-panel w-full gap-4').mark('plan-card'):
+        ui.label(t('plan.compare')).classes('text-xl font-bold')
+        plan_comparison()
+        if user.subscription_type == Plan.PREMIUM:
+            change_plan_button(Plan.FREE)
+        else:
+            change_plan_button(Plan.PREMIUM)
+
+
+def history_card(entries: list[HistoryEntry]) -> None:
+    with ui.card().classes('bt-panel w-full gap-3').mark('history'):
+        with ui.row().classes('w-full items-center'):
+            ui.label(t('profile.history')).classes('text-xl font-bold')
+            ui.space()
+            clear_button = ui.button(t('profile.history_clear'), icon='delete_sweep').props(
+                'flat color=white no-caps').mark('history-clear')
+        empty = ui.label(t('profile.history_empty')).classes('bt-muted').mark('history-empty')
+        empty.set_visibility(not entries)
+        clear_button.set_visibility(bool(entries))
+        rows = ui.column().classes('w-full gap-1')
+        with rows:
+            for entry in entries:
+                history_row(entry)
+
+    def clear() -> None:
+        user = auth.require_user()
+        if user is None:
+            return
+        db.call(playback.clear_history, user_id=user.id)
+        rows.clear()
+        empty.set_visibility(True)
+        clear_button.set_visibility(False)
+        ui.notify(t('profile.history_cleared'), position='top')
+
+    clear_button.on_click(clear)
+
+
+def history_row(entry: HistoryEntry) -> None:
+    with ui.row().classes('w-full items-center gap-3 no-wrap').mark(f'history-{entry.id}') as row:
+        ui.html(f'<img src="/media/{entry.card.id}/poster" alt="" style="width:40px;aspect-ratio:2/3;'
+                f'object-fit:cover;border-radius:4px">', sanitize=False)
+        with ui.column().classes('gap-0 grow'):
+            ui.link(entry.card.title, f'/title/{entry.card.id}').classes('font-semibold text-white')
+            ui.label(f'{t("profile.history_watched_at", date=entry.watched_at.strftime("%d/%m/%Y %H:%M"))} UTC · '
+                     f'{format_clock(entry.position_s)} / {format_clock(entry.card.duration_s)} · '
+                     f'{entry.quality}').classes('bt-muted text-sm')
+
+        def remove() -> None:
+            user = auth.require_user()
+            if user is None:
+                return
+            try:
+                db.call(playback.remove_history_entry, user_id=user.id, entry_id=entry.id)
+            except DomainError as error:
+                show_error(error)
+            row.delete()
+
+        ui.button(icon='close', on_click=remove).props('flat round dense color=white').tooltip(
+            t('profile.history_remove')).mark(f'history-remove-{entry.id}')
+
+
+def password_card() -> None:
+    with ui.card().classes('bt-panel w-full gap-3').mark('password-card'):
+        ui.label(t('profile.change_password')).classes('text-xl font-bold')
+        current = password_input(t('profile.current_password'), 'current-password')
+        new = password_input(t('profile.new_password'), 'new-password').props('autocomplete=new-password')
+        confirm = password_input(t('profile.confirm_password'), 'confirm-password').props('autocomplete=new-password')
+
+        async def save() -> None:
+            user = auth.require_user()
+            if user is None:
+                return
+            keep = app.storage.user.get(auth.SESSION_KEY)
+            try:
+                await run.io_bound(db.call, accounts.change_password, user_id=user.id, current=current.value or '',
+                                   new=new.value or '', confirm=confirm.value or '',
+                                   rounds=get_settings().bcrypt_rounds, keep_token=keep)
+            except Exception as error:  # show_error logs anything that is not a domain error
+                show_error(error)
+                return
+            for field in (current, new, confirm):
+                field.set_value('')
+            ui.notify(t('profile.password_changed'), type='positive', position='top')
+
+        ui.button(t('profile.save_password'), on_click=save).mark('save-password')
+
+
+def delete_card() -> None:
+    with ui.card().classes('bt-panel w-full gap-3').mark('delete-card'):
+        ui.label(t('profile.delete_account')).classes('text-xl font-bold text-red-400')
+        ui.label(t('profile.delete_warning')).classes('bt-muted')
+        password = password_input(t('profile.current_password'), 'delete-password')
+
+        async def delete() -> None:
+            user = auth.require_user()
+            if user is None:
+                return
+            try:
+                await run.io_bound(db.call, accounts.delete_account, user_id=user.id, password=password.value or '')
+            except Exception as error:  # show_error logs anything that is not a domain error
+                show_error(error)
+                return
+            auth.sign_out()
+            auth.flash('profile.deleted', 'info')
+            ui.navigate.to('/login')
+
+        ui.button(t('profile.delete_confirm'), icon='delete_forever', on_click=delete).props(
+            'color=red-8').mark('delete-account')

@@ -1,0 +1,207 @@
+"""Playback: starting a play (history + screen count), saving progress with the resume rules, Continue watching.
+
+Resume rules, as in Jellyfin: under 5 % watched is not resumable (still in the history); over 90 % or ended is
+watched (position reset, out of Continue watching); a near-zero report just after a resume, or from a failed load,
+never overwrites a good position.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, delete, func, select, update
+
+from ..models import ContinueItem, HistoryEntry, Playback, Progress, Quality, Title, WatchHistory, utcnow
+from . import plans
+from .catalog import card, get_title_row
+from .errors import AccessDenied, NotFound, ValidationError
+
+MIN_FRACTION = 0.05
+WATCHED_FRACTION = 0.90
+CONTINUE_LIMIT = 12
+HISTORY_PAGE_MAX = 100
+# A playback counts as a screen in use while its heartbeat (a progress save) is this recent.
+ACTIVE_WINDOW = timedelta(seconds=30)
+# Right after a resume, a report below MIN_FRACTION is most likely the player's 0 before its seek: ignore it.
+RESUME_GRACE = timedelta(seconds=20)
+
+
+@dataclass(frozen=True)
+class PlaybackStart:
+    token: str
+    title_id: int
+    quality: Quality
+    resume_from: float
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool  # False when the report was ignored by the rules
+    position_s: float
+    resumable: bool
+    watched: bool
+
+
+class ScreensFull(AccessDenied):
+    def __init__(self, used: int, limit: int) -> None:
+        super().__init__('watch.screens_full', used=used, limit=limit)
+        self.used, self.limit = used, limit
+
+
+def resume_position(session: Session, *, user_id: int, title_id: int) -> float:
+    row = session.get(Progress, (user_id, title_id))
+    return row.position_s if row is not None and row.resumable else 0.0
+
+
+def active_playbacks(session: Session, *, user_id: int, now: datetime | None = None, other_than: str = '') -> int:
+    """Screens in use: devices with a recent heartbeat (a device's own earlier playbacks are not another screen)."""
+    since = (now or utcnow()) - ACTIVE_WINDOW
+    query = select(func.count(func.distinct(Playback.device))).where(
+        Playback.user_id == user_id, col(Playback.heartbeat_at) >= since, col(Playback.stopped).is_(False),
+        col(Playback.device) != other_than)
+    return session.exec(query).one()
+
+
+def start_playback(session: Session, *, user_id: int, title_id: int, token: str, device: str,
+                   now: datetime | None = None) -> PlaybackStart:
+    """Check the plan and the screens, record the play in the history, and hand out a playback token.
+
+    A device plays one thing at a time: its earlier playbacks (another tab, the page before a reload) stop.
+    """
+    now = now or utcnow()
+    title = get_title_row(session, title_id)
+    plan = plans.check_access(session, user_id=user_id, title=title)
+    used, limit = active_playbacks(session, user_id=user_id, now=now, other_than=device), plans.max_screens(plan)
+    if used >= limit:
+        raise ScreensFull(used, limit)
+    quality = plans.quality_for(plan)
+    resume = resume_position(session, user_id=user_id, title_id=title_id)
+    history = WatchHistory(user_id=user_id, title_id=title_id, watched_at=now, position_s=resume, quality=quality)
+    session.add(history)
+    session.flush()
+    session.exec(update(Playback).where(col(Playback.user_id) == user_id, col(Playback.device) == device,
+                                        col(Playback.stopped).is_(False)).values(stopped=True))
+    session.add(Playback(token=token, user_id=user_id, device=device, title_id=title_id, history_id=history.id,
+                         quality=quality, started_at=now, heartbeat_at=now))
+    return PlaybackStart(token=token, title_id=title_id, quality=quality, resume_from=resume)
+
+
+def stop_user_playbacks(session: Session, *, user_id: int, except_token: str | None = None) -> int:
+    query = update(Playback).where(col(Playback.user_id) == user_id, col(Playback.stopped).is_(False))
+    if except_token:
+        query = query.where(col(Playback.token) != except_token)
+    return session.exec(query.values(stopped=True)).rowcount
+
+
+def get_playback(session: Session, *, user_id: int, token: str) -> Playback:
+    """The caller's own playback; another user's token is simply not found."""
+    row = session.get(Playback, token[:64]) if token else None
+    if row is None or row.user_id != user_id:
+        raise NotFound('title.not_found')
+    return row
+
+
+def check_playback_alive(session: Session, playback: Playback) -> None:
+    """Raise AccessDenied when this playback may no longer run: stopped elsewhere, or the plan no longer covers it."""
+    if playback.stopped:
+        raise AccessDenied('watch.stopped_elsewhere')
+    title = get_title_row(session, playback.title_id)
+    plan = plans.check_access(session, user_id=playback.user_id, title=title)
+    if playback.quality != plans.quality_for(plan):
+        raise AccessDenied('watch.stopped_plan')
+
+
+def _clean_position(value: object) -> float:
+    try:
+        position = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as error:
+        raise ValidationError('errors.bad_progress') from error
+    if not math.isfinite(position) or position < 0:
+        raise ValidationError('errors.bad_progress')
+    return position
+
+
+def save_progress(session: Session, *, user_id: int, token: str, position_s: object, ended: bool = False,
+                  leaving: bool = False, now: datetime | None = None) -> SaveResult:
+    """Apply one progress report from a player. Also the playback's heartbeat (it keeps the screen counted).
+
+    `leaving` (the page is being closed) frees the screen at once. `position_s=None` reports nothing else, as a
+    player that never loaded does when it leaves.
+    """
+    now = now or utcnow()
+    position = None if position_s is None else _clean_position(position_s)
+    playback = get_playback(session, user_id=user_id, token=token)
+    check_playback_alive(session, playback)
+    playback.heartbeat_at = now - ACTIVE_WINDOW - timedelta(seconds=1) if leaving else now
+    if position is None:
+        current = session.get(Progress, (user_id, playback.title_id))
+        return SaveResult(saved=False, position_s=current.position_s if current else 0.0,
+                          resumable=bool(current and current.resumable), watched=bool(current and current.watched))
+    title = get_title_row(session, playback.title_id)
+    duration = title.duration_s
+    if position > duration + 2:  # players report a little past the end; more than that is not a real position
+        raise ValidationError('errors.bad_progress')
+    position = min(position, duration)
+    row = session.get(Progress, (user_id, title.id))
+    if row is None:
+        row = Progress(user_id=user_id, title_id=title.id, duration_s=duration)
+        session.add(row)
+    fraction = position / duration if duration > 0 else 1.0
+    saved = True
+    if ended or fraction >= WATCHED_FRACTION:
+        row.position_s, row.resumable, row.watched = 0.0, False, True
+    elif fraction < MIN_FRACTION:
+        resumed_recently = now - _aware(playback.started_at) < RESUME_GRACE
+        if row.resumable and resumed_recently:
+            saved = False  # the player's 0 before its seek to the resume point, or a load that failed
+        else:
+            row.position_s, row.resumable = position, False
+    else:
+        row.position_s, row.resumable = position, True
+    if saved:
+        row.duration_s, row.updated_at = duration, now
+        if playback.history_id is not None:
+            session.exec(update(WatchHistory).where(col(WatchHistory.id) == playback.history_id)
+                         .values(position_s=position))
+    return SaveResult(saved=saved, position_s=row.position_s, resumable=row.resumable, watched=row.watched)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def continue_watching(session: Session, *, user_id: int, limit: int = CONTINUE_LIMIT) -> list[ContinueItem]:
+    query = (select(Progress, Title).join(Title, col(Title.id) == col(Progress.title_id))
+             .where(Progress.user_id == user_id, col(Progress.resumable).is_(True))
+             .order_by(col(Progress.updated_at).desc()).limit(max(1, min(limit, CONTINUE_LIMIT))))
+    return [ContinueItem(card=card(title), position_s=progress.position_s, duration_s=title.duration_s,
+                         updated_at=progress.updated_at) for progress, title in session.exec(query).all()]
+
+
+def remove_from_continue(session: Session, *, user_id: int, title_id: int) -> None:
+    row = session.get(Progress, (user_id, title_id))
+    if row is None:
+        raise NotFound('title.not_found')
+    row.resumable, row.position_s = False, 0.0
+
+
+def history(session: Session, *, user_id: int, limit: int = 50, offset: int = 0) -> list[HistoryEntry]:
+    query = (select(WatchHistory, Title).join(Title, col(Title.id) == col(WatchHistory.title_id))
+             .where(WatchHistory.user_id == user_id)
+             .order_by(col(WatchHistory.watched_at).desc(), col(WatchHistory.id).desc())
+             .offset(max(0, offset)).limit(max(1, min(limit, HISTORY_PAGE_MAX))))
+    return [HistoryEntry(id=entry.id, card=card(title), watched_at=entry.watched_at, position_s=entry.position_s,
+                         quality=entry.quality) for entry, title in session.exec(query).all()]
+
+
+def remove_history_entry(session: Session, *, user_id: int, entry_id: int) -> None:
+    entry = session.get(WatchHistory, entry_id)
+    if entry is None or entry.user_id != user_id:
+        raise NotFound('title.not_found')
+    session.delete(entry)
+
+
+def clear_history(session: Session, *, user_id: int) -> int:
+    return session.exec(delete(WatchHistory).where(col(WatchHistory.user_id) == user_id)).rowcount
