@@ -14,6 +14,7 @@ from app import db
 @pytest.fixture(autouse=True)
 def butaca_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv('BUTACA_DATA_DIR', str(tmp_path / 'data'))
+    monkeypatch.setenv('BUTACA_MEDIA_DIR', str(tmp_path / 'media'))
     monkeypatch.setenv('BUTACA_DATABASE_URL', f'sqlite:///{tmp_path / "data" / "database.db"}')
     monkeypatch.setenv('BUTACA_BCRYPT_ROUNDS', '4')
     monkeypatch.setenv('BUTACA_DEMO_LIBRARY', 'off')

@@ -24,7 +24,7 @@ def video_url(title_id: int, quality: str, token: str) -> str:
     return f'/media/{title_id}/{quality.lower()}?p={token}'
 
 
-async def watch_page(title_id: str) -> None:
+def watch_page(title_id: str) -> None:
     user: UserPublic = context.client.request.state.user
     try:
         with db.session_scope() as session:
@@ -71,8 +71,9 @@ async def watch_page(title_id: str) -> None:
         'token': start.token, 'resume': start.resume_from, 'progressUrl': '/api/progress', 'statusId': status.html_id,
         'messages': {key: t(key, title=title.title) for key in PLAYER_MESSAGES},
     }
-    await context.client.connected()
-    ui.run_javascript(f'window.butacaPlayer(getHtmlElement({video.id}), {json.dumps(config)})')
+    # Queued until the browser is connected; waits for the deferred player.js if it is still loading.
+    ui.run_javascript(f'(function go() {{ if (!window.butacaPlayer) return setTimeout(go, 50); '
+                      f'window.butacaPlayer(getHtmlElement({video.id}), {json.dumps(config)}); }})()')
 
 
 def upgrade_panel(title: TitleDetail) -> None:

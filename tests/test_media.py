@@ -1,0 +1,88 @@
+"""The media route through the simulated browser's own HTTP client: access check first, then Range semantics."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from nicegui.testing import User
+
+from app.config import get_settings
+
+from .helpers import make_account, seed_titles, sign_in
+
+
+async def open_player(user: User, title_id: int) -> str:
+    await user.open(f'/watch/{title_id}')
+    video = user.find(marker='video').elements.pop()
+    return video.props['src']
+
+
+async def test_anonymous_gets_401_and_unknown_gets_404(user: User):
+    (title_id,) = seed_titles(1)
+    await user.open('/login')
+    assert (await user.http_client.get(f'/media/{title_id}/poster')).status_code == 401
+    make_account()
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    for path in ('/media/999/poster', '/media/abc/poster', f'/media/{title_id}/nothing', '/media/-1/sd',
+                 f'/media/{title_id}/sd?p=not-a-token'):
+        assert (await user.http_client.get(path)).status_code == 404, path
+
+
+async def test_range_requests_get_exact_bytes_suffix_ranges_and_416(user: User):
+    (title_id,) = seed_titles(1)
+    make_account()
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    src = await open_player(user, title_id)
+    assert src.startswith(f'/media/{title_id}/sd?p=')
+    expected = (get_settings().media_dir / 'seed/t0/sd.mp4').read_bytes()
+
+    whole = await user.http_client.get(src)
+    assert whole.status_code == 200 and whole.content == expected
+    assert whole.headers['cache-control'].startswith('private')
+    assert whole.headers['accept-ranges'] == 'bytes'
+
+    part = await user.http_client.get(src, headers={'Range': 'bytes=100-199'})
+    assert part.status_code == 206
+    assert part.content == expected[100:200]
+    assert part.headers['content-range'] == f'bytes 100-199/{len(expected)}'
+
+    suffix = await user.http_client.get(src, headers={'Range': 'bytes=-500'})
+    assert suffix.status_code == 206 and suffix.content == expected[-500:]
+
+    beyond = await user.http_client.get(src, headers={'Range': f'bytes={len(expected) + 10}-'})
+    assert beyond.status_code == 416
+
+
+async def test_paths_are_confined_to_the_media_folder_whatever_the_database_says(user: User, tmp_path):
+    from sqlmodel import update
+
+    from app import db
+    from app.models import Title
+
+    (title_id,) = seed_titles(1)
+    secret = tmp_path / 'secret.txt'
+    secret.write_text('top secret')
+    with db.session_scope() as session:
+        session.exec(update(Title).values(poster_path='../secret.txt', backdrop_path=str(secret)))
+    make_account()
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    for asset in ('poster', 'backdrop'):
+        response = await user.http_client.get(f'/media/{title_id}/{asset}')
+        assert response.status_code == 404
+        assert b'top secret' not in response.content
+    traversal = await user.http_client.get(f'/media/{title_id}/..%2F..%2Fsecret.txt')
+    assert traversal.status_code == 404
+
+
+async def test_video_bytes_need_the_callers_own_live_playback_token(user: User):
+    ids = seed_titles(2)
+    make_account('ana')
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    src = await open_player(user, ids[0])
+    token = parse_qs(urlsplit(src).query)['p'][0]
+    assert (await user.http_client.get(f'/media/{ids[1]}/sd?p={token}')).status_code == 404  # other title
+    assert (await user.http_client.get(f'/media/{ids[0]}/sd')).status_code == 404  # no token

@@ -1,0 +1,153 @@
+"""Home, catalog, details and watch pages, and the progress endpoint, through NiceGUI's simulated user."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+from nicegui import ui
+from nicegui.testing import User
+
+from app import db
+from app.i18n import translate
+from app.models import Plan
+from app.services import playback
+
+from .helpers import make_account, seed_titles, sign_in
+
+
+async def signed_in(user: User, plan: Plan = Plan.FREE) -> int:
+    account = make_account(plan=plan)
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    return account.id
+
+
+async def player_token(user: User, title_id: int) -> str:
+    await user.open(f'/watch/{title_id}')
+    src = user.find(marker='video').elements.pop().props['src']
+    return parse_qs(urlsplit(src).query)['p'][0]
+
+
+async def report(user: User, token: str, position, **extra) -> tuple[int, dict]:
+    # text/plain, as navigator.sendBeacon sends it; no websocket involved.
+    body = json.dumps({'token': token, 'position': position, **extra})
+    response = await user.http_client.post('/api/progress', content=body, headers={'Content-Type': 'text/plain'})
+    return response.status_code, response.json()
+
+
+def html_of(user: User, marker: str) -> str:
+    return ''.join(element.content for element in user.find(marker=marker).elements if isinstance(element, ui.html))
+
+
+async def test_home_shows_the_hero_and_one_row_per_genre(user: User):
+    seed_titles(10)
+    await signed_in(user)
+    await user.should_see(marker='hero')
+    await user.should_see('Título 9')  # the newest title is the featured one
+    for genre in ('Drama', 'Comedia', 'Documental', 'Animación', 'Suspense'):
+        await user.should_see(marker=f'row-{genre}')
+    await user.should_not_see(marker='continue-row')
+
+
+async def test_a_title_played_halfway_appears_in_continue_watching_and_resumes_there(user: User):
+    ids = seed_titles(3, duration_s=100)
+    await signed_in(user)
+    token = await player_token(user, ids[0])
+    status, body = await report(user, token, 42.5)
+    assert status == 200 and body['resumable']
+    await user.open('/')
+    await user.should_see(marker='continue-row')
+    await user.should_see(marker=f'continue-{ids[0]}')
+    await user.open(f'/watch/{ids[0]}')
+    await user.should_see(translate('es', 'watch.resumed_at', time='0:42'))
+    await user.should_see(marker='start-over')
+
+
+async def test_the_beacon_sent_when_the_tab_closes_saves_the_position_without_a_websocket(user: User):
+    (title_id,) = seed_titles(1, duration_s=100)
+    user_id = await signed_in(user)
+    token = await player_token(user, title_id)
+    status, _ = await report(user, token, 61.0, leaving=True)
+    assert status == 200
+    assert db.call(playback.resume_position, user_id=user_id, title_id=title_id) == 61.0
+
+
+async def test_removing_a_title_from_continue_watching(user: User):
+    ids = seed_titles(2, duration_s=100)
+    user_id = await signed_in(user)
+    token = await player_token(user, ids[1])
+    await report(user, token, 30.0)
+    await user.open('/')
+    user.find(marker=f'remove-{ids[1]}').click()
+    await user.should_not_see(marker=f'continue-{ids[1]}')
+    assert db.call(playback.continue_watching, user_id=user_id) == []
+
+
+async def test_progress_reports_that_are_malformed_or_not_the_users_are_refused(user: User):
+    (title_id,) = seed_titles(1, duration_s=100)
+    await signed_in(user)
+    token = await player_token(user, title_id)
+    for body in ('not json', '{}', '[]', json.dumps({'token': token, 'position': -5}),
+                 json.dumps({'token': token, 'position': 'NaN'}), json.dumps({'token': token, 'position': 10_000})):
+        response = await user.http_client.post('/api/progress', content=body)
+        assert response.status_code in (400, 422), body
+    status, _ = await report(user, 'someone-elses-token', 10.0)
+    assert status == 404
+
+
+async def test_catalog_searches_filters_and_pages_on_the_server(user: User):
+    seed_titles(30)
+    await signed_in(user)
+    await user.open('/catalog')
+    await user.should_see(translate('es', 'catalog.results', count=30))
+    await user.should_see(translate('es', 'catalog.page', page=1, pages=2))
+    assert html_of(user, 'catalog-grid').count('class="bt-card"') == 24
+    user.find(marker='next').click()
+    await user.should_see(translate('es', 'catalog.page', page=2, pages=2))
+    assert html_of(user, 'catalog-grid').count('class="bt-card"') == 6
+    user.find(marker='search').type('título 1')
+    await user.should_see(translate('es', 'catalog.results', count=11))  # 1, 10..19
+    user.find(marker='search').clear().type('TITULO 25')
+    await user.should_see(translate('es', 'catalog.results', count=1))
+    user.find(marker='search').clear().type('zzz')
+    await user.should_see(marker='catalog-empty')
+
+
+async def test_catalog_query_parameters_select_genre_and_sort(user: User):
+    seed_titles(10)
+    await signed_in(user)
+    await user.open('/catalog?genre=Drama&sort=year')
+    await user.should_see(translate('es', 'catalog.results', count=2))
+    grid = html_of(user, 'catalog-grid')
+    assert grid.index('Título 5') < grid.index('Título 0')
+
+
+async def test_details_page_shows_the_facts_and_play(user: User):
+    (title_id,) = seed_titles(1, duration_s=300)
+    await signed_in(user)
+    await user.open(f'/title/{title_id}')
+    await user.should_see('Descripción 0')
+    await user.should_see('2000 · Drama')
+    await user.should_see(translate('es', 'title.minutes', minutes=5))
+    await user.should_see(marker='play')
+
+
+async def test_unknown_or_malformed_ids_show_a_clear_not_found_page(user: User):
+    seed_titles(1)
+    await signed_in(user)
+    for path in ('/watch/999', '/watch/abc', '/watch/1e3', '/title/%20', '/title/-1', '/watch/99999999999999999999'):
+        await user.open(path)
+        await user.should_see(translate('es', 'title.not_found'))
+
+
+async def test_the_watch_page_plays_the_chosen_title_in_a_video_element(user: User):
+    ids = seed_titles(2)
+    await signed_in(user)
+    await user.open(f'/watch/{ids[1]}')
+    await user.should_see('Título 1')
+    video = user.find(marker='video').elements.pop()
+    assert isinstance(video, ui.video)
+    assert video.props['src'].startswith(f'/media/{ids[1]}/sd?p=')
+    assert f'/media/{ids[1]}/backdrop' in video.props['poster']
+    await user.should_see(translate('es', 'watch.quality', quality='SD', height=480))
