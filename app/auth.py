@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-from nicegui import app, ui
+from nicegui import Client, app, context, ui
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db
 from .config import get_settings
@@ -57,10 +57,37 @@ def sign_in(user: UserPublic) -> None:
 
 
 def sign_out() -> None:
+    """End this browser's session: every open tab of it goes to the login page."""
     storage = app.storage.user
-    db.call(accounts.end_session, token=storage.get(SESSION_KEY))
+    token = storage.get(SESSION_KEY)
+    db.call(accounts.end_session, token=token)
     for key in (SESSION_KEY, 'user_id', 'username', 'subscription_type'):
         storage.pop(key, None)
+    if token:
+        close_pages([token], except_client=context.client)
+
+
+def remember_page() -> None:
+    """Note which session the page being built belongs to, so that ending the session can close it."""
+    context.client.storage[SESSION_KEY] = app.storage.user.get(SESSION_KEY)
+
+
+def close_pages(tokens: list[str], *, except_client: Client | None = None) -> int:
+    """Send every open page of these sessions (in this process) to the login page.
+
+    Their websocket events are refused anyway (handlers call require_user, which asks the database); this makes
+    the pages say so at once instead of on the next click.
+    """
+    ended = set(tokens)
+    closed = 0
+    for client in list(Client.instances.values()):
+        if client is except_client or client.storage.get(SESSION_KEY) not in ended:
+            continue
+        client.storage.pop(SESSION_KEY, None)
+        with client:
+            ui.navigate.to('/login')
+        closed += 1
+    return closed
 
 
 def require_user() -> UserPublic | None:
@@ -86,6 +113,34 @@ def flash(key: str, kind: str = 'positive', **params: object) -> None:
 def show_flashes() -> None:
     for key, kind, params in app.storage.user.pop(FLASH_KEY, []):
         ui.notify(t(key, **params), type=kind, position='top', timeout=4000)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: no MIME sniffing, no referrer to other sites, no framing, on pages and media alike."""
+
+    HEADERS = (
+        (b'x-content-type-options', b'nosniff'),
+        (b'referrer-policy', b'same-origin'),
+        (b'x-frame-options', b'DENY'),
+        (b'content-security-policy', b"frame-ancestors 'none'"),
+    )
+
+    def __init__(self, asgi_app: ASGIApp) -> None:
+        self.app = asgi_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] != 'http':
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message['type'] == 'http.response.start':
+                names = {name for name, _ in message.get('headers', [])}
+                extra = [(name, value) for name, value in self.HEADERS if name not in names]
+                message['headers'] = list(message.get('headers', [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class AuthGuard:

@@ -142,6 +142,8 @@ TEXTS: dict[str, dict[str, str]] = {
         'errors.user_not_found': 'La cuenta ya no existe.',
         'errors.not_found_title': 'No encontrado',
         'errors.generic': 'Algo ha fallado. Inténtalo de nuevo.',
+        'errors.bad_progress': 'Posición de reproducción no válida.',
+        'plan.quality_denied': 'Tu plan no incluye esa calidad.',
     },
     'en': {
         'brand': 'Butaca',
@@ -275,6 +277,8 @@ TEXTS: dict[str, dict[str, str]] = {
         'errors.user_not_found': 'The account no longer exists.',
         'errors.not_found_title': 'Not found',
         'errors.generic': 'Something went wrong. Please try again.',
+        'errors.bad_progress': 'Invalid playback position.',
+        'plan.quality_denied': 'Your plan does not include that quality.',
     },
 }
 

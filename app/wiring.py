@@ -21,6 +21,7 @@ log = logging.getLogger('butaca')
 
 def create_app() -> None:
     app.add_middleware(auth.AuthGuard)
+    app.add_middleware(auth.SecurityHeaders)
     app.add_static_files('/static', STATIC_DIR)
     ui.page('/login', title='Butaca')(login.login_page)
     ui.page('/register', title='Butaca')(register.register_page)

@@ -20,6 +20,7 @@ NAV = (('nav.home', '/'), ('nav.catalog', '/catalog'), ('nav.profile', '/profile
 @contextmanager
 def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
     apply_theme()
+    auth.remember_page()
     with ui.header().classes('bt-header items-center gap-6 no-wrap'):
         ui.link(t('brand'), '/').classes('bt-brand').mark('brand')
         with ui.row().classes('bt-nav gap-5 items-center no-wrap'):

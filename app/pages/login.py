@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nicegui import run, ui
+from nicegui import context, run, ui
 from starlette.responses import RedirectResponse
 
 from .. import auth, db
@@ -17,11 +17,15 @@ def login_page(redirect_to: str = '/', username: str = '') -> RedirectResponse |
     if auth.user_from_storage() is not None:
         return RedirectResponse(target, status_code=303)
 
+    request = context.client.request
+    address = request.client.host if request.client else None
+
     async def submit() -> None:
         button.disable()
         try:
-            user = await run.io_bound(db.call, accounts.authenticate, username=name.value or '',
-                                      password=password.value or '', rounds=get_settings().bcrypt_rounds)
+            user = await run.io_bound(db.call, accounts.sign_in_attempt, username=name.value or '',
+                                      password=password.value or '', rounds=get_settings().bcrypt_rounds,
+                                      address=address)
         except Exception as error:  # show_error logs anything that is not a domain error
             show_error(error)
             return

@@ -118,12 +118,14 @@ def password_card() -> None:
                 return
             keep = app.storage.user.get(auth.SESSION_KEY)
             try:
-                await run.io_bound(db.call, accounts.change_password, user_id=user.id, current=current.value or '',
-                                   new=new.value or '', confirm=confirm.value or '',
-                                   rounds=get_settings().bcrypt_rounds, keep_token=keep)
+                ended = await run.io_bound(db.call, accounts.change_password, user_id=user.id,
+                                           current=current.value or '',
+                                           new=new.value or '', confirm=confirm.value or '',
+                                           rounds=get_settings().bcrypt_rounds, keep_token=keep)
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
                 return
+            auth.close_pages(ended)
             for field in (current, new, confirm):
                 field.set_value('')
             ui.notify(t('profile.password_changed'), type='positive', position='top')
@@ -142,11 +144,13 @@ def delete_card() -> None:
             if user is None:
                 return
             try:
-                await run.io_bound(db.call, accounts.delete_account, user_id=user.id, password=password.value or '')
+                ended = await run.io_bound(db.call, accounts.delete_account, user_id=user.id,
+                                           password=password.value or '')
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
                 return
             auth.sign_out()
+            auth.close_pages(ended, except_client=context.client)
             auth.flash('profile.deleted', 'info')
             ui.navigate.to('/login')
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, delete, select
 
 from ..models import AuthSession, Plan, User, UserPublic, utcnow
 from ..security import BCRYPT_MAX_BYTES, dummy_hash, hash_password, new_token, verify_password
+from . import throttle
 from .errors import NotFound, ValidationError
 
 USERNAME_MIN, USERNAME_MAX = 3, 32
@@ -103,6 +104,22 @@ def authenticate(session: Session, *, username: str, password: str, rounds: int)
     return public(user)
 
 
+def sign_in_attempt(session: Session, *, username: str, password: str, rounds: int,
+                    address: str | None = None) -> UserPublic:
+    """`authenticate` behind the throttle: a refused attempt does no bcrypt work; failures are counted."""
+    key = username_key(username)[:FIELD_MAX_CHARS]
+    throttle.check(session, username_key=key, address=address)
+    try:
+        user = authenticate(session, username=username, password=password, rounds=rounds)
+    except ValidationError as error:
+        if error.key in {'login.unknown_user', 'login.wrong_password'}:
+            throttle.record_failure(session, username_key=key, address=address)
+            session.commit()  # the failure must be counted even though the caller's unit of work fails
+        raise
+    throttle.reset(session, username_key=key)
+    return user
+
+
 def get_user(session: Session, user_id: int) -> UserPublic:
     user = session.get(User, user_id)
     if user is None:
@@ -142,17 +159,21 @@ def end_session(session: Session, *, token: str | None) -> None:
         session.exec(delete(AuthSession).where(col(AuthSession.token) == token))
 
 
-def end_other_sessions(session: Session, *, user_id: int, keep_token: str | None) -> int:
-    query = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
+def end_other_sessions(session: Session, *, user_id: int, keep_token: str | None) -> list[str]:
+    """End every session of the user but `keep_token`; returns the ended tokens (their open pages can be closed)."""
+    query = select(AuthSession.token).where(AuthSession.user_id == user_id)
     if keep_token:
-        query = query.where(col(AuthSession.token) != keep_token)
-    return session.exec(query).rowcount
+        query = query.where(AuthSession.token != keep_token)
+    tokens = list(session.exec(query).all())
+    if tokens:
+        session.exec(delete(AuthSession).where(col(AuthSession.token).in_(tokens)))
+    return tokens
 
 
 # ---- profile ----
 
 def change_password(session: Session, *, user_id: int, current: str, new: str, confirm: str, rounds: int,
-                    keep_token: str | None) -> None:
+                    keep_token: str | None) -> list[str]:
     """Replace the password after checking the current one; every other signed-in session is ended."""
     if not current:
         raise ValidationError('profile.current_required')
@@ -163,11 +184,11 @@ def change_password(session: Session, *, user_id: int, current: str, new: str, c
     if not verify_password(current, user.password_hash):
         raise ValidationError('profile.current_wrong')
     user.password_hash = hash_password(new, rounds=rounds)
-    end_other_sessions(session, user_id=user_id, keep_token=keep_token)
+    return end_other_sessions(session, user_id=user_id, keep_token=keep_token)
 
 
-def delete_account(session: Session, *, user_id: int, password: str) -> None:
-    """Remove the user; foreign keys cascade to sessions, progress, history and playbacks."""
+def delete_account(session: Session, *, user_id: int, password: str) -> list[str]:
+    """Remove the user; foreign keys cascade to sessions, progress, history and playbacks. Returns the ended tokens."""
     if not password:
         raise ValidationError('profile.current_required')
     user = session.get(User, user_id)
@@ -175,7 +196,9 @@ def delete_account(session: Session, *, user_id: int, password: str) -> None:
         raise NotFound('errors.user_not_found')
     if not verify_password(password, user.password_hash):
         raise ValidationError('profile.current_wrong')
+    tokens = list(session.exec(select(AuthSession.token).where(AuthSession.user_id == user_id)).all())
     session.delete(user)
+    return tokens
 
 
 def set_plan(session: Session, *, user_id: int, plan: Plan) -> UserPublic:

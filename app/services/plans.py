@@ -35,5 +35,5 @@ def check_access(session: Session, *, user_id: int, title: Title, quality: Quali
     if not may_watch(plan, is_premium=title.is_premium):
         raise AccessDenied('plan.locked_title', title=title.title)
     if quality is not None and quality == Quality.HD and plan != Plan.PREMIUM:
-        raise AccessDenied('plan.quality')
+        raise AccessDenied('plan.quality_denied')
     return plan

@@ -108,9 +108,10 @@ def check_playback_alive(session: Session, playback: Playback) -> None:
     if playback.stopped:
         raise AccessDenied('watch.stopped_elsewhere')
     title = get_title_row(session, playback.title_id)
-    plan = plans.check_access(session, user_id=playback.user_id, title=title)
-    if playback.quality != plans.quality_for(plan):
-        raise AccessDenied('watch.stopped_plan')
+    try:
+        plans.check_access(session, user_id=playback.user_id, title=title, quality=playback.quality)
+    except AccessDenied as error:  # downgraded since it started: the title or the HD rendition is no longer covered
+        raise AccessDenied('watch.stopped_plan') from error
 
 
 def _clean_position(value: object) -> float:
