@@ -1,0 +1,195 @@
+"""FREE and PREMIUM, enforced on the server: titles, quality, screens, and the profile that changes them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from nicegui.testing import User
+
+from app import db
+from app.i18n import translate
+from app.models import Plan
+from app.services import accounts
+
+from .helpers import make_account, seed_titles, sign_in
+
+
+async def signed_in(user: User, username: str = 'ana', plan: Plan = Plan.FREE, *, create: bool = True) -> None:
+    if create:
+        make_account(username, plan=plan)
+    await sign_in(user, username)
+    await user.should_see(marker='logout')
+
+
+async def open_player(user: User, title_id: int) -> tuple[str, str]:
+    await user.open(f'/watch/{title_id}')
+    src = user.find(marker='video').elements.pop().props['src']
+    return src, parse_qs(urlsplit(src).query)['p'][0]
+
+
+async def heartbeat(user: User, token: str, position: float = 30.0) -> int:
+    body = json.dumps({'token': token, 'position': position})
+    return (await user.http_client.post('/api/progress', content=body)).status_code
+
+
+def set_plan(username: str, plan: Plan) -> None:
+    account = db.call(accounts.find_by_username, username=username)
+    db.call(accounts.set_plan, user_id=account.id, plan=plan)
+
+
+async def test_free_users_see_the_upgrade_panel_and_no_video_url_for_premium_titles(user: User):
+    ids = seed_titles(3, premium_every=3)  # ids[2] is premium
+    await signed_in(user)
+    await user.open(f'/watch/{ids[2]}')
+    await user.should_see(marker='upgrade-panel')
+    await user.should_see(marker='plan-comparison')
+    await user.should_not_see(marker='video')
+    for quality in ('sd', 'hd'):
+        guessed = await user.http_client.get(f'/media/{ids[2]}/{quality}?p=anything')
+        assert guessed.status_code == 403
+
+
+async def test_free_users_stream_sd_only_even_with_a_valid_token(user: User):
+    (title_id,) = seed_titles(1)
+    await signed_in(user)
+    src, token = await open_player(user, title_id)
+    assert '/sd?' in src
+    await user.should_see(translate('es', 'watch.quality', quality='SD', height=480))
+    assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
+    assert (await user.http_client.get(f'/media/{title_id}/hd?p={token}')).status_code == 403
+
+
+async def test_upgrade_in_the_upgrade_panel_then_play_in_hd(user: User):
+    ids = seed_titles(3, premium_every=3)
+    await signed_in(user)
+    await user.open(f'/watch/{ids[2]}')
+    user.find(marker='upgrade').click()
+    await user.should_see(translate('es', 'plan.no_payment'))
+    user.find(marker='confirm-plan').click()
+    await user.should_see(marker='video')
+    src = user.find(marker='video').elements.pop().props['src']
+    assert f'/media/{ids[2]}/hd?' in src
+    await user.should_see(translate('es', 'watch.quality', quality='HD', height=720))
+    assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
+
+
+async def test_a_downgrade_mid_playback_refuses_media_and_stops_the_page(user: User):
+    ids = seed_titles(3, premium_every=3)
+    await signed_in(user, plan=Plan.PREMIUM)
+    src, token = await open_player(user, ids[2])
+    assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
+    set_plan('ana', Plan.FREE)  # from another tab or device
+    assert (await user.http_client.get(src, headers={'Range': 'bytes=10-19'})).status_code == 403
+    response = await user.http_client.post('/api/progress', content=json.dumps({'token': token, 'position': 40}))
+    assert response.status_code == 403
+    assert response.json() == {'detail': 'watch.stopped_plan', 'stop': True}  # the player stops on this
+
+
+async def test_a_free_title_in_hd_stops_after_a_downgrade_but_sd_goes_on_after_an_upgrade(user: User):
+    (title_id,) = seed_titles(1)
+    await signed_in(user, plan=Plan.PREMIUM)
+    hd_src, hd_token = await open_player(user, title_id)
+    set_plan('ana', Plan.FREE)
+    assert (await user.http_client.get(hd_src)).status_code == 403
+    sd_src, sd_token = await open_player(user, title_id)
+    set_plan('ana', Plan.PREMIUM)
+    assert (await user.http_client.get(sd_src, headers={'Range': 'bytes=0-9'})).status_code == 206
+    assert await heartbeat(user, sd_token) == 200
+
+
+async def test_a_second_screen_is_refused_on_free_and_can_stop_the_first(create_user: Callable[[], User]):
+    (title_id,) = seed_titles(1)
+    make_account('ana')
+    laptop, phone = create_user(), create_user()
+    await signed_in(laptop, create=False)
+    await signed_in(phone, create=False)
+    laptop_src, laptop_token = await open_player(laptop, title_id)
+    await phone.open(f'/watch/{title_id}')
+    await phone.should_see(translate('es', 'watch.screens_full', used=1, limit=1))
+    await phone.should_not_see(marker='video')
+    phone.find(marker='stop-others').click()
+    await phone.should_see(marker='video')
+    assert (await laptop.http_client.get(laptop_src)).status_code == 403
+    assert await heartbeat(laptop, laptop_token) == 403
+
+
+async def test_premium_allows_four_screens_and_refuses_the_fifth(create_user: Callable[[], User]):
+    (title_id,) = seed_titles(1)
+    make_account('ana', plan=Plan.PREMIUM)
+    devices = [create_user() for _ in range(5)]
+    for device in devices[:4]:
+        await signed_in(device, create=False)
+        await open_player(device, title_id)
+    await signed_in(devices[4], create=False)
+    await devices[4].open(f'/watch/{title_id}')
+    await devices[4].should_see(translate('es', 'watch.screens_full', used=4, limit=4))
+
+
+async def test_a_screen_is_freed_when_its_page_is_left(create_user: Callable[[], User]):
+    (title_id,) = seed_titles(1)
+    make_account('ana')
+    laptop, phone = create_user(), create_user()
+    await signed_in(laptop, create=False)
+    await signed_in(phone, create=False)
+    _, token = await open_player(laptop, title_id)
+    body = json.dumps({'token': token, 'position': None, 'leaving': True})  # pagehide before the video loaded
+    assert (await laptop.http_client.post('/api/progress', content=body)).status_code == 200
+    await open_player(phone, title_id)
+
+
+async def test_profile_shows_the_account_and_changes_the_plan_both_ways(user: User):
+    await signed_in(user)
+    await user.open('/profile')
+    await user.should_see('ana')
+    await user.should_see(marker='plan-comparison')
+    user.find(marker='upgrade').click()
+    user.find(marker='confirm-plan').click()
+    await user.should_see(translate('es', 'plan.changed', plan='Premium'))
+    assert db.call(accounts.find_by_username, username='ana').subscription_type == Plan.PREMIUM
+    user.find(marker='downgrade').click()
+    user.find(marker='confirm-plan').click()
+    await user.should_see(translate('es', 'plan.changed', plan='Gratis'))
+    assert db.call(accounts.find_by_username, username='ana').subscription_type == Plan.FREE
+
+
+async def test_password_change_needs_the_current_one_and_signs_out_the_other_device(create_user):
+    make_account('ana')
+    laptop, phone = create_user(), create_user()
+    await signed_in(laptop, create=False)
+    await signed_in(phone, create=False)
+    await laptop.open('/profile')
+    laptop.find(marker='current-password').type('equivocada')
+    laptop.find(marker='new-password').type('nueva-clave-1')
+    laptop.find(marker='confirm-password').type('nueva-clave-1')
+    laptop.find(marker='save-password').click()
+    await laptop.should_see(translate('es', 'profile.current_wrong'))
+    laptop.find(marker='current-password').clear().type('secreto123')
+    laptop.find(marker='save-password').click()
+    await laptop.should_see(translate('es', 'profile.password_changed'))
+    response = await phone.http_client.get('/profile', follow_redirects=False)
+    assert response.status_code == 303 and response.headers['location'].startswith('/login')
+    assert (await laptop.http_client.get('/profile', follow_redirects=False)).status_code == 200
+    await sign_in(phone, 'ana', 'nueva-clave-1')
+    await phone.should_see(marker='logout')
+
+
+async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(user: User):
+    from sqlmodel import func, select
+
+    from app.models import AuthSession, Playback, Progress, User as UserRow, WatchHistory
+    (title_id,) = seed_titles(1, duration_s=100)
+    await signed_in(user)
+    _, token = await open_player(user, title_id)
+    await heartbeat(user, token, 50)
+    await user.open('/profile')
+    user.find(marker='delete-password').type('equivocada')
+    user.find(marker='delete-account').click()
+    await user.should_see(translate('es', 'profile.current_wrong'))
+    user.find(marker='delete-password').clear().type('secreto123')
+    user.find(marker='delete-account').click()
+    await user.should_see(translate('es', 'profile.deleted'))
+    with db.session_scope() as session:
+        for table in (UserRow, AuthSession, Playback, Progress, WatchHistory):
+            assert session.exec(select(func.count()).select_from(table)).one() == 0, table.__name__
