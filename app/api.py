@@ -1,4 +1,5 @@
-"""Small JSON endpoints: progress reports from the player (also sent by navigator.sendBeacon) and a health check."""
+"""Small JSON endpoints: progress reports from the player (also sent by navigator.sendBeacon), sign-in for
+non-browser clients (scripts, benchmarks, other fronts), and a health check."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from fastapi import APIRouter, Request
 from nicegui import run
 from starlette.responses import JSONResponse
 
-from . import db
+from . import auth, db
+from .config import get_settings
+from .i18n import parse_accept_language, translate
 from .models import UserPublic
-from .services import playback
+from .services import accounts, playback
 from .services.errors import AccessDenied, DomainError, NotFound
+from .services.throttle import Throttled
 
 router = APIRouter()
 MAX_BODY = 2048
@@ -20,6 +24,31 @@ MAX_BODY = 2048
 @router.get('/api/health')
 def health() -> dict:
     return {'ok': True}
+
+
+@router.post('/api/login')
+async def login(request: Request) -> JSONResponse:
+    """Body: {"username", "password"} as JSON. Same rules, messages and throttle as the login page."""
+    body = await request.body()
+    language = parse_accept_language(request.headers.get('accept-language'), get_settings().default_language)
+    try:
+        data = json.loads(body) if len(body) <= MAX_BODY else None
+        username, password = str(data['username']), str(data['password'])
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({'detail': 'login.all_required'}, status_code=400)
+    address = request.client.host if request.client else None
+    try:
+        user = await run.io_bound(db.call, accounts.sign_in_attempt, username=username, password=password,
+                                  rounds=get_settings().bcrypt_rounds, address=address)
+    except Throttled as error:
+        seconds = str(max(1, int(error.retry_after.total_seconds())))
+        return JSONResponse({'detail': error.key, 'message': translate(language, error.key, **error.params)},
+                            status_code=429, headers={'Retry-After': seconds})
+    except DomainError as error:
+        return JSONResponse({'detail': error.key, 'message': translate(language, error.key, **error.params)},
+                            status_code=401 if error.key in {'login.unknown_user', 'login.wrong_password'} else 400)
+    auth.sign_in(user)
+    return JSONResponse({'id': user.id, 'username': user.username, 'subscription_type': user.subscription_type})
 
 
 @router.post('/api/progress')

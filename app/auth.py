@@ -18,7 +18,7 @@ from .services import accounts
 SESSION_KEY = 'session_token'
 FLASH_KEY = 'flash'
 # Pages anyone may open, and prefixes that are public by nature (NiceGUI's own assets and websocket, our CSS/JS).
-PUBLIC_PATHS = {'/login', '/register', '/favicon.ico', '/api/health'}
+PUBLIC_PATHS = {'/login', '/register', '/favicon.ico', '/api/health', '/api/login'}
 PUBLIC_PREFIXES = ('/_nicegui', '/static/')
 # Non-page routes: without a session they answer 401 instead of redirecting to the login page.
 API_PREFIXES = ('/api/', '/media/')

@@ -178,7 +178,8 @@ async def test_password_change_needs_the_current_one_and_signs_out_the_other_dev
 async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(user: User):
     from sqlmodel import func, select
 
-    from app.models import AuthSession, Playback, Progress, User as UserRow, WatchHistory
+    from app.models import AuthSession, Playback, Progress, WatchHistory
+    from app.models import User as UserRow
     (title_id,) = seed_titles(1, duration_s=100)
     await signed_in(user)
     _, token = await open_player(user, title_id)

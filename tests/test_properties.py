@@ -1,0 +1,60 @@
+"""Property tests: whatever the input, the account and progress services succeed as documented or raise a
+domain error; no other exception escapes."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import db
+from app.services import accounts, playback
+from app.services.errors import DomainError
+
+from .helpers import make_account, seed_titles
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+any_text = st.one_of(st.text(max_size=80), st.text(alphabet=st.characters(codec='utf-8'), max_size=300))
+
+
+@SETTINGS
+@given(username=any_text, password=any_text, confirm=any_text)
+def test_register_either_creates_a_valid_account_or_raises_a_domain_error(username, password, confirm):
+    try:
+        user = db.call(accounts.register, username=username, password=password, confirm=confirm, rounds=4)
+    except DomainError:
+        return
+    assert 3 <= len(user.username) <= 32
+    assert password == confirm and len(password) >= 8 and len(password.encode()) <= 72
+    assert db.call(accounts.authenticate, username=username, password=password, rounds=4).id == user.id
+
+
+@SETTINGS
+@given(username=any_text, password=any_text)
+def test_sign_in_either_succeeds_or_raises_a_domain_error(username, password):
+    try:
+        db.call(accounts.sign_in_attempt, username=username, password=password, rounds=4, address='127.0.0.1')
+    except DomainError:
+        pass
+
+
+progress_values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.text(max_size=20),
+                            st.none(), st.booleans(), st.lists(st.integers(), max_size=2))
+
+
+@SETTINGS
+@given(position=progress_values, ended=st.booleans(), leaving=st.booleans(), token=st.text(max_size=80))
+def test_save_progress_either_applies_the_rules_or_raises_a_domain_error(position, ended, leaving, token):
+    user = db.call(accounts.find_by_username, username='prop') or make_account('prop')
+    title_id = seed_titles(1, files=False, duration_s=100)[0]
+    start = db.call(playback.start_playback, user_id=user.id, title_id=title_id, token=f'tok-{title_id}',
+                    device='d')
+    use = start.token if token == '' else token
+    try:
+        result = db.call(playback.save_progress, user_id=user.id, token=use, position_s=position, ended=ended,
+                         leaving=leaving)
+    except DomainError:
+        return
+    assert 0 <= result.position_s <= 100 and math.isfinite(result.position_s)
+    assert not (result.resumable and result.watched and result.position_s == 0)

@@ -1,0 +1,219 @@
+"""Brute force, stale sessions, hostile input and headers: each attack tried, each failing cleanly."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import bcrypt
+import pytest
+from nicegui.testing import User
+
+from app import db, security
+from app.i18n import translate
+from app.models import utcnow
+from app.services import accounts, playback, throttle
+from app.services.errors import ValidationError
+
+from .helpers import make_account, seed_titles, sign_in
+
+
+@pytest.fixture
+def bcrypt_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts real bcrypt checks (the real function still runs)."""
+    calls: list[int] = []
+    real = bcrypt.checkpw
+
+    def counting(password: bytes, hashed: bytes) -> bool:
+        calls.append(1)
+        return real(password, hashed)
+
+    monkeypatch.setattr(security.bcrypt, 'checkpw', counting)
+    return calls
+
+
+def attempt(username: str, password: str, address: str | None = '10.0.0.1'):
+    return db.call(accounts.sign_in_attempt, username=username, password=password, rounds=4, address=address)
+
+
+def test_the_sixth_wrong_password_is_refused_without_hashing_and_says_when_to_retry(bcrypt_checks):
+    make_account('ana')
+    for _ in range(5):
+        with pytest.raises(ValidationError):
+            attempt('ana', 'wrong-one')
+    assert len(bcrypt_checks) == 5
+    with pytest.raises(throttle.Throttled) as info:
+        attempt('ana', 'secreto123')  # even the right password waits
+    assert len(bcrypt_checks) == 5
+    assert info.value.params == {'minutes': 15}
+    assert translate('en', info.value.key, **info.value.params) == 'Too many failed attempts. Try again in 15 min.'
+
+
+def test_one_address_trying_many_usernames_is_throttled_too():
+    make_account('ana')
+    for name in ('u1', 'u2', 'u3', 'u4', 'u5'):
+        with pytest.raises(ValidationError):
+            attempt(name, 'whatever1', address='10.9.9.9')
+    with pytest.raises(throttle.Throttled):
+        attempt('ana', 'secreto123', address='10.9.9.9')
+    assert attempt('ana', 'secreto123', address='10.1.1.1').username == 'ana'
+
+
+def test_a_success_resets_the_username_counter_and_the_window_passes():
+    make_account('ana')
+    for _ in range(4):
+        with pytest.raises(ValidationError):
+            attempt('ana', 'wrong-one', address=None)
+    attempt('ana', 'secreto123', address=None)
+    for _ in range(4):
+        with pytest.raises(ValidationError):
+            attempt('ana', 'wrong-one', address=None)
+    assert attempt('ana', 'secreto123', address=None).username == 'ana'
+    later = utcnow() + throttle.WINDOW + timedelta(seconds=1)
+    db.call(throttle.check, username_key='ana', address=None, now=later)
+
+
+def test_unknown_usernames_cost_one_bcrypt_check_like_known_ones(bcrypt_checks):
+    make_account('ana')
+    security.dummy_hash(4)
+    bcrypt_checks.clear()
+    with pytest.raises(ValidationError):
+        attempt('nadie', 'secreto123')
+    with pytest.raises(ValidationError):
+        attempt('ana', 'wrong-one')
+    assert len(bcrypt_checks) == 2
+
+
+async def test_the_login_page_shows_the_throttle_message(user: User):
+    make_account('ana')
+    for _ in range(5):
+        with pytest.raises(ValidationError):
+            attempt('ana', 'wrong-one', address=None)
+    await sign_in(user, 'ana', 'secreto123')
+    await user.should_see(translate('es', 'login.throttled', minutes=15))
+
+
+async def test_the_login_api_answers_429_with_retry_after(user: User):
+    make_account('ana')
+    await user.open('/login')
+    for _ in range(5):
+        response = await user.http_client.post('/api/login', json={'username': 'ana', 'password': 'nope-nope'})
+        assert response.status_code == 401
+    response = await user.http_client.post('/api/login', json={'username': 'ana', 'password': 'secreto123'})
+    assert response.status_code == 429
+    assert 800 < int(response.headers['retry-after']) <= 900
+
+
+async def test_logout_in_one_tab_signs_out_the_other_tab_of_the_browser(create_user):
+    ids = seed_titles(1, duration_s=100)
+    account = make_account('ana')
+    tab1, tab2 = create_user(), create_user()
+    await sign_in(tab1)
+    await tab1.should_see(marker='logout')
+    tab2.http_client.cookies = tab1.http_client.cookies  # same browser: same cookie
+    await tab2.open(f'/watch/{ids[0]}')  # leaves one history entry
+    await tab2.open('/profile')
+    await tab2.should_see(marker='history-clear')
+    await tab1.open('/')
+    tab1.find(marker='logout').click()
+    await tab1.should_see(translate('es', 'login.logged_out'))
+    # The other tab's websocket events are refused: clearing the history does nothing now ...
+    tab2.find(marker='history-clear').click()
+    assert len(db.call(playback.history, user_id=account.id)) == 1
+    # ... and so are its HTTP requests.
+    assert (await tab2.http_client.get('/profile', follow_redirects=False)).status_code == 303
+
+
+@pytest.mark.parametrize(('username', 'key'), [
+    ('ana\x00', 'register.username_format'),
+    ('ana\u202ebad', 'register.username_format'),  # right-to-left override
+    ('ana\u200b', 'register.username_format'),     # zero-width space
+    ('a' * 10_000, 'register.username_format'),
+    ("' OR 1=1 --", 'register.username_format'),
+    ('<script>alert(1)</script>', 'register.username_format'),
+    ('ana\nmaria', 'register.username_format'),
+])
+def test_hostile_usernames_get_a_clear_message(username, key):
+    with pytest.raises(ValidationError) as info:
+        db.call(accounts.register, username=username, password='secreto123', confirm='secreto123', rounds=4)
+    assert info.value.key == key
+
+
+def test_a_huge_password_is_refused_before_bcrypt():
+    with pytest.raises(ValidationError) as info:
+        db.call(accounts.register, username='ana', password='x' * 1_000_000, confirm='x' * 1_000_000, rounds=4)
+    assert info.value.key == 'register.password_long'
+    with pytest.raises(ValidationError):
+        db.call(accounts.authenticate, username='ana', password='x' * 1_000_000, rounds=4)
+
+
+async def test_html_in_titles_is_shown_as_text_everywhere(user: User):
+    seed_titles(1, names=['<script>alert("x")</script><img src=x onerror=alert(1)>'])
+    make_account('ana')
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    for path in ('/', '/catalog', '/title/1'):
+        page = await user.http_client.get(path)
+        assert page.status_code == 200
+        assert '<script>alert(' not in page.text and '<img src=x' not in page.text, path
+
+
+async def test_sql_looking_search_finds_nothing_and_breaks_nothing(user: User):
+    seed_titles(3)
+    make_account('ana')
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    await user.open("/catalog?q=' OR 1=1 --&genre=x' OR '1'='1&sort=;DROP TABLE titles&page=-5")
+    await user.should_see(translate('es', 'catalog.none'))
+    assert db.call(playback.history, user_id=1) == []  # the database is still there
+
+
+@pytest.mark.parametrize('range_header', ['bytes=abc', 'bytes=5-2', 'items=0-1', 'bytes=-', 'bytes=0-1,', 'bytes',
+                                          'bytes=99999999999999999999999-', 'bytes=0-1,2-3,4-5'])
+async def test_malformed_range_headers_get_a_4xx_or_the_file_never_a_500(user: User, range_header):
+    (title_id,) = seed_titles(1)
+    make_account('ana')
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    await user.open(f'/watch/{title_id}')
+    src = user.find(marker='video').elements.pop().props['src']
+    response = await user.http_client.get(src, headers={'Range': range_header})
+    assert response.status_code in {200, 206, 400, 416}, (range_header, response.status_code)
+
+
+@pytest.mark.parametrize('body', ['', 'x' * 5000, '{"token": []}', '{"token": "t", "position": [1]}',
+                                  '{"token": "t", "position": {"a": 1}}', 'null', '"text"', '{"token": null}'])
+async def test_malformed_progress_bodies_get_a_4xx(user: User, body):
+    make_account('ana')
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    response = await user.http_client.post('/api/progress', content=body)
+    assert 400 <= response.status_code < 500
+
+
+async def test_pages_media_and_api_carry_the_security_headers(user: User):
+    (title_id,) = seed_titles(1)
+    make_account('ana')
+    await sign_in(user)
+    await user.should_see(marker='logout')
+    for path in ('/login', '/', f'/media/{title_id}/poster', '/api/health'):
+        headers = (await user.http_client.get(path)).headers
+        assert headers['x-content-type-options'] == 'nosniff', path
+        assert headers['x-frame-options'] == 'DENY', path
+        assert "frame-ancestors 'none'" in headers['content-security-policy'], path
+        assert headers['referrer-policy'] == 'same-origin', path
+
+
+async def test_progress_for_a_title_of_another_user_is_refused(create_user):
+    (title_id,) = seed_titles(1, duration_s=100)
+    make_account('ana')
+    make_account('bea')
+    ana, bea = create_user(), create_user()
+    await sign_in(ana, 'ana')
+    await ana.should_see(marker='logout')
+    await sign_in(bea, 'bea')
+    await bea.should_see(marker='logout')
+    await ana.open(f'/watch/{title_id}')
+    token = ana.find(marker='video').elements.pop().props['src'].split('p=')[1]
+    response = await bea.http_client.post('/api/progress', content=json.dumps({'token': token, 'position': 50}))
+    assert response.status_code == 404
