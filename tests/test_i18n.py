@@ -27,7 +27,8 @@ def test_both_tables_have_the_same_placeholders(key):
 
 
 def test_every_key_used_in_the_code_exists():
-    pattern = re.compile(r"""(?:\bt|translate\([^,]+,|Error|Denied|NotFound|flash)\(\s*f?['"]([a-z_]+\.[a-zA-Z_.{}]+)['"]""")
+    pattern = re.compile(r"""(?:\bt|translate\([^,]+,|Error|Denied|NotFound|flash)\(\s*f?['"]"""
+                         r"""([a-z_]+\.[a-zA-Z_.{}]+)['"]""")
     used = set()
     for path in APP.rglob('*.py'):
         used |= set(pattern.findall(path.read_text()))
