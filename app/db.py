@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, create_engine
 
 from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -16,6 +18,35 @@ from .config import get_settings
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+
+
+# One writer at a time per process. SQLite allows one writer anyway; waiting here wakes at once when the writer
+# commits, where SQLite's own busy handler sleeps and polls (tens of ms at a time under load). The lock is taken
+# only when a session first writes (flush or bulk DML) and dropped when its transaction ends, so reads never wait
+# and slow work done before the first write (bcrypt) does not hold it.
+_write_lock = threading.Lock()
+_LOCK_KEY = 'butaca_write_lock'
+
+
+def _take_write_lock(session: OrmSession) -> None:
+    if not session.info.get(_LOCK_KEY) and session.get_bind().dialect.name == 'sqlite':
+        _write_lock.acquire()
+        session.info[_LOCK_KEY] = True
+
+
+def _drop_write_lock(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and session.info.pop(_LOCK_KEY, False):
+        _write_lock.release()
+
+
+def _before_orm_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _take_write_lock(state.session)
+
+
+event.listen(OrmSession, 'before_flush', lambda session, _context, _instances: _take_write_lock(session))
+event.listen(OrmSession, 'do_orm_execute', _before_orm_execute)
+event.listen(OrmSession, 'after_transaction_end', _drop_write_lock)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

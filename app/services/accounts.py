@@ -136,7 +136,11 @@ def start_session(session: Session, *, user_id: int) -> str:
 
 
 def resolve_session(session: Session, *, token: str | None, idle_days: float) -> UserPublic | None:
-    """The user a session token belongs to, or None when it is unknown, signed out or idle for too long."""
+    """The user a session token belongs to, or None when it is unknown, signed out or idle for too long.
+
+    Runs on every request, so it writes only when it must: an idle session is deleted, and `last_seen_at` is
+    moved forward at most once a minute.
+    """
     if not token or len(token) > 64:
         return None
     row = session.get(AuthSession, token)

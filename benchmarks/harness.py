@@ -1,0 +1,172 @@
+"""Shared pieces of the scripts: a Butaca server in a subprocess, seeding its database, signed-in HTTP clients."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN_RE = re.compile(r'/media/(\d+)/(sd|hd)\?p=([A-Za-z0-9_\-]+)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def server_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        'BUTACA_ENV': 'production',
+        'BUTACA_STORAGE_SECRET': secrets.token_urlsafe(48),
+        'BUTACA_DATA_DIR': str(data_dir),
+        'BUTACA_DATABASE_URL': f'sqlite:///{data_dir / "database.db"}',
+        'BUTACA_MEDIA_DIR': str(data_dir / 'media'),
+        'BUTACA_DEMO_LIBRARY': 'off',
+        'BUTACA_BCRYPT_ROUNDS': '4',
+        'NICEGUI_STORAGE_PATH': str(data_dir / '.nicegui'),
+    }
+    env.update(overrides)
+    return env
+
+
+def use_database(data_dir: Path) -> None:
+    """Point this process's app.config at the same data folder as the server (for seeding and checking)."""
+    os.environ.update({key: value for key, value in server_env(data_dir).items() if key.startswith('BUTACA_')})
+    from app import db
+    db.dispose_engines()
+    db.init_db()
+
+
+class Server:
+    """`python main.py` in production mode on a free loopback port, with its output in data_dir/server.log."""
+
+    def __init__(self, data_dir: Path, **env: str) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.env = server_env(data_dir, BUTACA_PORT=str(self.port), BUTACA_HOST='127.0.0.1', **env)
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f'http://127.0.0.1:{self.port}'
+
+    def start(self, timeout: float = 60) -> Server:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.data_dir / 'server.log').open('ab')
+        self.process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=self.env, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'server exited with {self.process.returncode}; see {self.data_dir / "server.log"}')
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f'{self.url}/api/health', timeout=1).status_code == 200:
+                    return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError('server did not start in time')
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, as in a crash."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def seed_viewers(data_dir: Path, *, viewers: int, duration_s: float = 7200.0, video_file: Path | None = None) -> None:
+    """`viewers` FREE accounts (viewer0.. with password 'benchmark-pass') and one free title per viewer.
+
+    The title's files are stand-ins unless `video_file` is given (then every rendition is that real video).
+    """
+    use_database(data_dir)
+    from app import db
+    from app.models import User
+    from app.security import hash_password
+    from app.services import catalog
+
+    media = data_dir / 'media' / 'bench'
+    media.mkdir(parents=True, exist_ok=True)
+    for name in ('poster.jpg', 'backdrop.jpg', 'sd.mp4', 'hd.mp4'):
+        target = media / name
+        if video_file is not None and name.endswith('.mp4'):
+            if not target.exists():
+                target.symlink_to(video_file.resolve())
+        elif not target.exists():
+            target.write_bytes(os.urandom(4096))
+    password_hash = hash_password('benchmark-pass', rounds=4)
+    with db.session_scope() as session:
+        for index in range(viewers):
+            session.add(User(username=f'viewer{index}', username_key=f'viewer{index}', password_hash=password_hash))
+            catalog.add_title(session, title=f'Bench {index}', genre='Bench', year=2026, duration_s=duration_s,
+                              poster_path='bench/poster.jpg', backdrop_path='bench/backdrop.jpg',
+                              video_sd_path='bench/sd.mp4', video_hd_path='bench/hd.mp4', sd_height=480, hd_height=720)
+
+
+async def signed_in_client(base_url: str, username: str, password: str = 'benchmark-pass',
+                           **client_args: object) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base_url, timeout=30, **client_args)
+    response = await client.post('/api/login', json={'username': username, 'password': password})
+    response.raise_for_status()
+    return client
+
+
+async def open_watch_page(client: httpx.AsyncClient, title_id: int) -> tuple[str, str]:
+    """GET the watch page as a browser would; returns (video URL, playback token) found in it."""
+    response = await client.get(f'/watch/{title_id}')
+    response.raise_for_status()
+    match = TOKEN_RE.search(response.text)
+    if match is None:
+        raise RuntimeError(f'no video on /watch/{title_id}')
+    return match.group(0), match.group(3)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float('nan')
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=1000, method='inclusive')[min(998, max(0, int(q * 1000) - 1))]
+
+
+@contextlib.contextmanager
+def temporary_folder(prefix: str) -> Iterator[Path]:
+    import shutil
+    import tempfile
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

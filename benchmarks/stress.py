@@ -1,0 +1,125 @@
+"""Concurrent writers: N simulated viewers each save progress every second against a running server.
+
+    python -m benchmarks.stress [--viewers 200] [--seconds 60]
+
+Counts saves sent, acknowledged and found in the database afterwards (must all be equal), errors (must be 0),
+and the save latency p50/p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from .harness import Server, open_watch_page, percentile, seed_viewers, signed_in_client, temporary_folder, use_database
+
+START_POSITION = 600.0  # well inside a 2-hour title: every save is a resumable position
+
+
+@dataclass
+class Viewer:
+    index: int
+    token: str = ''
+    sent: int = 0
+    acked: int = 0
+    last_acked: float | None = None
+    sent_positions: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+
+async def _watch(viewer: Viewer, client: httpx.AsyncClient, stop_at: float, interval: float) -> None:
+    position = START_POSITION + viewer.index  # distinct per viewer
+    # Real viewers do not all save on the same tick: spread the first save over one interval.
+    next_at = time.monotonic() + random.uniform(0, interval)
+    await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+    while time.monotonic() < stop_at:
+        position += interval
+        viewer.sent += 1
+        viewer.sent_positions.append(position)
+        started = time.perf_counter()
+        try:
+            response = await client.post('/api/progress', json={'token': viewer.token, 'position': position})
+        except httpx.HTTPError as error:
+            viewer.errors.append(type(error).__name__)
+        else:
+            viewer.latencies.append(time.perf_counter() - started)
+            if response.status_code == 200 and response.json().get('saved'):
+                viewer.acked += 1
+                viewer.last_acked = position
+            else:
+                viewer.errors.append(f'HTTP {response.status_code}: {response.text[:80]}')
+        next_at += interval
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+
+async def prepare(server: Server, count: int) -> tuple[list[Viewer], list[httpx.AsyncClient]]:
+    viewers = [Viewer(index) for index in range(count)]
+    limits = httpx.Limits(max_connections=1)
+    clients = await asyncio.gather(*(signed_in_client(server.url, f'viewer{v.index}', limits=limits)
+                                     for v in viewers))
+    tokens = await asyncio.gather(*(open_watch_page(c, v.index + 1) for v, c in zip(viewers, clients, strict=True)))
+    for viewer, (_, token) in zip(viewers, tokens, strict=True):
+        viewer.token = token
+    return viewers, list(clients)
+
+
+def stored_positions(data_dir: Path) -> dict[int, float]:
+    use_database(data_dir)
+    from sqlmodel import select
+
+    from app import db
+    from app.models import Progress
+    with db.session_scope() as session:
+        return {row.user_id: row.position_s for row in session.exec(select(Progress)).all()}
+
+
+async def _run(viewers: int, seconds: float, interval: float, data_dir: Path) -> dict:
+    seed_viewers(data_dir, viewers=viewers)
+    with Server(data_dir) as server:
+        group, clients = await prepare(server, viewers)
+        stop_at = time.monotonic() + seconds
+        started = time.perf_counter()
+        await asyncio.gather(*(_watch(v, c, stop_at, interval) for v, c in zip(group, clients, strict=True)))
+        elapsed = time.perf_counter() - started
+        await asyncio.gather(*(client.aclose() for client in clients))
+    stored = stored_positions(data_dir)
+    # user ids are index + 1 (seeded in order); the stored position must be the last acknowledged one.
+    lost = sum(1 for v in group if v.last_acked is not None and stored.get(v.index + 1) != v.last_acked)
+    latencies = [latency for v in group for latency in v.latencies]
+    return {
+        'viewers': viewers, 'seconds': round(elapsed, 1),
+        'sent': sum(v.sent for v in group), 'acknowledged': sum(v.acked for v in group),
+        'errors': sum(len(v.errors) for v in group), 'lost_final_positions': lost,
+        'saves_per_s': round(sum(v.acked for v in group) / elapsed, 1),
+        'p50_ms': round(percentile(latencies, 0.50) * 1000, 1), 'p99_ms': round(percentile(latencies, 0.99) * 1000, 1),
+        'first_errors': [e for v in group for e in v.errors][:5],
+    }
+
+
+def run(viewers: int = 200, seconds: float = 60, interval: float = 1.0) -> dict:
+    with temporary_folder('butaca-stress-') as data_dir:
+        return asyncio.run(_run(viewers, seconds, interval, data_dir))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--viewers', type=int, default=200)
+    parser.add_argument('--seconds', type=float, default=60)
+    parser.add_argument('--interval', type=float, default=1.0, help='seconds between two saves of one viewer')
+    args = parser.parse_args()
+    result = run(args.viewers, args.seconds, args.interval)
+    for key, value in result.items():
+        print(f'{key:>22}: {value}')
+    ok = result['sent'] == result['acknowledged'] and result['errors'] == 0 and result['lost_final_positions'] == 0
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == '__main__':
+    main()
