@@ -40,7 +40,8 @@ def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
 
 def language_switch() -> None:
     current = current_language()
-    with ui.button(current.upper(), icon='language').props('flat dense no-caps color=white').mark('language'):
+    with ui.button(icon='language').props('flat dense no-caps color=white').mark('language'):
+        ui.label(current.upper()).classes('bt-lang-label ml-1')
         with ui.menu():
             for code in LANGUAGES:
                 ui.menu_item(t(f'lang.{code}'), on_click=lambda c=code: set_language(c)).mark(f'lang-{code}')

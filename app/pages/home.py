@@ -47,10 +47,10 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
             with ui.row().classes('gap-3'):
                 ui.button(t('home.resume' if resumable else 'home.play'), icon='play_arrow',
                           on_click=lambda: ui.navigate.to(f'/watch/{title.id}')).props(
-                    'unelevated color=white text-color=black size=lg').mark('hero-play')
+                    'unelevated color=white text-color=black').classes('bt-hero-btn').mark('hero-play')
                 ui.button(t('home.more_info'), icon='info_outline',
                           on_click=lambda: ui.navigate.to(f'/title/{title.id}')).props(
-                    'unelevated color=grey-8 size=lg').mark('hero-info')
+                    'unelevated color=grey-8').classes('bt-hero-btn').mark('hero-info')
 
 
 def meta_line(title: TitleDetail) -> str:

@@ -1,0 +1,1 @@
+"""The media library: probing and encoding videos, artwork, the generated demo catalog and the import command."""

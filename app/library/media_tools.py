@@ -1,0 +1,679 @@
+"""Video probing, H.264 + AAC rendition encoding, frame grabs and poster/backdrop crops (PyAV + Pillow)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import math
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+import av
+import numpy as np
+from av.video.reformatter import VideoReformatter
+from PIL import Image, ImageOps
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str], None]
+PathLike = str | os.PathLike[str]
+
+SD_HEIGHT = 480
+HD_HEIGHT = 720
+KEYFRAME_INTERVAL_S = 2.0  # a keyframe every ~2 s keeps seeking snappy
+MAX_FPS = 30
+AUDIO_RATE = 48_000
+AUDIO_BITRATE = 128_000
+AAC_FRAME = 1024
+POSTER_SIZE = (400, 600)  # 2:3
+BACKDROP_SIZE = (1280, 720)  # 16:9
+JPEG_QUALITY = 88
+
+# Demuxers FFmpeg happily opens that are not videos: still images, and text shown as ANSI art (.txt, .nfo...).
+_NOT_VIDEO_FORMATS = {'image2', 'tty', 'bin', 'xbin', 'idf', 'adf', 'srt', 'ass', 'webvtt'}
+_INDEXED_FORMATS = {'mov', 'matroska'}  # first names of 'mov,mp4,m4a,3gp,3g2,mj2' and 'matroska,webm'
+_AV_ERRORS = (av.FFmpegError, OSError, ValueError, UnicodeDecodeError, IndexError, RuntimeError)
+_COLOR_TAGS = {1: 'bt709', 5: 'bt470bg', 6: 'smpte170m'}  # AVColorSpace values we pass through
+
+
+class NotAVideo(ValueError):
+    """The file is not a playable video; ``str(error)`` is a sentence meant for people."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    duration_s: float
+    width: int  # display size: sample aspect ratio and rotation applied
+    height: int
+    has_audio: bool
+    video_codec: str = ''
+    audio_codec: str | None = None
+    fps: float = 0.0
+    rotation: int = 0  # degrees counter-clockwise to turn decoded pictures for display (0, 90, 180, 270)
+    color_matrix: str | None = None  # 'bt709', 'smpte170m'... when the source says so
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One output file: H.264 at a given size with a bitrate ceiling suited to web playback."""
+
+    path: Path
+    width: int
+    height: int
+    max_kbps: int
+    crf: int = 23
+    qp: int | None = None  # constant quantizer instead of CRF + VBV: about twice as fast, for synthetic footage
+
+
+# ---------------------------------------------------------------- probing
+
+
+def probe(path: PathLike) -> VideoInfo:
+    """What a video file holds; raises NotAVideo unless it has a video track with decodable pictures to its end."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise NotAVideo(f'«{name}» no existe o no es un archivo.')
+    if path.stat().st_size == 0:
+        raise NotAVideo(f'«{name}» está vacío.')
+    try:
+        container = av.open(str(path), metadata_errors='replace')
+    except _AV_ERRORS as error:
+        raise NotAVideo(f'«{name}» no es un vídeo: su formato no se reconoce o el archivo está dañado.') from error
+    with container:
+        fmt = container.format.name.split(',')[0]
+        if fmt in _NOT_VIDEO_FORMATS or fmt.endswith('_pipe'):
+            raise NotAVideo(f'«{name}» no es un vídeo (parece una imagen o un texto).')
+        stream = _video_stream(container)
+        if stream is None:
+            what = 'solo tiene sonido' if container.streams.audio else 'no tiene ninguna pista de vídeo'
+            raise NotAVideo(f'«{name}» {what}; hace falta un vídeo.')
+        stream.thread_type = 'AUTO'
+        first = next(_decode(container, stream, max_packets=500), None)
+        if first is None:
+            raise NotAVideo(f'«{name}» no tiene imágenes que se puedan decodificar (archivo dañado o incompleto).')
+        duration = _declared_duration(container, stream)
+        if duration is None:
+            duration = _scanned_duration(container, stream)
+        if not duration or duration <= 0:
+            raise NotAVideo(f'«{name}» no tiene una duración válida.')
+        indexed = fmt in _INDEXED_FORMATS  # their duration comes from an index, so the end must be there
+        if indexed and duration > 3 and not _tail_decodes(container, stream, duration):
+            raise NotAVideo(f'«{name}» está incompleto o dañado: el final del vídeo no se puede leer.')
+        audio = container.streams.audio[0] if container.streams.audio else None
+        rotation = _rotation(first)
+        width, height = _display_size(first, stream, rotation)
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        return VideoInfo(
+            duration_s=round(float(duration), 3),
+            width=width,
+            height=height,
+            has_audio=audio is not None,
+            video_codec=stream.codec_context.name,
+            audio_codec=audio.codec_context.name if audio is not None else None,
+            fps=float(rate) if rate else 0.0,
+            rotation=rotation,
+            color_matrix=_COLOR_TAGS.get(int(first.colorspace)),
+        )
+
+
+def _video_stream(container: av.container.InputContainer) -> av.VideoStream | None:
+    """The first real video track (a cover picture attached to a song does not count)."""
+    for stream in container.streams.video:
+        if not stream.disposition & av.stream.Disposition.attached_pic:
+            return stream
+    return None
+
+
+def _decode(
+    container: av.container.InputContainer, stream: av.VideoStream | av.AudioStream, *, max_packets: int | None = None
+) -> Iterator[av.VideoFrame]:
+    """Decoded frames of one stream, skipping packets the decoder rejects (a few damaged packets are survivable)."""
+    errors = 0
+    try:
+        for count, packet in enumerate(container.demux(stream)):
+            if max_packets is not None and count >= max_packets:
+                return
+            try:
+                frames = packet.decode()
+            except av.FFmpegError:
+                errors += 1
+                if errors > 50:
+                    return
+                continue
+            yield from frames
+    except av.FFmpegError as error:  # the demuxer itself gave up (truncated file, broken index)
+        log.debug('demuxing stopped: %s', error)
+
+
+def _declared_duration(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / av.time_base
+    return None
+
+
+def _scanned_duration(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
+    """Duration from packet timestamps, for streams whose header does not say (raw H.264, some MPEG-TS)."""
+    container.seek(0)
+    start = end = None
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is None or packet.time_base is None:
+                continue
+            begin = float(packet.pts * packet.time_base)
+            finish = begin + float((packet.duration or 0) * packet.time_base)
+            start = begin if start is None else min(start, begin)
+            end = finish if end is None else max(end, finish)
+    except av.FFmpegError:
+        pass
+    if start is None or end is None:
+        return None
+    return end - start
+
+
+def _tail_decodes(container: av.container.InputContainer, stream: av.VideoStream, duration: float) -> bool:
+    """Seek close to the end and decode one picture: catches files cut short after the header."""
+    start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+    target = start + max(0.0, duration - 1.5)
+    try:
+        container.seek(int(target / stream.time_base), stream=stream, backward=True)
+    except av.FFmpegError:
+        return True  # cannot tell; transcoding still checks how much could be decoded
+    return next(_decode(container, stream, max_packets=600), None) is not None
+
+
+def _rotation(frame: av.VideoFrame) -> int:
+    try:
+        angle = float(frame.rotation or 0)
+    except (AttributeError, TypeError, ValueError):
+        return 0
+    return (round(angle / 90) % 4) * 90
+
+
+def _display_size(frame: av.VideoFrame, stream: av.VideoStream, rotation: int) -> tuple[int, int]:
+    width, height = frame.width, frame.height
+    sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+    if sar and sar > 0 and sar != 1:
+        width = round(width * sar)
+    return (height, width) if rotation in (90, 270) else (width, height)
+
+
+# ---------------------------------------------------------------- sizes
+
+
+def even(value: float) -> int:
+    """The nearest even whole number, at least 2 (yuv420p needs even dimensions)."""
+    return max(2, round(value / 2) * 2)
+
+
+def scaled_size(width: int, height: int, target_height: int) -> tuple[int, int]:
+    """(width, height) for a picture scaled to ``target_height``, aspect kept, both even."""
+    return even(width * target_height / height), even(target_height)
+
+
+def max_kbps(width: int, height: int, fps: float) -> int:
+    """A bitrate ceiling (0.1 bit per pixel at >= 24 fps): ~1.2 Mbps at 854x480, ~2.8 Mbps at 1280x720 30 fps."""
+    return max(300, round(width * height * max(fps, 24.0) * 0.1 / 1000))
+
+
+def renditions_for(
+    folder: Path, width: int, height: int, fps: float, *, sd_height: int = SD_HEIGHT, hd_height: int = HD_HEIGHT
+) -> tuple[Rendition, Rendition]:
+    """The SD (at most ``sd_height``, never upscaled) and HD (exactly ``hd_height``, upscaled if needed) outputs."""
+    sd_w, sd_h = scaled_size(width, height, min(sd_height, even(height)))
+    hd_w, hd_h = scaled_size(width, height, hd_height)
+    return (
+        Rendition(folder / 'sd.mp4', sd_w, sd_h, max_kbps(sd_w, sd_h, fps)),
+        Rendition(folder / 'hd.mp4', hd_w, hd_h, max_kbps(hd_w, hd_h, fps)),
+    )
+
+
+def output_fps(info: VideoInfo) -> Fraction:
+    """The constant frame rate to encode at: the source's, capped at MAX_FPS (25 when the source does not say)."""
+    fps = info.fps if 1 <= info.fps <= 240 else 25.0
+    if fps > MAX_FPS:
+        fps = fps / math.ceil(fps / MAX_FPS)
+    return Fraction(fps).limit_denominator(1001)
+
+
+# ---------------------------------------------------------------- audio
+
+
+class AacWriter:
+    """Encodes float PCM (channels x samples, -1..1) into an AAC track inside an MP4/M4A file or buffer."""
+
+    def __init__(
+        self, target: PathLike | BinaryIO, *, rate: int = AUDIO_RATE, channels: int = 2, bit_rate: int = AUDIO_BITRATE
+    ) -> None:
+        self.rate = rate
+        self.channels = channels
+        self.samples_written = 0
+        self._layout = 'mono' if channels == 1 else 'stereo'
+        self._container = av.open(target if not isinstance(target, os.PathLike) else str(target), 'w', format='mp4')
+        self._stream = self._container.add_stream('aac', rate=rate)
+        self._stream.layout = self._layout
+        self._stream.bit_rate = bit_rate
+        self._pending = np.zeros((channels, 0), np.float32)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing written yet."""
+        return self.samples_written == 0 and self._pending.shape[1] == 0
+
+    def write(self, samples: np.ndarray) -> None:
+        samples = np.asarray(samples, dtype=np.float32).reshape(self.channels, -1)
+        buffer = np.concatenate([self._pending, samples], axis=1) if self._pending.size else samples
+        whole = buffer.shape[1] // AAC_FRAME * AAC_FRAME
+        for start in range(0, whole, AAC_FRAME):
+            self._encode(buffer[:, start : start + AAC_FRAME])
+        self._pending = buffer[:, whole:].copy()
+
+    def write_silence(self, seconds: float) -> None:
+        remaining = round(seconds * self.rate)
+        block = np.zeros((self.channels, self.rate), np.float32)
+        while remaining > 0:
+            step = min(remaining, self.rate)
+            self.write(block[:, :step])
+            remaining -= step
+
+    def _encode(self, chunk: np.ndarray | None) -> None:
+        if chunk is None:
+            packets = self._stream.encode(None)
+        else:
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format='fltp', layout=self._layout)
+            frame.sample_rate = self.rate
+            frame.time_base = Fraction(1, self.rate)
+            frame.pts = self.samples_written
+            self.samples_written += chunk.shape[1]
+            packets = self._stream.encode(frame)
+        for packet in packets:
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        if self._pending.shape[1]:
+            self._encode(self._pending)  # the AAC encoder takes a short last frame
+            self._pending = self._pending[:, :0]
+        self._encode(None)
+        self._container.close()
+
+    def __enter__(self) -> AacWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._container.close()
+
+
+def silent_track(seconds: float, *, rate: int = AUDIO_RATE, channels: int = 2) -> bytes:
+    """An AAC track of silence, as M4A bytes (for sources without sound: every output has an audio track)."""
+    buffer = io.BytesIO()
+    with AacWriter(buffer, rate=rate, channels=channels, bit_rate=64_000) as writer:
+        writer.write_silence(seconds)
+    return buffer.getvalue()
+
+
+def extract_audio(src: PathLike, target: PathLike | BinaryIO, *, start_s: float, duration_s: float) -> None:
+    """The source's first audio track as 48 kHz stereo AAC, aligned so that ``start_s`` (source time) becomes 0.
+
+    Sources without sound (or whose sound cannot be decoded at all) get silence of ``duration_s``.
+    """
+    with av.open(str(src), metadata_errors='replace') as container, AacWriter(target) as writer:
+        stream = container.streams.audio[0] if container.streams.audio else None
+        if stream is not None:
+            stream.thread_type = 'AUTO'
+            resampler = av.AudioResampler(format='fltp', layout='stereo', rate=AUDIO_RATE)
+            skip = None  # samples still to drop (negative: silence still to add) to line up with the video
+            for frame in _decode(container, stream):
+                outputs = resampler.resample(frame)
+                if skip is None:
+                    first = float(frame.time) if frame.time is not None else start_s
+                    skip = round((start_s - first) * AUDIO_RATE)
+                for out in outputs:
+                    skip = _write_aligned(writer, out.to_ndarray(), skip)
+            for out in resampler.resample(None):
+                skip = _write_aligned(writer, out.to_ndarray(), skip or 0)
+        if writer.empty:
+            writer.write_silence(duration_s)
+
+
+def _write_aligned(writer: AacWriter, samples: np.ndarray, skip: int) -> int:
+    if skip < 0:
+        writer.write(np.zeros((writer.channels, -skip), np.float32))
+        skip = 0
+    if skip >= samples.shape[1]:
+        return skip - samples.shape[1]
+    writer.write(samples[:, skip:])
+    return 0
+
+
+# ---------------------------------------------------------------- video
+
+
+class _Output:
+    """One MP4 being written: its H.264 stream, and AAC packets copied from a pre-encoded track."""
+
+    def __init__(
+        self,
+        rendition: Rendition,
+        *,
+        fps: Fraction,
+        audio: bytes | Path,
+        preset: str,
+        threads: int,
+        color_matrix: str | None,
+    ) -> None:
+        self.rendition = rendition
+        self.partial = rendition.path.with_name(rendition.path.name + '.partial')
+        self.container = av.open(str(self.partial), 'w', format='mp4', container_options={'movflags': '+faststart'})
+        self._audio_in: av.container.InputContainer | None = None
+        try:
+            self._open_streams(fps, audio, preset, threads, color_matrix)
+        except BaseException:
+            self.close()
+            self.partial.unlink(missing_ok=True)
+            raise
+
+    def _open_streams(
+        self, fps: Fraction, audio: bytes | Path, preset: str, threads: int, color_matrix: str | None
+    ) -> None:
+        rendition = self.rendition
+        gop = max(1, round(float(fps) * KEYFRAME_INTERVAL_S))
+        params = f'keyint={gop}:min-keyint={gop}:scenecut=0'
+        if color_matrix:
+            params += f':colormatrix={color_matrix}'
+            if color_matrix == 'bt709':
+                params += ':colorprim=bt709:transfer=bt709'
+        options = {'preset': preset, 'x264-params': params}
+        if rendition.qp is not None:
+            options['qp'] = str(rendition.qp)
+        else:
+            options |= {
+                'crf': str(rendition.crf),
+                'maxrate': f'{rendition.max_kbps}k',
+                'bufsize': f'{rendition.max_kbps * 2}k',
+            }
+        self.video = self.container.add_stream('libx264', rate=fps, options=options)
+        self.video.width = rendition.width
+        self.video.height = rendition.height
+        self.video.pix_fmt = 'yuv420p'
+        self.video.codec_context.gop_size = gop
+        self.video.codec_context.thread_count = threads
+        self.reformatter = VideoReformatter()  # keeps its scaler between frames (a new one per frame costs ~3 ms)
+        self._audio_in = av.open(io.BytesIO(audio) if isinstance(audio, bytes) else str(audio))
+        source = self._audio_in.streams.audio[0]
+        self.audio = self.container.add_stream_from_template(source)
+        self._packets = (p for p in self._audio_in.demux(source) if p.dts is not None)
+        self._next = next(self._packets, None)
+
+    def feed_audio(self, until_s: float) -> None:
+        """Mux the audio packets up to ``until_s`` so audio and video stay interleaved in the file."""
+        while self._next is not None and float(self._next.pts * self._next.time_base) <= until_s:
+            packet, self._next = self._next, next(self._packets, None)
+            packet.stream = self.audio
+            self.container.mux(packet)
+
+    def close(self) -> None:
+        for closable in (self.container, self._audio_in):
+            if closable is not None:
+                with contextlib.suppress(*_AV_ERRORS):
+                    closable.close()
+
+
+class RenditionWriter:
+    """Writes one picture sequence to several MP4 files at once: H.264 (yuv420p, keyframe every ~2 s) + AAC.
+
+    Pictures of any size and pixel format are scaled to each rendition. Files are written as ``*.partial`` and
+    renamed into place by ``finish()``; on error (or ``abort()``) every partial file is removed.
+    """
+
+    def __init__(
+        self,
+        renditions: Sequence[Rendition],
+        *,
+        fps: Fraction | int,
+        audio: bytes | Path,
+        preset: str = 'veryfast',
+        threads: int = 0,
+        color_matrix: str | None = None,
+    ) -> None:
+        self.fps = Fraction(fps)
+        self.frames = 0
+        self._outputs: list[_Output] = []
+        try:
+            for rendition in renditions:
+                rendition.path.parent.mkdir(parents=True, exist_ok=True)
+                self._outputs.append(
+                    _Output(
+                        rendition, fps=self.fps, audio=audio, preset=preset, threads=threads, color_matrix=color_matrix
+                    )
+                )
+        except BaseException:
+            self.abort()
+            raise
+
+    def write(self, frame: av.VideoFrame) -> None:
+        """Append one picture (shown for 1/fps s)."""
+        now = self.frames / self.fps
+        for out in self._outputs:
+            out.feed_audio(float(now) + 1.0)
+            size = (out.rendition.width, out.rendition.height)
+            if (frame.width, frame.height) == size and frame.format.name == 'yuv420p':
+                picture = frame
+            else:
+                shrinking = size[1] < frame.height
+                picture = out.reformatter.reformat(
+                    frame,
+                    width=size[0],
+                    height=size[1],
+                    format='yuv420p',
+                    interpolation='AREA' if shrinking else 'BICUBIC',
+                )
+            picture.pts = self.frames
+            picture.time_base = 1 / self.fps
+            for packet in out.video.encode(picture):
+                out.container.mux(packet)
+        self.frames += 1
+
+    def finish(self) -> None:
+        """Flush the encoders, finish the files (moov first) and move them into place."""
+        try:
+            for out in self._outputs:
+                for packet in out.video.encode(None):
+                    out.container.mux(packet)
+                out.feed_audio(math.inf)
+                out.close()
+            for out in self._outputs:
+                os.replace(out.partial, out.rendition.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        for out in self._outputs:
+            out.close()
+            out.partial.unlink(missing_ok=True)
+
+    def __enter__(self) -> RenditionWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            self.finish()
+        else:
+            self.abort()
+
+
+def transcode_renditions(
+    src: PathLike,
+    renditions: Sequence[Rendition],
+    *,
+    info: VideoInfo | None = None,
+    preset: str = 'veryfast',
+    progress: ProgressFn | None = None,
+) -> float:
+    """Decode ``src`` once and encode every rendition from it; returns the encoded duration in seconds.
+
+    Raises NotAVideo when the source is not a video or turns out to be cut short while decoding.
+    """
+    src = Path(src)
+    info = info or probe(src)
+    fps = output_fps(info)
+    audio_file = renditions[0].path.with_name('.audio.m4a.partial')
+    audio_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with av.open(str(src), metadata_errors='replace') as container:
+            stream = _video_stream(container)
+            if stream is None:
+                raise NotAVideo(f'«{src.name}» no tiene ninguna pista de vídeo.')
+            stream.thread_type = 'AUTO'
+            frames = _decode(container, stream)
+            first = next(frames, None)
+            if first is None:
+                raise NotAVideo(f'«{src.name}» no tiene imágenes que se puedan decodificar.')
+            start = float(first.time or 0.0)
+            if progress:
+                progress('Extrayendo el sonido…')
+            extract_audio(src, audio_file, start_s=start, duration_s=info.duration_s)
+            writer = RenditionWriter(
+                renditions, fps=fps, audio=audio_file, preset=preset, color_matrix=info.color_matrix
+            )
+            with writer:
+                end = _write_constant_rate(writer, first, frames, start, info, progress)
+        if end < 0.9 * info.duration_s - 0.5:
+            for rendition in renditions:
+                rendition.path.unlink(missing_ok=True)
+            raise NotAVideo(
+                f'«{src.name}» está incompleto o dañado: solo se pudieron leer {end:.1f} s de {info.duration_s:.1f} s.'
+            )
+        return end
+    finally:
+        audio_file.unlink(missing_ok=True)
+
+
+def _write_constant_rate(
+    writer: RenditionWriter,
+    first: av.VideoFrame,
+    rest: Iterator[av.VideoFrame],
+    start: float,
+    info: VideoInfo,
+    progress: ProgressFn | None,
+) -> float:
+    """Resample a (possibly variable-rate) picture sequence to the writer's constant rate; returns the end time."""
+    step = 1 / float(writer.fps)
+    source_step = 1 / info.fps if info.fps > 0 else step
+    shown, shown_at = first, 0.0
+    reported = -1
+
+    def emit_until(limit: float) -> None:
+        nonlocal reported
+        while writer.frames * step < limit - 1e-6:
+            writer.write(_upright(shown, info.rotation))
+            if progress and info.duration_s > 0:
+                percent = min(100, int(writer.frames * step / info.duration_s * 100))
+                if percent // 5 > reported // 5:
+                    reported = percent
+                    progress(f'Codificando: {percent} %')
+
+    for frame in rest:
+        at = float(frame.time) - start if frame.time is not None else shown_at + source_step
+        emit_until(at)
+        shown, shown_at = frame, max(at, shown_at)
+    end = max(shown_at + source_step, step)
+    emit_until(end)
+    if progress and reported < 100:
+        progress('Codificando: 100 %')
+    return end
+
+
+def _upright(frame: av.VideoFrame, rotation: int) -> av.VideoFrame:
+    if not rotation:
+        return frame
+    turned = np.ascontiguousarray(np.rot90(frame.to_ndarray(format='rgb24'), k=rotation // 90))
+    return av.VideoFrame.from_ndarray(turned, format='rgb24')
+
+
+def transcode(
+    src: PathLike, dst: PathLike, *, height: int, preset: str = 'veryfast', progress: ProgressFn | None = None
+) -> VideoInfo:
+    """Encode one rendition of ``src`` at ``height`` (H.264 + AAC MP4, faststart); returns the output's info."""
+    info = probe(src)
+    fps = output_fps(info)
+    width, even_height = scaled_size(info.width, info.height, height)
+    rendition = Rendition(Path(dst), width, even_height, max_kbps(width, even_height, float(fps)))
+    transcode_renditions(src, [rendition], info=info, preset=preset, progress=progress)
+    return probe(dst)
+
+
+# ---------------------------------------------------------------- stills
+
+
+def frame_at(path: PathLike, seconds: float) -> Image.Image:
+    """The picture shown at ``seconds`` (the last one if past the end), upright and at display aspect."""
+    path = Path(path)
+    try:
+        container = av.open(str(path), metadata_errors='replace')
+    except _AV_ERRORS as error:
+        raise NotAVideo(f'«{path.name}» no es un vídeo.') from error
+    with container:
+        stream = _video_stream(container)
+        if stream is None:
+            raise NotAVideo(f'«{path.name}» no tiene ninguna pista de vídeo.')
+        stream.thread_type = 'AUTO'
+        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        target = max(0.0, seconds)
+        try:
+            container.seek(int((start + target) / stream.time_base), stream=stream, backward=True)
+        except av.FFmpegError:
+            container.seek(0)
+        chosen = None
+        for frame in _decode(container, stream):
+            chosen = frame
+            if frame.time is not None and float(frame.time) - start >= target - 1e-3:
+                break
+        if chosen is None:
+            raise NotAVideo(f'«{path.name}» no tiene imágenes que se puedan decodificar.')
+        image = chosen.to_image()
+        rotation = _rotation(chosen)
+        width, height = _display_size(chosen, stream, 0)
+        if (width, height) != image.size:
+            image = image.resize((width, height), Image.Resampling.LANCZOS)
+        turns = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+        return image.transpose(turns[rotation]) if rotation else image
+
+
+def cover(image: Image.Image, size: tuple[int, int], *, centering: tuple[float, float] = (0.5, 0.5)) -> Image.Image:
+    """``image`` cropped to the aspect of ``size`` (keeping the middle) and resized to it."""
+    return ImageOps.fit(image.convert('RGB'), size, Image.Resampling.LANCZOS, centering=centering)
+
+
+def save_jpeg(image: Image.Image, dst: PathLike, *, quality: int = JPEG_QUALITY) -> Path:
+    """Write a JPEG atomically (a crash never leaves half a file under the final name)."""
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    partial = dst.with_name(dst.name + '.partial')
+    try:
+        image.convert('RGB').save(partial, 'JPEG', quality=quality, optimize=True, progressive=True)
+        os.replace(partial, dst)
+    finally:
+        partial.unlink(missing_ok=True)
+    return dst
+
+
+def make_poster(image: Image.Image, dst: PathLike, *, size: tuple[int, int] = POSTER_SIZE) -> Path:
+    """A 2:3 poster JPEG cut from ``image`` (a little above centre, where faces and titles tend to be)."""
+    return save_jpeg(cover(image, size, centering=(0.5, 0.4)), dst)
+
+
+def make_backdrop(image: Image.Image, dst: PathLike, *, size: tuple[int, int] = BACKDROP_SIZE) -> Path:
+    """A 16:9 backdrop JPEG cut from ``image``."""
+    return save_jpeg(cover(image, size), dst)
