@@ -25,3 +25,27 @@ def butaca_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     db.init_db()
     yield tmp_path
     db.dispose_engines()
+
+
+@pytest.fixture(scope='session')
+def demo_media(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    """Three real demo titles (H.264/AAC, 30 s, SD and HD), made once per test session with PyAV."""
+    from app.library.demo import DEMO_TITLES, generate_demo_library
+
+    free = [spec for spec in DEMO_TITLES if not spec.is_premium][:2]
+    premium = [spec for spec in DEMO_TITLES if spec.is_premium][:1]
+    media_dir = tmp_path_factory.mktemp('demo-media')
+    entries = generate_demo_library(media_dir, titles=free + premium, duration_override=30, workers=2)
+    return media_dir, entries
+
+
+@pytest.fixture
+def demo_catalog(demo_media: tuple[Path, list[dict]], monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """The demo titles in this test's database (media files shared, read-only); returns them with their ids."""
+    from app.services import catalog
+
+    media_dir, entries = demo_media
+    monkeypatch.setenv('BUTACA_MEDIA_DIR', str(media_dir))
+    with db.session_scope() as session:
+        rows = [catalog.add_title(session, **entry) for entry in entries]
+        return [{**entry, 'id': row.id} for entry, row in zip(entries, rows, strict=True)]
