@@ -36,6 +36,12 @@ def create_app() -> None:
 
 
 async def startup() -> None:
+    """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
     await run.io_bound(db.init_db)
-    log.info('Butaca %s: database %s', settings.env, settings.database_url)
+    log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
+    if settings.demo_library:
+        from .library.demo import ensure_demo_catalog  # PyAV is only loaded when there is something to make
+        added = await run.io_bound(ensure_demo_catalog)
+        if added:
+            log.info('Demo catalog ready: %d titles', added)
