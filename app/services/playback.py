@@ -13,7 +13,18 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, delete, func, select, update
 
-from ..models import ContinueItem, HistoryEntry, Playback, Progress, Quality, Title, WatchHistory, utcnow
+from ..models import (
+    ContinueItem,
+    HistoryEntry,
+    Plan,
+    Playback,
+    Progress,
+    Quality,
+    Title,
+    User,
+    WatchHistory,
+    utcnow,
+)
 from . import plans
 from .catalog import card, get_title_row
 from .errors import AccessDenied, NotFound, ValidationError
@@ -105,13 +116,16 @@ def get_playback(session: Session, *, user_id: int, token: str) -> Playback:
 
 def check_playback_alive(session: Session, playback: Playback) -> None:
     """Raise AccessDenied when this playback may no longer run: stopped elsewhere, or the plan no longer covers it."""
-    if playback.stopped:
-        raise AccessDenied('watch.stopped_elsewhere')
     title = get_title_row(session, playback.title_id)
-    try:
-        plans.check_access(session, user_id=playback.user_id, title=title, quality=playback.quality)
-    except AccessDenied as error:  # downgraded since it started: the title or the HD rendition is no longer covered
-        raise AccessDenied('watch.stopped_plan') from error
+    _check_alive(stopped=playback.stopped, quality=playback.quality, is_premium=title.is_premium,
+                 plan=plans.current_plan(session, playback.user_id))
+
+
+def _check_alive(*, stopped: bool, quality: Quality, is_premium: bool, plan: Plan) -> None:
+    if stopped:
+        raise AccessDenied('watch.stopped_elsewhere')
+    if not plans.may_watch(plan, is_premium=is_premium) or quality != Quality.SD and plan != Plan.PREMIUM:
+        raise AccessDenied('watch.stopped_plan')  # downgraded since it started
 
 
 def _clean_position(value: object) -> float:
@@ -129,33 +143,38 @@ def save_progress(session: Session, *, user_id: int, token: str, position_s: obj
     """Apply one progress report from a player. Also the playback's heartbeat (it keeps the screen counted).
 
     `leaving` (the page is being closed) frees the screen at once. `position_s=None` reports nothing else, as a
-    player that never loaded does when it leaves.
+    player that never loaded does when it leaves. The hot path of the app: one query reads the playback with its
+    title and the user's plan, then plain UPDATE/INSERT statements.
     """
     now = now or utcnow()
     position = None if position_s is None else _clean_position(position_s)
-    playback = get_playback(session, user_id=user_id, token=token)
-    check_playback_alive(session, playback)
-    playback.heartbeat_at = now - ACTIVE_WINDOW - timedelta(seconds=1) if leaving else now
+    found = session.exec(
+        select(Playback.title_id, Playback.stopped, Playback.quality, Playback.history_id, Playback.started_at,
+               Title.duration_s, Title.is_premium, User.subscription_type)
+        .join(Title, col(Title.id) == col(Playback.title_id)).join(User, col(User.id) == col(Playback.user_id))
+        .where(Playback.token == token[:64], Playback.user_id == user_id)).first()
+    if found is None:
+        raise NotFound('title.not_found')
+    title_id, stopped, quality, history_id, started_at, duration, is_premium, plan = found
+    _check_alive(stopped=stopped, quality=Quality(quality), is_premium=is_premium, plan=Plan(plan))
+    heartbeat = now - ACTIVE_WINDOW - timedelta(seconds=1) if leaving else now
+    session.exec(update(Playback).where(col(Playback.token) == token[:64]).values(heartbeat_at=heartbeat))
+    row = session.get(Progress, (user_id, title_id))
     if position is None:
-        current = session.get(Progress, (user_id, playback.title_id))
-        return SaveResult(saved=False, position_s=current.position_s if current else 0.0,
-                          resumable=bool(current and current.resumable), watched=bool(current and current.watched))
-    title = get_title_row(session, playback.title_id)
-    duration = title.duration_s
+        return SaveResult(saved=False, position_s=row.position_s if row else 0.0,
+                          resumable=bool(row and row.resumable), watched=bool(row and row.watched))
     if position > duration + 2:  # players report a little past the end; more than that is not a real position
         raise ValidationError('errors.bad_progress')
     position = min(position, duration)
-    row = session.get(Progress, (user_id, title.id))
     if row is None:
-        row = Progress(user_id=user_id, title_id=title.id, duration_s=duration)
+        row = Progress(user_id=user_id, title_id=title_id, duration_s=duration)
         session.add(row)
     fraction = position / duration if duration > 0 else 1.0
     saved = True
     if ended or fraction >= WATCHED_FRACTION:
         row.position_s, row.resumable, row.watched = 0.0, False, True
     elif fraction < MIN_FRACTION:
-        resumed_recently = now - _aware(playback.started_at) < RESUME_GRACE
-        if row.resumable and resumed_recently:
+        if row.resumable and now - _aware(started_at) < RESUME_GRACE:
             saved = False  # the player's 0 before its seek to the resume point, or a load that failed
         else:
             row.position_s, row.resumable = position, False
@@ -163,9 +182,8 @@ def save_progress(session: Session, *, user_id: int, token: str, position_s: obj
         row.position_s, row.resumable = position, True
     if saved:
         row.duration_s, row.updated_at = duration, now
-        if playback.history_id is not None:
-            session.exec(update(WatchHistory).where(col(WatchHistory.id) == playback.history_id)
-                         .values(position_s=position))
+        if history_id is not None:
+            session.exec(update(WatchHistory).where(col(WatchHistory.id) == history_id).values(position_s=position))
     return SaveResult(saved=saved, position_s=row.position_s, resumable=row.resumable, watched=row.watched)
 
 
