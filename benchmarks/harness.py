@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -122,8 +123,8 @@ def seed_viewers(data_dir: Path, *, viewers: int, duration_s: float = 7200.0, vi
     for name in ('poster.jpg', 'backdrop.jpg', 'sd.mp4', 'hd.mp4'):
         target = media / name
         if video_file is not None and name.endswith('.mp4'):
-            if not target.exists():
-                target.symlink_to(video_file.resolve())
+            if not target.exists():  # a copy: a link pointing out of the media folder is refused by design
+                shutil.copyfile(video_file, target)
         elif not target.exists():
             target.write_bytes(os.urandom(4096))
     password_hash = hash_password('benchmark-pass', rounds=4)
@@ -163,7 +164,6 @@ def percentile(values: list[float], q: float) -> float:
 
 @contextlib.contextmanager
 def temporary_folder(prefix: str) -> Iterator[Path]:
-    import shutil
     import tempfile
     path = Path(tempfile.mkdtemp(prefix=prefix))
     try:

@@ -1,0 +1,269 @@
+"""The five measurements of `python -m benchmarks`, each starting and stopping what it needs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import httpx
+
+from . import nginx
+from .harness import (
+    Server,
+    open_watch_page,
+    percentile,
+    seed_viewers,
+    signed_in_client,
+    temporary_folder,
+    use_database,
+)
+from .ping import Pinger
+from .video import read_ranges
+
+Row = tuple[str, str, str]
+
+
+def ms(seconds: float) -> str:
+    return f'{seconds * 1000:.1f} ms'
+
+
+def demo_video(folder: Path) -> Path:
+    """One real demo title (H.264/AAC, about a minute, 720p), made with PyAV."""
+    from app.library.demo import DEMO_TITLES, generate_demo_library
+    entries = generate_demo_library(folder, titles=DEMO_TITLES[:1], workers=1)
+    return folder / entries[0]['video_hd_path']
+
+
+async def measure_video(quick: bool) -> list[Row]:
+    seconds = 4 if quick else 20
+    rows: list[Row] = []
+    with temporary_folder('butaca-bench-video-') as data_dir:
+        video = demo_video(data_dir / 'demo-source')
+        seed_viewers(data_dir, viewers=1, video_file=video)
+        size = video.stat().st_size
+        with Server(data_dir) as server:
+            client = await signed_in_client(server.url, 'viewer0')
+            path, _ = await open_watch_page(client, 1)
+            cookie = '; '.join(f'{k}={v}' for k, v in client.cookies.items())
+            with Pinger(f'{server.url}/api/health', seconds) as ping:
+                result, elapsed = await read_ranges(server.url, path, size, cookie=cookie, seconds=seconds)
+            await client.aclose()
+        embedded = result.bytes / elapsed / 1e6
+        rows.append(('video (a) Butaca media route, 32 clients', _video_text(result, elapsed), '>= 200 MB/s'))
+        rows.append(('video (a) ping while bytes flow', f'p50 {ms(percentile(ping.delays, .5))}, '
+                     f'p99 {ms(percentile(ping.delays, .99))}', 'p99 < 100 ms'))
+        if nginx.available() is None:
+            rows.append(('video (b), (c) nginx', 'skipped: nginx is not installed (apt-get install nginx)', ''))
+            return rows
+        # The same viewer signs in again here: a new device, so allow more than one screen.
+        with Server(data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX, BUTACA_MAX_SCREENS_FREE='4') as server, \
+                nginx.nginx(data_dir / 'media', server.port, data_dir / 'nginx') as proxy:
+            client = await signed_in_client(proxy, 'viewer0')
+            path, _ = await open_watch_page(client, 1)
+            cookie = '; '.join(f'{k}={v}' for k, v in client.cookies.items())
+            accel, accel_elapsed = await read_ranges(proxy, path, size, cookie=cookie, seconds=seconds)
+            direct, direct_elapsed = await read_ranges(proxy, '/direct/bench/hd.mp4', size, seconds=seconds)
+            await client.aclose()
+        accel_rate = accel.bytes / accel_elapsed / 1e6
+        direct_rate = direct.bytes / direct_elapsed / 1e6
+        rows.append(('video (b) nginx + X-Accel-Redirect', _video_text(accel, accel_elapsed),
+                     f'>= 80 % of (c): {accel_rate / direct_rate * 100:.0f} %'))
+        rows.append(('video (c) nginx alone (the limit)', _video_text(direct, direct_elapsed),
+                     f'(a) is {embedded / direct_rate * 100:.0f} % of it'))
+    return rows
+
+
+def _video_text(result, elapsed: float) -> str:
+    return (f'{result.bytes / elapsed / 1e6:.0f} MB/s, TTFB p50 {ms(percentile(result.ttfb, .5))} '
+            f'p99 {ms(percentile(result.ttfb, .99))}, {result.errors} errors')
+
+
+async def measure_logins(quick: bool) -> list[Row]:
+    count = 20
+    with temporary_folder('butaca-bench-login-') as data_dir:
+        seed_viewers(data_dir, viewers=0)
+        from app import db
+        from app.models import User
+        from app.security import hash_password
+        password_hash = hash_password('benchmark-pass', rounds=12)
+        with db.session_scope() as session:
+            for index in range(count):
+                session.add(User(username=f'fan{index}', username_key=f'fan{index}', password_hash=password_hash))
+        with Server(data_dir, BUTACA_BCRYPT_ROUNDS='12') as server:
+            async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+                await client.get('/api/health')
+                with Pinger(f'{server.url}/api/health', 8) as ping:
+                    await asyncio.sleep(1)
+                    started = time.perf_counter()
+                    answers = await asyncio.gather(*(
+                        httpx.AsyncClient(base_url=server.url, timeout=60).post(
+                            '/api/login', json={'username': f'fan{i}', 'password': 'benchmark-pass'})
+                        for i in range(count)))
+                    burst = time.perf_counter() - started
+    ok = sum(1 for answer in answers if answer.status_code == 200)
+    worst = max(ping.delays) if ping.delays else float('nan')
+    return [(f'login burst: {count} at bcrypt cost 12', f'{ok}/{count} signed in in {burst:.1f} s; worst ping '
+             f'{ms(worst)}, p99 {ms(percentile(ping.delays, .99))}', 'worst ping < 50 ms')]
+
+
+async def measure_pages(quick: bool) -> list[Row]:
+    samples = 8 if quick else 40
+    rows: list[Row] = []
+    with temporary_folder('butaca-bench-pages-') as data_dir:
+        seed_big_catalog(data_dir, titles=10_000, history=100_000)
+        with Server(data_dir) as server:
+            client = await signed_in_client(server.url, 'viewer0')
+            pages = {
+                'home /': '/',
+                'catalog, first page': '/catalog',
+                'catalog, late page with a search': '/catalog?q=e&page=150',
+                'watch': '/watch/5000',
+                'profile (history)': '/profile',
+            }
+            for name, path in pages.items():
+                times = []
+                for _ in range(samples):
+                    started = time.perf_counter()
+                    response = await client.get(path)
+                    times.append(time.perf_counter() - started)
+                    assert response.status_code == 200, (path, response.status_code)
+                rows.append((f'page {name} (10k titles, 100k history)',
+                             f'p50 {ms(percentile(times, .5))}, p95 {ms(percentile(times, .95))}', 'p95 < 150 ms'))
+            await client.aclose()
+    return rows
+
+
+def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
+    """`titles` titles in 8 genres and `history` history rows (a fifth of them the signed-in user's)."""
+    import random
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from app import db
+    from app.models import Plan, Progress, Title, User, WatchHistory, utcnow
+    from app.services.text import search_key
+
+    seed_viewers(data_dir, viewers=100)
+    rng = random.Random(7)
+    words = ('noche', 'mar', 'ciudad', 'sombra', 'fuego', 'viento', 'luna', 'camino', 'río', 'estrella', 'último',
+             'verano', 'silencio', 'corazón', 'tiempo', 'ola')
+    genres = ('Drama', 'Comedia', 'Suspense', 'Documental', 'Animación', 'Ciencia ficción', 'Romance', 'Aventura')
+    now = utcnow()
+    with db.session_scope() as session:
+        session.get(User, 1).subscription_type = Plan.PREMIUM
+        rows = []
+        for index in range(titles - 100):
+            name = f'{rng.choice(words).capitalize()} {rng.choice(words)} {index}'
+            rows.append({'kind': 'movie', 'title': name, 'search_key': search_key(name), 'description': 'Bench.',
+                         'year': 1950 + index % 75, 'genre': genres[index % len(genres)], 'rating': '12',
+                         'duration_s': 5400.0, 'is_premium': index % 3 == 0, 'poster_path': 'bench/poster.jpg',
+                         'backdrop_path': 'bench/backdrop.jpg', 'video_sd_path': 'bench/sd.mp4',
+                         'video_hd_path': 'bench/hd.mp4', 'sd_height': 480, 'hd_height': 720,
+                         'created_at': now - timedelta(minutes=index)})
+        session.execute(insert(Title), rows)
+        session.execute(insert(WatchHistory), [
+            {'user_id': 1 if index % 5 == 0 else 2 + index % 99, 'title_id': 1 + index % titles,
+             'watched_at': now - timedelta(seconds=index), 'position_s': 60.0, 'quality': 'HD'}
+            for index in range(history)])
+        session.execute(insert(Progress), [
+            {'user_id': 1, 'title_id': 1 + index * 7, 'position_s': 600.0, 'duration_s': 5400.0, 'resumable': True,
+             'watched': False, 'updated_at': now - timedelta(minutes=index)} for index in range(40)])
+
+
+async def measure_saves(quick: bool) -> list[Row]:
+    from .stress import prepare, stored_positions
+    viewers, seconds = 50, (4 if quick else 20)
+    with temporary_folder('butaca-bench-saves-') as data_dir:
+        seed_viewers(data_dir, viewers=viewers)
+        with Server(data_dir) as server:
+            group, clients = await prepare(server, viewers)
+            stop_at = time.monotonic() + seconds
+            started = time.perf_counter()
+            await asyncio.gather(*(_save_loop(v, c, stop_at) for v, c in zip(group, clients, strict=True)))
+            elapsed = time.perf_counter() - started
+            await asyncio.gather(*(client.aclose() for client in clients))
+        stored = stored_positions(data_dir)
+    acked = sum(v.acked for v in group)
+    lost = sum(1 for v in group if v.last_acked is not None and stored.get(v.index + 1) != v.last_acked)
+    latencies = [latency for v in group for latency in v.latencies]
+    errors = sum(len(v.errors) for v in group)
+    return [(f'progress saves, {viewers} clients back to back',
+             f'{acked / elapsed:.0f} saves/s, p50 {ms(percentile(latencies, .5))}, '
+             f'p99 {ms(percentile(latencies, .99))}, {errors} errors, {lost} lost', '>= 1000/s, p99 < 50 ms, 0 lost')]
+
+
+async def _save_loop(viewer, client: httpx.AsyncClient, stop_at: float) -> None:
+    position = 600.0
+    while time.monotonic() < stop_at:
+        position += 1
+        viewer.sent += 1
+        started = time.perf_counter()
+        response = await client.post('/api/progress', json={'token': viewer.token, 'position': position})
+        viewer.latencies.append(time.perf_counter() - started)
+        if response.status_code == 200:
+            viewer.acked += 1
+            viewer.last_acked = position
+        else:
+            viewer.errors.append(str(response.status_code))
+
+
+async def measure_memory(quick: bool) -> list[Row]:
+    import re
+
+    import socketio
+    count = 20 if quick else 60
+    with temporary_folder('butaca-bench-memory-') as data_dir:
+        seed_big_catalog(data_dir, titles=2000, history=1000)
+        with Server(data_dir) as server:
+            client = await signed_in_client(server.url, 'viewer0')
+            cookie = '; '.join(f'{k}={v}' for k, v in client.cookies.items())
+
+            async def connect() -> socketio.AsyncClient:
+                html = (await client.get('/')).text
+                client_id = re.search(r"'client_id': '([0-9a-f-]+)'", html).group(1)
+                sio = socketio.AsyncClient(reconnection=False)
+                query = f'client_id={client_id}&tab_id={os.urandom(8).hex()}&document_id={os.urandom(8).hex()}' \
+                        f'&implicit_handshake=true&next_message_id=0'
+                await sio.connect(f'{server.url}?{query}', socketio_path='/_nicegui_ws/socket.io',
+                                  transports=['websocket'], headers={'Cookie': cookie})
+                return sio
+
+            warm = [await connect() for _ in range(3)]
+            await asyncio.sleep(2)
+            before = rss_kib(server.pid)
+            sockets = [await connect() for _ in range(count)]
+            await asyncio.sleep(3)
+            after = rss_kib(server.pid)
+            for sio in warm + sockets:
+                await sio.disconnect()
+            await client.aclose()
+    per_client = (after - before) / count / 1024
+    return [(f'memory: {count} clients with home open', f'{per_client:.2f} MiB per client '
+             f'(RSS {before / 1024:.0f} -> {after / 1024:.0f} MiB)', '< 1.5 MiB per client')]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1])
+    return 0
+
+
+MEASUREMENTS = {'video': measure_video, 'logins': measure_logins, 'pages': measure_pages, 'saves': measure_saves,
+                'memory': measure_memory}
+
+
+async def run_all(*, quick: bool, only: set[str]) -> list[Row]:
+    rows: list[Row] = []
+    for name, measure in MEASUREMENTS.items():
+        if only and name not in only:
+            continue
+        print(f'measuring {name} ...', flush=True)
+        rows.extend(await measure(quick))
+    return rows
+
+
+__all__ = ['run_all', 'use_database']
