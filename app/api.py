@@ -16,6 +16,7 @@ from .models import UserPublic
 from .services import accounts, playback
 from .services.errors import AccessDenied, DomainError, NotFound
 from .services.throttle import Throttled
+from .workers import password_work
 
 router = APIRouter()
 MAX_BODY = 2048
@@ -38,7 +39,7 @@ async def login(request: Request) -> JSONResponse:
         return JSONResponse({'detail': 'login.all_required'}, status_code=400)
     address = request.client.host if request.client else None
     try:
-        user = await run.io_bound(db.call, accounts.sign_in_attempt, username=username, password=password,
+        user = await password_work(accounts.sign_in_attempt, username=username, password=password,
                                   rounds=get_settings().bcrypt_rounds, address=address)
     except Throttled as error:
         seconds = str(max(1, int(error.retry_after.total_seconds())))

@@ -76,6 +76,18 @@ def darken(color: Color, t: float) -> Color:
     return mix(color, (0, 0, 0), t)
 
 
+def luma(color: Color) -> float:
+    return 0.2126 * color[0] + 0.7152 * color[1] + 0.0722 * color[2]
+
+
+def readable(color: Color, minimum: float = 200.0) -> Color:
+    """``color`` lightened just enough to read as small text over a dark shade."""
+    t = 0.3
+    while luma(lighten(color, t)) < minimum and t < 1:
+        t += 0.05
+    return lighten(color, min(t, 1.0))
+
+
 # ---------------------------------------------------------------- fonts
 
 
@@ -187,11 +199,19 @@ def line_height(face: Font) -> int:
 def shadowed(
     layer: Image.Image, *, radius: float, opacity: float = 0.75, offset: tuple[int, int] = (0, 3)
 ) -> Image.Image:
-    """An RGBA text layer over its own soft drop shadow."""
-    alpha = layer.getchannel('A')
-    shadow_alpha = alpha.filter(ImageFilter.GaussianBlur(radius)).point(lambda v: round(v * opacity))
+    """An RGBA text layer over its own soft drop shadow (blurred only around what is drawn)."""
+    box = layer.getchannel('A').getbbox()
+    if box is None:
+        return layer
+    reach = math.ceil(radius * 3) + max(abs(offset[0]), abs(offset[1]))
+    left, top = max(0, box[0] - reach), max(0, box[1] - reach)
+    right, bottom = min(layer.width, box[2] + reach), min(layer.height, box[3] + reach)
+    alpha = layer.getchannel('A').crop((left, top, right, bottom))
+    blurred = alpha.filter(ImageFilter.GaussianBlur(radius)).point(lambda v: round(v * opacity))
+    shadow_alpha = Image.new('L', layer.size, 0)
+    shadow_alpha.paste(blurred, (left + offset[0], top + offset[1]))
     shadow = Image.new('RGBA', layer.size, (0, 0, 0, 0))
-    shadow.putalpha(ImageChops.offset(shadow_alpha, *offset))
+    shadow.putalpha(shadow_alpha)
     return Image.alpha_composite(shadow, layer)
 
 
@@ -410,14 +430,17 @@ def _paint_beams(image: Image.Image, look: Look, rng: random.Random) -> Image.Im
             [(x0, 0), (x0 + slat * 0.8, 0), (x0 + slat * 0.8 + width * 0.55, height), (x0 + width * 0.55, height)],
             fill=(*lighten(accent, 0.5), 46),
         )
+    layer = layer.filter(ImageFilter.GaussianBlur(2))
     moon_r = height * 0.11
     mx, my = width * 0.8, height * 0.22
-    draw.ellipse((mx - moon_r, my - moon_r, mx + moon_r, my + moon_r), fill=(*lighten(accent, 0.8), 235))
-    draw.ellipse(
-        (mx - moon_r * 0.55, my - moon_r * 1.15, mx + moon_r * 1.45, my + moon_r * 0.85), fill=(*darken(sky, 0.2), 255)
+    image = _glows(_flatten(image, layer), [(mx, my, moon_r * 2.2, lighten(accent, 0.5), 120)])
+    crescent = Image.new('L', image.size, 0)  # a disc minus an offset disc
+    ImageDraw.Draw(crescent).ellipse((mx - moon_r, my - moon_r, mx + moon_r, my + moon_r), fill=240)
+    bite = Image.new('L', image.size, 0)
+    ImageDraw.Draw(bite).ellipse(
+        (mx - moon_r * 0.55, my - moon_r * 1.15, mx + moon_r * 1.45, my + moon_r * 0.85), fill=255
     )
-    layer = layer.filter(ImageFilter.GaussianBlur(2))
-    image = _flatten(image, layer)
+    image.paste(lighten(accent, 0.8), mask=ImageChops.subtract(crescent, bite))
     street, street_draw = _overlay(image)
     for _ in range(5):  # lamp posts and their pools of light
         x = rng.uniform(0.05, 0.95) * width
@@ -491,7 +514,7 @@ def _paint_rays(image: Image.Image, look: Look, rng: random.Random) -> Image.Ima
                 (cx + far * math.cos(a0), cy + far * math.sin(a0)),
                 (cx + far * math.cos(a1), cy + far * math.sin(a1)),
             ],
-            fill=(*lighten(accent, 0.5), 52),
+            fill=(*lighten(accent, 0.3), 44),
         )
     image = _glows(_flatten(image, layer), [(cx, cy, height * 0.35, lighten(accent, 0.5), 230)])
     hills, hill_draw = _overlay(image)
@@ -627,7 +650,7 @@ def _text_block(
         kicker,
         kicker_face,
         tracking=tracking,
-        fill=(*lighten(accent, 0.35), 255),
+        fill=(*readable(accent), 255),
     )
     y = top + line_height(kicker_face) + gap
     for line in lines:
@@ -638,11 +661,36 @@ def _text_block(
     return shadowed(layer, radius=max(2.0, title_size / 14), opacity=0.8, offset=(0, max(1, title_size // 24)))
 
 
+def _scrim(block: Image.Image, *, strength: int) -> Image.Image:
+    """A soft pool of shadow behind a text block (same size, RGBA): keeps it readable over busy pictures."""
+    width, height = block.size
+    scrim = Image.new('RGBA', block.size, (6, 6, 12, 0))
+    box = block.getchannel('A').getbbox()
+    if box:
+        pad_x, pad_y = (box[2] - box[0]) * 0.12, (box[3] - box[1]) * 0.35
+        small = Image.new('L', (max(1, width // 4), max(1, height // 4)), 0)
+        ImageDraw.Draw(small).ellipse(
+            ((box[0] - pad_x) / 4, (box[1] - pad_y) / 4, (box[2] + pad_x) / 4, (box[3] + pad_y) / 4), fill=strength
+        )
+        blurred = small.filter(ImageFilter.GaussianBlur(max(width, height) / 70))
+        scrim.putalpha(blurred.resize(block.size, Image.Resampling.BICUBIC))
+    return scrim
+
+
+def _over(image: Image.Image, block: Image.Image, *, scrim: int) -> Image.Image:
+    base = Image.alpha_composite(image.convert('RGBA'), _scrim(block, strength=scrim)) if scrim else image
+    return Image.alpha_composite(base.convert('RGBA'), block).convert('RGB')
+
+
 def draw_poster(
     look: Look, *, title: str, kicker: str, meta: str, seed: int, size: tuple[int, int] = POSTER_SIZE
 ) -> Image.Image:
-    """A 2:3 streaming poster: painted scene, dark foot, kicker, big title and a year · genre line."""
-    width, height = size
+    """A 2:3 streaming poster: painted scene, dark foot, kicker, big title and a year · genre line.
+
+    Painted at twice the size and scaled down, so that thin lines and small type come out smooth.
+    """
+    final = size
+    size = width, height = size[0] * 2, size[1] * 2
     image = _shade(paint_scene(size, look, seed=seed), bottom=0.88, start=0.35)
     accent = look.colors[2]
     block = _text_block(
@@ -658,7 +706,7 @@ def draw_poster(
         anchor_bottom=round(height * 0.935),
         centered=True,
     )
-    return Image.alpha_composite(image.convert('RGBA'), block).convert('RGB')
+    return _over(image, block, scrim=90).resize(final, Image.Resampling.LANCZOS)
 
 
 def draw_backdrop(
@@ -688,7 +736,7 @@ def draw_backdrop(
         max_lines=2,
         anchor_bottom=round(height * 0.86),
     )
-    return Image.alpha_composite(image.convert('RGBA'), block).convert('RGB')
+    return _over(image, block, scrim=70)
 
 
 def title_over(
@@ -711,7 +759,7 @@ def title_over(
         anchor_bottom=round(height * (0.935 if portrait else 0.88)),
         centered=portrait,
     )
-    return Image.alpha_composite(shaded.convert('RGBA'), block).convert('RGB')
+    return _over(shaded, block, scrim=90)
 
 
 def title_card_layer(size: tuple[int, int], *, title: str, kicker: str, meta: str, accent: Color) -> Image.Image:
@@ -739,14 +787,5 @@ def title_card_layer(size: tuple[int, int], *, title: str, kicker: str, meta: st
     draw_tracked(
         draw, (x + dot * 2 + face.size * 0.45, y), 'BUTACA', face, tracking=face.size * 0.25, fill=(255, 255, 255, 215)
     )
-    scrim = Image.new('RGBA', size, (6, 6, 12, 0))
-    box = block.getchannel('A').getbbox()
-    if box:  # a soft shadow pool behind the block keeps it readable over busy scenes
-        pad_x, pad_y = (box[2] - box[0]) * 0.12, (box[3] - box[1]) * 0.35
-        small = Image.new('L', (width // 4, height // 4), 0)
-        ImageDraw.Draw(small).ellipse(
-            ((box[0] - pad_x) / 4, (box[1] - pad_y) / 4, (box[2] + pad_x) / 4, (box[3] + pad_y) / 4), fill=120
-        )
-        scrim.putalpha(small.filter(ImageFilter.GaussianBlur(height / 40)).resize(size, Image.Resampling.BICUBIC))
-    layer = Image.alpha_composite(scrim, shadowed(mark, radius=3, opacity=0.6))
+    layer = Image.alpha_composite(_scrim(block, strength=120), shadowed(mark, radius=3, opacity=0.6))
     return Image.alpha_composite(layer, block)

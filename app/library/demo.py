@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import logging
 import multiprocessing
@@ -12,8 +11,9 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,9 +21,9 @@ from PIL import Image
 
 from ..config import get_settings
 from .artwork import Look, draw_backdrop, draw_poster, paint_scene
-from .media_tools import AacWriter, NotAVideo, Rendition, RenditionWriter, max_kbps, probe, save_jpeg
+from .media_tools import NotAVideo, Rendition, RenditionWriter, max_kbps, probe, save_jpeg
 from .naming import slugify
-from .synth import TitleFootage, chord_pad
+from .synth import TitleFootage, pad_track
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ Progress = Callable[[str], None]
 
 DEMO_FOLDER = 'demo'
 MANIFEST = '.demo.json'
-FORMAT_VERSION = 2  # bump to regenerate every demo file after changing how they are made
+FORMAT_VERSION = 6  # bump to regenerate every demo file after changing how they are made
 FPS = 10  # plenty for title cards; keeps the whole library to well under a minute of encoding
 SD_SIZE = (854, 480)
 HD_SIZE = (1280, 720)
@@ -85,7 +85,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2023,
         rating='12',
-        duration_s=64,
+        duration_s=62,
         is_premium=False,
         description=(
             'Una surfista veterana vuelve a su pueblo de la costa para enfrentarse a la ola que le cambió la vida.'
@@ -114,7 +114,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2025,
         rating='12',
-        duration_s=90,
+        duration_s=80,
         is_premium=True,
         description=(
             'La tripulación de una estación espacial olvidada descubre que la Tierra ha dejado de responder. '
@@ -141,7 +141,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2021,
         rating='TP',
-        duration_s=62,
+        duration_s=60,
         is_premium=False,
         description='Una ardilla muy curiosa busca el origen de la melodía que cada noche despierta a todo el bosque.',
         palette=('#2d6a4f', '#081c15', '#b7e4c7'),
@@ -153,7 +153,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2020,
         rating='TP',
-        duration_s=75,
+        duration_s=70,
         is_premium=False,
         description=(
             'Un viaje a pie por los Picos de Europa junto a los últimos pastores que pasan el verano en las alturas.'
@@ -179,7 +179,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2019,
         rating='18',
-        duration_s=66,
+        duration_s=62,
         is_premium=False,
         description=(
             'Un detective retirado recibe cada noche una llamada desde su antiguo despacho, cerrado hace veinte años.'
@@ -205,7 +205,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2022,
         rating='12',
-        duration_s=61,
+        duration_s=60,
         is_premium=False,
         description='Una chef y un crítico gastronómico se enamoran sin saber que él tiene que reseñar su restaurante.',
         palette=('#6d214f', '#1e0a1e', '#ff9ff3'),
@@ -217,7 +217,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='series',
         year=2021,
         rating='12',
-        duration_s=63,
+        duration_s=60,
         is_premium=False,
         description=(
             'Dos desconocidos se escriben durante todo un verano gracias a unas cartas olvidadas en una librería '
@@ -232,7 +232,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='series',
         year=2022,
         rating='TP',
-        duration_s=84,
+        duration_s=72,
         is_premium=True,
         description='La vida secreta de la fauna ibérica, del lince a la avutarda, a lo largo de un año entero.',
         palette=('#f7971e', '#7b2d00', '#ffd200'),
@@ -258,7 +258,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2023,
         rating='12',
-        duration_s=120,
+        duration_s=96,
         is_premium=True,
         description='Una ingeniera y su robot de mantenimiento emprenden el viaje más largo que nadie ha intentado.',
         palette=('#3a0ca3', '#10002b', '#f72585'),
@@ -270,11 +270,11 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2018,
         rating='16',
-        duration_s=65,
+        duration_s=62,
         is_premium=False,
         description='Un farero solitario encuentra a una niña en una barca a la deriva y decide no contárselo a nadie.',
-        palette=('#22313f', '#0b1014', '#f4d35e'),
-        motif='beams',
+        palette=('#1d3557', '#03060f', '#f1e3a0'),
+        motif='waves',
     ),
     DemoTitle(
         title='Pequeños monstruos',
@@ -294,7 +294,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2021,
         rating='12',
-        duration_s=68,
+        duration_s=64,
         is_premium=True,
         description=(
             'Tres amigas cruzan la península en una furgoneta vieja para cumplir la promesa que se hicieron a los'
@@ -309,7 +309,7 @@ DEMO_TITLES: tuple[DemoTitle, ...] = (
         kind='movie',
         year=2019,
         rating='TP',
-        duration_s=72,
+        duration_s=66,
         is_premium=False,
         description='Retrato de los pueblos del sureste que resisten al avance del desierto, contado por sus vecinos.',
         palette=('#c97b63', '#3d1f1f', '#ffe8d6'),
@@ -389,16 +389,14 @@ def build_title(spec: DemoTitle, folder: str | os.PathLike[str], duration: float
         draw_backdrop(look, title=spec.title, kicker=spec.kicker, meta=spec.meta, seed=seed, scene=scene),
         folder / BACKDROP_FILE,
     )
-    pad = chord_pad(
+    sound = pad_track(
         duration,
         rate=AUDIO_RATE,
         root_hz=_ROOTS_HZ[seed % len(_ROOTS_HZ)],
         minor=spec.genre in _MINOR_GENRES,
         seed=seed,
+        bit_rate=AUDIO_BITRATE,
     )
-    sound = io.BytesIO()
-    with AacWriter(sound, rate=AUDIO_RATE, channels=1, bit_rate=AUDIO_BITRATE) as aac:
-        aac.write(pad)
     footage = TitleFootage(
         look,
         title=spec.title,
@@ -406,7 +404,7 @@ def build_title(spec: DemoTitle, folder: str | os.PathLike[str], duration: float
         meta=spec.meta,
         duration_s=duration,
         fps=FPS,
-        size=HD_SIZE,
+        sizes=(SD_SIZE, HD_SIZE),  # drawn natively at both sizes, in the order of the renditions below
         seed=seed,
         scene=scene,
     )
@@ -415,7 +413,7 @@ def build_title(spec: DemoTitle, folder: str | os.PathLike[str], duration: float
         for name, size in ((SD_FILE, SD_SIZE), (HD_FILE, HD_SIZE))
     ]
     with RenditionWriter(
-        renditions, fps=FPS, audio=sound.getvalue(), preset='ultrafast', threads=threads, color_matrix='bt709'
+        renditions, fps=FPS, audio=sound, preset='ultrafast', threads=threads, color_matrix='bt709'
     ) as writer:
         for frame in footage.frames():
             writer.write(frame)
@@ -427,6 +425,26 @@ def build_title(spec: DemoTitle, folder: str | os.PathLike[str], duration: float
 
 
 # ---------------------------------------------------------------- the library
+
+WORKER_FLAG = 'BUTACA_DEMO_WORKER'
+
+
+@contextmanager
+def _worker_environment() -> Iterator[None]:
+    """Mark processes started meanwhile as demo workers.
+
+    A spawned worker imports the parent's main module again; should that module call ``ensure_demo_catalog()``
+    at import time, the flag makes the call a no-op instead of a second, competing generation.
+    """
+    previous = os.environ.get(WORKER_FLAG)
+    os.environ[WORKER_FLAG] = '1'
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(WORKER_FLAG, None)
+        else:
+            os.environ[WORKER_FLAG] = previous
 
 
 def generate_demo_library(
@@ -442,9 +460,10 @@ def generate_demo_library(
 
     Returns one dict per title, in catalogue order, ready for ``catalog.add_title(session, **entry)``.
     Files already made from the same recipe are reused unless ``force``; the rest are rendered in ``workers``
-    processes, longest first.
+    processes (spawned: they import this package afresh), longest first. Progress lines go to ``progress``
+    (default: this module's logger, at INFO).
     """
-    report = progress or (lambda message: None)
+    report = progress or log.info
     specs = list(DEMO_TITLES if titles is None else titles)
     media_dir = Path(media_dir)
     durations = {spec.slug: float(duration_override or spec.duration_s) for spec in specs}
@@ -462,6 +481,8 @@ def generate_demo_library(
         done += 1
         report(f'Preparando catálogo de demostración: {done}/{len(specs)} {spec.title} ({seconds:.1f} s)')
 
+    if os.environ.get(WORKER_FLAG):
+        workers = 1  # inside one of our worker processes: no pool in a pool
     if workers <= 1 or len(todo) <= 1:
         for spec in todo:
             finished(spec, build_title(spec, folders[spec.slug], durations[spec.slug]))
@@ -469,10 +490,11 @@ def generate_demo_library(
         # spawn, not fork: the caller may be a server with threads, and a forked lock can deadlock the child
         context = multiprocessing.get_context('spawn')
         with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-            futures: dict[Future[float], DemoTitle] = {
-                pool.submit(build_title, spec, str(folders[spec.slug]), durations[spec.slug], threads=1): spec
-                for spec in todo
-            }
+            with _worker_environment():  # the workers start during submit() and inherit the flag
+                futures: dict[Future[float], DemoTitle] = {
+                    pool.submit(build_title, spec, str(folders[spec.slug]), durations[spec.slug], threads=1): spec
+                    for spec in todo
+                }
             for future in as_completed(futures):
                 error = future.exception()
                 if error is not None:
@@ -498,6 +520,8 @@ def ensure_demo_catalog(
     from ..db import session_scope
     from ..services import catalog
 
+    if os.environ.get(WORKER_FLAG):
+        return 0
     with session_scope() as session:
         if catalog.count_titles(session):
             return 0

@@ -119,7 +119,7 @@ def probe(path: PathLike) -> VideoInfo:
             audio_codec=audio.codec_context.name if audio is not None else None,
             fps=float(rate) if rate else 0.0,
             rotation=rotation,
-            color_matrix=_COLOR_TAGS.get(int(first.colorspace)),
+            color_matrix=_COLOR_TAGS.get(int(getattr(first, 'colorspace', 0) or 0)),
         )
 
 
@@ -251,14 +251,22 @@ class AacWriter:
     """Encodes float PCM (channels x samples, -1..1) into an AAC track inside an MP4/M4A file or buffer."""
 
     def __init__(
-        self, target: PathLike | BinaryIO, *, rate: int = AUDIO_RATE, channels: int = 2, bit_rate: int = AUDIO_BITRATE
+        self,
+        target: PathLike | BinaryIO,
+        *,
+        rate: int = AUDIO_RATE,
+        channels: int = 2,
+        bit_rate: int = AUDIO_BITRATE,
+        cutoff_hz: int | None = None,
     ) -> None:
+        """``cutoff_hz`` limits the coded bandwidth: much faster to encode when the sound has no highs anyway."""
         self.rate = rate
         self.channels = channels
         self.samples_written = 0
         self._layout = 'mono' if channels == 1 else 'stereo'
         self._container = av.open(target if not isinstance(target, os.PathLike) else str(target), 'w', format='mp4')
-        self._stream = self._container.add_stream('aac', rate=rate)
+        options = {'cutoff': str(cutoff_hz)} if cutoff_hz else None
+        self._stream = self._container.add_stream('aac', rate=rate, options=options)
         self._stream.layout = self._layout
         self._stream.bit_rate = bit_rate
         self._pending = np.zeros((channels, 0), np.float32)
@@ -447,6 +455,7 @@ class RenditionWriter:
         color_matrix: str | None = None,
     ) -> None:
         self.fps = Fraction(fps)
+        self._time_base = 1 / self.fps
         self.frames = 0
         self._outputs: list[_Output] = []
         try:
@@ -461,25 +470,30 @@ class RenditionWriter:
             self.abort()
             raise
 
-    def write(self, frame: av.VideoFrame) -> None:
-        """Append one picture (shown for 1/fps s)."""
-        now = self.frames / self.fps
-        for out in self._outputs:
-            out.feed_audio(float(now) + 1.0)
+    def write(self, frame: av.VideoFrame | Sequence[av.VideoFrame]) -> None:
+        """Append one picture (shown for 1/fps s): one for all renditions, or one per rendition (in order).
+
+        Pictures whose size or pixel format differ from a rendition's are scaled (and converted) for it.
+        """
+        now = float(self.frames / self.fps)
+        sources = [frame] * len(self._outputs) if isinstance(frame, av.VideoFrame) else list(frame)
+        if len(sources) != len(self._outputs):
+            raise ValueError(f'expected {len(self._outputs)} pictures, got {len(sources)}')
+        for out, source in zip(self._outputs, sources, strict=True):
+            out.feed_audio(now + 1.0)
             size = (out.rendition.width, out.rendition.height)
-            if (frame.width, frame.height) == size and frame.format.name == 'yuv420p':
-                picture = frame
+            if (source.width, source.height) == size and source.format.name == 'yuv420p':
+                picture = source
             else:
-                shrinking = size[1] < frame.height
                 picture = out.reformatter.reformat(
-                    frame,
+                    source,
                     width=size[0],
                     height=size[1],
                     format='yuv420p',
-                    interpolation='AREA' if shrinking else 'BICUBIC',
+                    interpolation='AREA' if size[1] < source.height else 'BICUBIC',
                 )
             picture.pts = self.frames
-            picture.time_base = 1 / self.fps
+            picture.time_base = self._time_base
             for packet in out.video.encode(picture):
                 out.container.mux(packet)
         self.frames += 1

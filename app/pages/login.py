@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from nicegui import context, run, ui
+from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
-from .. import auth, db
+from .. import auth
 from ..components.forms import auth_card, password_input, show_error
 from ..config import get_settings
 from ..lang import t
 from ..services import accounts
+from ..workers import password_work
 
 
 def login_page(redirect_to: str = '/', username: str = '') -> RedirectResponse | None:
@@ -23,7 +24,7 @@ def login_page(redirect_to: str = '/', username: str = '') -> RedirectResponse |
     async def submit() -> None:
         button.disable()
         try:
-            user = await run.io_bound(db.call, accounts.sign_in_attempt, username=name.value or '',
+            user = await password_work(accounts.sign_in_attempt, username=name.value or '',
                                       password=password.value or '', rounds=get_settings().bcrypt_rounds,
                                       address=address)
         except Exception as error:  # show_error logs anything that is not a domain error

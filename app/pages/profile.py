@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nicegui import app, context, run, ui
+from nicegui import app, context, ui
 
 from .. import auth, db
 from ..components.cards import format_clock
@@ -14,6 +14,7 @@ from ..lang import t
 from ..models import HistoryEntry, Plan, UserPublic
 from ..services import accounts, playback
 from ..services.errors import DomainError
+from ..workers import password_work
 
 HISTORY_SHOWN = 50
 
@@ -118,7 +119,7 @@ def password_card() -> None:
                 return
             keep = app.storage.user.get(auth.SESSION_KEY)
             try:
-                ended = await run.io_bound(db.call, accounts.change_password, user_id=user.id,
+                ended = await password_work(accounts.change_password, user_id=user.id,
                                            current=current.value or '',
                                            new=new.value or '', confirm=confirm.value or '',
                                            rounds=get_settings().bcrypt_rounds, keep_token=keep)
@@ -144,7 +145,7 @@ def delete_card() -> None:
             if user is None:
                 return
             try:
-                ended = await run.io_bound(db.call, accounts.delete_account, user_id=user.id,
+                ended = await password_work(accounts.delete_account, user_id=user.id,
                                            password=password.value or '')
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)

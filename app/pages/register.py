@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from nicegui import run, ui
+from nicegui import ui
 from starlette.responses import RedirectResponse
 
-from .. import auth, db
+from .. import auth
 from ..components.forms import auth_card, password_input, show_error
 from ..config import get_settings
 from ..lang import t
 from ..services import accounts
+from ..workers import password_work
 
 
 def register_page() -> RedirectResponse | None:
@@ -21,7 +22,7 @@ def register_page() -> RedirectResponse | None:
     async def submit() -> None:
         button.disable()
         try:
-            user = await run.io_bound(db.call, accounts.register, username=name.value or '',
+            user = await password_work(accounts.register, username=name.value or '',
                                       password=password.value or '', confirm=confirm.value or '',
                                       rounds=get_settings().bcrypt_rounds)
         except Exception as error:  # show_error logs anything that is not a domain error
