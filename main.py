@@ -1,13 +1,16 @@
 """Start Butaca: `python main.py` serves on http://localhost:8080 (hot reload unless BUTACA_ENV=production)."""
 
 import logging
+import os
 
 from nicegui import ui
 
 from app.config import get_settings, storage_secret
 from app.wiring import create_app
 
-if __name__ in {'__main__', '__mp_main__'}:
+# '__mp_main__' is how uvicorn's reload worker runs this file; the demo library's encoding workers run it that way
+# too, and must not start an app (they set BUTACA_DEMO_WORKER).
+if __name__ in {'__main__', '__mp_main__'} and not os.environ.get('BUTACA_DEMO_WORKER'):
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     logging.getLogger('watchfiles').setLevel(logging.WARNING)
     settings = get_settings()

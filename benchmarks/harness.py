@@ -29,8 +29,9 @@ def free_port() -> int:
 
 
 def server_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    # Nothing of a surrounding pytest run may leak in: NiceGUI would think it runs inside a screen test.
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if not key.startswith(('PYTEST_', 'NICEGUI_SCREEN'))},
         'BUTACA_ENV': 'production',
         'BUTACA_STORAGE_SECRET': secrets.token_urlsafe(48),
         'BUTACA_DATA_DIR': str(data_dir),

@@ -709,34 +709,17 @@ def draw_poster(
     return _over(image, block, scrim=90).resize(final, Image.Resampling.LANCZOS)
 
 
-def draw_backdrop(
-    look: Look,
-    *,
-    title: str,
-    kicker: str,
-    meta: str,
-    seed: int,
-    size: tuple[int, int] = BACKDROP_SIZE,
-    scene: Image.Image | None = None,
-) -> Image.Image:
-    """A 16:9 hero backdrop: the scene (painted here unless given), darkened on the left, title block lower left."""
-    width, height = size
+def draw_backdrop(look: Look, *, seed: int, size: tuple[int, int] = BACKDROP_SIZE,
+                  scene: Image.Image | None = None) -> Image.Image:
+    """A 16:9 hero backdrop without text (the pages print the title over it): the scene, darkened on the left."""
     if scene is None or scene.size != size:
         scene = paint_scene(size, look, seed=seed)
-    image = _shade(scene, bottom=0.6, left=0.82, start=0.55)
-    block = _text_block(
-        size,
-        kicker=kicker,
-        title=title,
-        meta=meta,
-        accent=look.colors[2],
-        x=round(width * 0.06),
-        max_width=round(width * 0.5),
-        title_size=round(height * 0.13),
-        max_lines=2,
-        anchor_bottom=round(height * 0.86),
-    )
-    return _over(image, block, scrim=70)
+    return shade_backdrop(scene)
+
+
+def shade_backdrop(image: Image.Image) -> Image.Image:
+    """Darken the left and the foot of a 16:9 picture, where the hero and details pages put their text."""
+    return _shade(image, bottom=0.6, left=0.82, start=0.55)
 
 
 def title_over(

@@ -31,7 +31,7 @@ Progress = Callable[[str], None]
 
 DEMO_FOLDER = 'demo'
 MANIFEST = '.demo.json'
-FORMAT_VERSION = 6  # bump to regenerate every demo file after changing how they are made
+FORMAT_VERSION = 7  # bump to regenerate every demo file after changing how they are made
 FPS = 10  # plenty for title cards; keeps the whole library to well under a minute of encoding
 SD_SIZE = (854, 480)
 HD_SIZE = (1280, 720)
@@ -386,7 +386,7 @@ def build_title(spec: DemoTitle, folder: str | os.PathLike[str], duration: float
     save_jpeg(draw_poster(look, title=spec.title, kicker=spec.kicker, meta=spec.meta, seed=seed), folder / POSTER_FILE)
     scene = paint_scene(HD_SIZE, look, seed=seed)  # shared by the backdrop and the video
     save_jpeg(
-        draw_backdrop(look, title=spec.title, kicker=spec.kicker, meta=spec.meta, seed=seed, scene=scene),
+        draw_backdrop(look, seed=seed, scene=scene),
         folder / BACKDROP_FILE,
     )
     sound = pad_track(

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from ..config import get_settings
-from .artwork import title_over
+from .artwork import shade_backdrop, title_over
 from .media_tools import (
     BACKDROP_SIZE,
     POSTER_SIZE,
@@ -95,7 +95,7 @@ def import_video(
         kicker = 'Serie' if kind == 'series' else 'Película'
         make_poster(title_over(cover(still, POSTER_SIZE), title=title, meta=meta, kicker=kicker), folder / 'poster.jpg')
         make_backdrop(
-            title_over(cover(still, BACKDROP_SIZE), title=title, meta=meta, kicker=kicker), folder / 'backdrop.jpg'
+            shade_backdrop(cover(still, BACKDROP_SIZE)), folder / 'backdrop.jpg'
         )
         base = folder.relative_to(media_dir).as_posix()
         with session_scope() as session:
