@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nicegui import app, run, ui
 
-from . import api, auth, db, media
+from . import api, auth, db, media, status
 from .config import get_settings
 from .pages import catalog, home, login, profile, register, title, watch
 
@@ -42,6 +42,10 @@ async def startup() -> None:
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
     if settings.demo_library:
         from .library.demo import ensure_demo_catalog  # PyAV is only loaded when there is something to make
-        added = await run.io_bound(ensure_demo_catalog)
+        status.demo_preparing = True
+        try:
+            added = await run.io_bound(ensure_demo_catalog)
+        finally:
+            status.demo_preparing = False
         if added:
             log.info('Demo catalog ready: %d titles', added)

@@ -76,6 +76,10 @@ def main() -> None:
             Server(data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(ROOT / 'assets' / 'media')).start(
                 timeout=300) as server:
         with sqlite3.connect(data_dir / 'database.db') as connection:
+            for _ in range(600):  # the demo catalog is added once its media is ready
+                if connection.execute('SELECT count(*) FROM titles').fetchone()[0]:
+                    break
+                time.sleep(0.5)
             free = connection.execute('SELECT id FROM titles WHERE NOT is_premium ORDER BY id LIMIT 2').fetchall()
             premium = connection.execute('SELECT id FROM titles WHERE is_premium ORDER BY id LIMIT 1').fetchone()[0]
         driver = browser()
@@ -86,6 +90,8 @@ def main() -> None:
             for title_id, seconds in ((free[0][0], 8), (free[1][0], 6)):  # two titles in Continue watching
                 driver.get(f'{base}/watch/{title_id}')
                 play(driver, seconds, seek=20)
+                driver.find_element(By.TAG_NAME, 'body').send_keys('k')  # pause: the position is saved
+                time.sleep(1)
             shoot(driver, args.out, 'home', f'{base}/')
             shoot(driver, args.out, 'catalog', f'{base}/catalog')
             shoot(driver, args.out, 'details', f'{base}/title/{premium}')

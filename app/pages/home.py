@@ -6,7 +6,7 @@ from html import escape
 
 from nicegui import context, ui
 
-from .. import auth, db
+from .. import auth, db, status
 from ..components.cards import backdrop_url, card_html, poster_row
 from ..components.frame import frame
 from ..lang import t
@@ -24,7 +24,11 @@ def home_page() -> None:
     with frame(user, active='/'):
         if hero is None:
             with ui.column().classes('bt-section pt-16'):
-                ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
+                if status.demo_preparing:
+                    ui.spinner(size='lg')
+                    ui.label(t('home.preparing')).classes('text-lg bt-muted').mark('preparing')
+                else:
+                    ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
             return
         hero_banner(hero, resumable=hero_progress > 0)
         if continuing:
