@@ -52,7 +52,11 @@ window.butacaPlayer = function (video, cfg) {
   video.addEventListener('seeked', () => { if (!video.paused) send(false); });
   video.addEventListener('ended', () => { clearInterval(timer); send(true); });
   video.addEventListener('error', () => { if (!stopped) { ready = false; say(cfg.messages['watch.load_error']); } });
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') send(false, true); });
+  // Hidden (tab switched, phone locked, tab closing): save and free the screen; a player that goes on playing
+  // counts again with its next save. Browsers do not always deliver the pagehide beacon, so this one matters.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') send(false, true, true);
+  });
   window.addEventListener('pagehide', () => send(false, true, true));
 
   document.addEventListener('keydown', (event) => {
