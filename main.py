@@ -5,7 +5,7 @@ import os
 
 from nicegui import ui
 
-from app.config import get_settings, storage_secret
+from app.config import ConfigError, get_settings, storage_secret
 from app.wiring import create_app
 
 # '__mp_main__' is how uvicorn's reload worker runs this file; the demo library's encoding workers run it that way
@@ -13,7 +13,11 @@ from app.wiring import create_app
 if __name__ in {'__main__', '__mp_main__'} and not os.environ.get('BUTACA_DEMO_WORKER'):
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     logging.getLogger('watchfiles').setLevel(logging.WARNING)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+        secret = storage_secret(settings)
+    except ConfigError as error:
+        raise SystemExit(f'Butaca cannot start: {error}') from None
     create_app()
     ui.run(
         host=settings.host,
@@ -21,7 +25,7 @@ if __name__ in {'__main__', '__mp_main__'} and not os.environ.get('BUTACA_DEMO_W
         title='Butaca',
         dark=True,
         reload=not settings.production,
-        storage_secret=storage_secret(settings),
+        storage_secret=secret,
         favicon='🎬',
         show=False,
         uvicorn_reload_includes='*.py,*.css',
