@@ -16,6 +16,15 @@ def make_account(username: str = 'ana', password: str = 'secreto123', plan: Plan
     return user
 
 
+async def signed_in(user: User, username: str = 'ana', plan: Plan = Plan.FREE, *, create: bool = True) -> int:
+    """Sign in through the login form (making the account first unless `create` is False); returns the user id."""
+    if create:
+        make_account(username, plan=plan)
+    await sign_in(user, username)
+    await user.should_see(marker='logout')
+    return db.call(accounts.find_by_username, username=username).id
+
+
 async def sign_in(user: User, username: str = 'ana', password: str = 'secreto123', path: str = '/login') -> None:
     await user.open(path)
     user.find(marker='username').type(username)

@@ -8,7 +8,7 @@ from nicegui.testing import User
 
 from app.config import get_settings
 
-from .helpers import make_account, seed_titles, sign_in
+from .helpers import seed_titles, signed_in
 
 
 async def open_player(user: User, title_id: int) -> str:
@@ -21,9 +21,7 @@ async def test_anonymous_gets_401_and_unknown_gets_404(user: User):
     (title_id,) = seed_titles(1)
     await user.open('/login')
     assert (await user.http_client.get(f'/media/{title_id}/poster')).status_code == 401
-    make_account()
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     for path in ('/media/999/poster', '/media/abc/poster', f'/media/{title_id}/nothing', '/media/-1/sd',
                  f'/media/{title_id}/sd?p=not-a-token'):
         assert (await user.http_client.get(path)).status_code == 404, path
@@ -31,9 +29,7 @@ async def test_anonymous_gets_401_and_unknown_gets_404(user: User):
 
 async def test_range_requests_get_exact_bytes_suffix_ranges_and_416(user: User):
     (title_id,) = seed_titles(1)
-    make_account()
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     src = await open_player(user, title_id)
     assert src.startswith(f'/media/{title_id}/sd?p=')
     expected = (get_settings().media_dir / 'seed/t0/sd.mp4').read_bytes()
@@ -66,9 +62,7 @@ async def test_paths_are_confined_to_the_media_folder_whatever_the_database_says
     secret.write_text('top secret')
     with db.session_scope() as session:
         session.exec(update(Title).values(poster_path='../secret.txt', backdrop_path=str(secret)))
-    make_account()
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     for asset in ('poster', 'backdrop'):
         response = await user.http_client.get(f'/media/{title_id}/{asset}')
         assert response.status_code == 404
@@ -79,9 +73,7 @@ async def test_paths_are_confined_to_the_media_folder_whatever_the_database_says
 
 async def test_video_bytes_need_the_callers_own_live_playback_token(user: User):
     ids = seed_titles(2)
-    make_account('ana')
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     src = await open_player(user, ids[0])
     token = parse_qs(urlsplit(src).query)['p'][0]
     assert (await user.http_client.get(f'/media/{ids[1]}/sd?p={token}')).status_code == 404  # other title

@@ -10,17 +10,9 @@ from nicegui.testing import User
 
 from app import db
 from app.i18n import translate
-from app.models import Plan
 from app.services import playback
 
-from .helpers import make_account, seed_titles, sign_in
-
-
-async def signed_in(user: User, plan: Plan = Plan.FREE) -> int:
-    account = make_account(plan=plan)
-    await sign_in(user)
-    await user.should_see(marker='logout')
-    return account.id
+from .helpers import seed_titles, signed_in
 
 
 async def player_token(user: User, title_id: int) -> str:

@@ -13,14 +13,7 @@ from app.i18n import translate
 from app.models import Plan
 from app.services import accounts
 
-from .helpers import make_account, seed_titles, sign_in
-
-
-async def signed_in(user: User, username: str = 'ana', plan: Plan = Plan.FREE, *, create: bool = True) -> None:
-    if create:
-        make_account(username, plan=plan)
-    await sign_in(user, username)
-    await user.should_see(marker='logout')
+from .helpers import make_account, seed_titles, sign_in, signed_in
 
 
 async def open_player(user: User, title_id: int) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from app.models import utcnow
 from app.services import accounts, playback, throttle
 from app.services.errors import ValidationError
 
-from .helpers import make_account, seed_titles, sign_in
+from .helpers import make_account, seed_titles, sign_in, signed_in
 
 
 @pytest.fixture
@@ -149,9 +149,7 @@ def test_a_huge_password_is_refused_before_bcrypt():
 
 async def test_html_in_titles_is_shown_as_text_everywhere(user: User):
     seed_titles(1, names=['<script>alert("x")</script><img src=x onerror=alert(1)>'])
-    make_account('ana')
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     for path in ('/', '/catalog', '/title/1'):
         page = await user.http_client.get(path)
         assert page.status_code == 200
@@ -160,9 +158,7 @@ async def test_html_in_titles_is_shown_as_text_everywhere(user: User):
 
 async def test_sql_looking_search_finds_nothing_and_breaks_nothing(user: User):
     seed_titles(3)
-    make_account('ana')
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     await user.open("/catalog?q=' OR 1=1 --&genre=x' OR '1'='1&sort=;DROP TABLE titles&page=-5")
     await user.should_see(translate('es', 'catalog.none'))
     assert db.call(playback.history, user_id=1) == []  # the database is still there
@@ -172,9 +168,7 @@ async def test_sql_looking_search_finds_nothing_and_breaks_nothing(user: User):
                                           'bytes=99999999999999999999999-', 'bytes=0-1,2-3,4-5'])
 async def test_malformed_range_headers_get_a_4xx_or_the_file_never_a_500(user: User, range_header):
     (title_id,) = seed_titles(1)
-    make_account('ana')
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     await user.open(f'/watch/{title_id}')
     src = user.find(marker='video').elements.pop().props['src']
     response = await user.http_client.get(src, headers={'Range': range_header})
@@ -184,18 +178,14 @@ async def test_malformed_range_headers_get_a_4xx_or_the_file_never_a_500(user: U
 @pytest.mark.parametrize('body', ['', 'x' * 5000, '{"token": []}', '{"token": "t", "position": [1]}',
                                   '{"token": "t", "position": {"a": 1}}', 'null', '"text"', '{"token": null}'])
 async def test_malformed_progress_bodies_get_a_4xx(user: User, body):
-    make_account('ana')
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     response = await user.http_client.post('/api/progress', content=body)
     assert 400 <= response.status_code < 500
 
 
 async def test_pages_media_and_api_carry_the_security_headers(user: User):
     (title_id,) = seed_titles(1)
-    make_account('ana')
-    await sign_in(user)
-    await user.should_see(marker='logout')
+    await signed_in(user)
     for path in ('/login', '/', f'/media/{title_id}/poster', '/api/health'):
         headers = (await user.http_client.get(path)).headers
         assert headers['x-content-type-options'] == 'nosniff', path
