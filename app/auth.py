@@ -85,7 +85,8 @@ def close_pages(tokens: list[str], *, except_client: Client | None = None) -> in
             continue
         client.storage.pop(SESSION_KEY, None)
         with client:
-            ui.navigate.to('/login')
+            # `ended` makes that page say so itself and leave the flash messages to the tab that signed out.
+            ui.navigate.to('/login?ended=1')
         closed += 1
     return closed
 

@@ -178,3 +178,18 @@ def test_the_same_flow_reads_in_english_after_switching(screen: Screen, demo_cat
     screen.open('/profile')
     screen.should_contain(t('profile.history', 'en'))
     screen.should_contain(t('plan.upgrade', 'en'))
+
+
+def test_signing_out_in_one_tab_sends_the_other_open_tab_to_login(screen: Screen, demo_catalog):
+    register_and_sign_in(screen)
+    first = screen.selenium.current_window_handle
+    screen.selenium.switch_to.new_window('tab')
+    screen.open('/catalog')
+    screen.should_contain(t('catalog.search'))
+    second = screen.selenium.current_window_handle
+    screen.selenium.switch_to.window(first)
+    screen.click('logout')
+    screen.should_contain(t('login.logged_out'))
+    screen.selenium.switch_to.window(second)
+    screen.wait_for_js('location.pathname', '/login', timeout=5)
+    screen.should_contain(t('login.session_ended'))

@@ -13,7 +13,7 @@ from ..services import accounts
 from ..workers import password_work
 
 
-def login_page(redirect_to: str = '/', username: str = '') -> RedirectResponse | None:
+def login_page(redirect_to: str = '/', username: str = '', ended: str = '') -> RedirectResponse | None:
     target = auth.safe_redirect(redirect_to)
     if auth.user_from_storage() is not None:
         return RedirectResponse(target, status_code=303)
@@ -48,5 +48,8 @@ def login_page(redirect_to: str = '/', username: str = '') -> RedirectResponse |
         with ui.row().classes('gap-1 items-center'):
             ui.label(t('login.no_account')).classes('bt-muted')
             ui.link(t('login.go_register'), '/register').mark('go-register')
-    auth.show_flashes()
+    if ended:  # sent here because this browser signed out in another tab, or the session was ended elsewhere
+        ui.notify(t('login.session_ended'), type='warning', position='top')
+    else:
+        auth.show_flashes()
     return None
