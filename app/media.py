@@ -14,8 +14,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from . import db
 from .config import get_settings
-from .models import Quality, Title, UserPublic
-from .services import catalog, plans, playback
+from .models import Quality, UserPublic
+from .services import catalog, playback
 from .services.errors import AccessDenied, DomainError, NotFound
 
 router = APIRouter()
@@ -39,19 +39,16 @@ def _error(error: DomainError) -> JSONResponse:
     return JSONResponse({'detail': error.key}, status_code=status, headers={'Cache-Control': 'no-store'})
 
 
-def _resolve(session, *, user: UserPublic, title_id: str, asset: str, token: str) -> tuple[Title, str]:
-    title = catalog.get_title_row(session, catalog.parse_title_id(title_id))
+def _resolve(session, *, user: UserPublic, title_id: str, asset: str, token: str) -> str:
+    """The file (relative to the media folder) this user may fetch now, else a domain error."""
+    title_number = catalog.parse_title_id(title_id)
     if asset in IMAGE_ASSETS:
-        return title, getattr(title, IMAGE_ASSETS[asset])
+        return getattr(catalog.get_title_row(session, title_number), IMAGE_ASSETS[asset])
     if asset not in VIDEO_ASSETS:
         raise NotFound('title.not_found')
     quality, attribute = VIDEO_ASSETS[asset]
-    plans.check_access(session, user_id=user.id, title=title, quality=quality)
-    current = playback.get_playback(session, user_id=user.id, token=token)
-    if current.title_id != title.id:
-        raise NotFound('title.not_found')
-    playback.check_playback_alive(session, current)
-    return title, getattr(title, attribute)
+    title = playback.authorize_stream(session, user_id=user.id, title_id=title_number, token=token, quality=quality)
+    return getattr(title, attribute)
 
 
 @router.get('/media/{title_id}/{asset}')
@@ -61,7 +58,7 @@ def media(title_id: str, asset: str, request: Request, p: str = '') -> Response:
     settings = get_settings()
     try:
         with db.session_scope() as session:
-            _, relative = _resolve(session, user=user, title_id=title_id, asset=asset, token=p)
+            relative = _resolve(session, user=user, title_id=title_id, asset=asset, token=p)
         path = confine(relative, settings.media_dir)
     except DomainError as error:
         return _error(error)

@@ -106,19 +106,30 @@ def stop_user_playbacks(session: Session, *, user_id: int, except_token: str | N
     return session.exec(query.values(stopped=True)).rowcount
 
 
-def get_playback(session: Session, *, user_id: int, token: str) -> Playback:
-    """The caller's own playback; another user's token is simply not found."""
-    row = session.get(Playback, token[:64]) if token else None
-    if row is None or row.user_id != user_id:
+def authorize_stream(session: Session, *, user_id: int, title_id: int, token: str, quality: Quality) -> Title:
+    """The title whose `quality` rendition this playback token may fetch now, else a domain error.
+
+    Runs for every Range request of a player, so it is one query: the playback with its title and the user's plan.
+    A plan that does not cover the title or the rendition is AccessDenied (403), whatever the token says.
+    """
+    found = session.exec(
+        select(Playback.title_id, Playback.stopped, Playback.quality, Title, User.subscription_type)
+        .join(Title, col(Title.id) == col(Playback.title_id)).join(User, col(User.id) == col(Playback.user_id))
+        .where(Playback.token == token[:64], Playback.user_id == user_id)).first()
+    if found is None:
+        title = get_title_row(session, title_id)  # unknown title: 404; known one: the plan decides before the token
+        plans.check_access(session, user_id=user_id, title=title, quality=quality)
         raise NotFound('title.not_found')
-    return row
-
-
-def check_playback_alive(session: Session, playback: Playback) -> None:
-    """Raise AccessDenied when this playback may no longer run: stopped elsewhere, or the plan no longer covers it."""
-    title = get_title_row(session, playback.title_id)
-    _check_alive(stopped=playback.stopped, quality=playback.quality, is_premium=title.is_premium,
-                 plan=plans.current_plan(session, playback.user_id))
+    playback_title, stopped, playback_quality, title, plan = found
+    plan = Plan(plan)
+    if not plans.may_watch(plan, is_premium=title.is_premium):
+        raise AccessDenied('plan.locked_title', title=title.title)
+    if quality == Quality.HD and plan != Plan.PREMIUM:
+        raise AccessDenied('plan.quality_denied')
+    if playback_title != title_id:
+        raise NotFound('title.not_found')
+    _check_alive(stopped=stopped, quality=Quality(playback_quality), is_premium=title.is_premium, plan=plan)
+    return title
 
 
 def _check_alive(*, stopped: bool, quality: Quality, is_premium: bool, plan: Plan) -> None:
