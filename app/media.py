@@ -39,7 +39,7 @@ def _error(error: DomainError) -> JSONResponse:
     return JSONResponse({'detail': error.key}, status_code=status, headers={'Cache-Control': 'no-store'})
 
 
-def _resolve(session, *, user: UserPublic, title_id: str, asset: str, token: str) -> str:
+def _resolve(session, *, user_id: int, title_id: str, asset: str, token: str) -> str:
     """The file (relative to the media folder) this user may fetch now, else a domain error."""
     title_number = catalog.parse_title_id(title_id)
     if asset in IMAGE_ASSETS:
@@ -47,18 +47,19 @@ def _resolve(session, *, user: UserPublic, title_id: str, asset: str, token: str
     if asset not in VIDEO_ASSETS:
         raise NotFound('title.not_found')
     quality, attribute = VIDEO_ASSETS[asset]
-    title = playback.authorize_stream(session, user_id=user.id, title_id=title_number, token=token, quality=quality)
+    title = playback.authorize_stream(session, user_id=user_id, title_id=title_number, token=token, quality=quality)
     return getattr(title, attribute)
 
 
-@router.get('/media/{title_id}/{asset}')
-def media(title_id: str, asset: str, request: Request, p: str = '') -> Response:
-    # A plain def: FastAPI runs it in a worker thread, so the database work never blocks the event loop.
-    user: UserPublic = request.state.user
+def media_response(*, user_id: int, title_id: str, asset: str, token: str) -> Response:
+    """The bytes (or the X-Accel-Redirect) for one media request of a signed-in user, after the access check.
+
+    Blocking (database, file system): callers run it in a worker thread.
+    """
     settings = get_settings()
     try:
         with db.session_scope() as session:
-            relative = _resolve(session, user=user, title_id=title_id, asset=asset, token=p)
+            relative = _resolve(session, user_id=user_id, title_id=title_id, asset=asset, token=token)
         path = confine(relative, settings.media_dir)
     except DomainError as error:
         return _error(error)
@@ -67,3 +68,10 @@ def media(title_id: str, asset: str, request: Request, p: str = '') -> Response:
         internal = settings.accel_redirect_prefix.rstrip('/') + '/' + path.relative_to(settings.media_dir).as_posix()
         return Response(headers={'X-Accel-Redirect': internal, 'Cache-Control': cache})
     return FileResponse(path, headers={'Cache-Control': cache})
+
+
+@router.get('/media/{title_id}/{asset}')
+def media(title_id: str, asset: str, request: Request, p: str = '') -> Response:
+    # A plain def: FastAPI runs it in a worker thread, so the database work never blocks the event loop.
+    user: UserPublic = request.state.user
+    return media_response(user_id=user.id, title_id=title_id, asset=asset, token=p)
