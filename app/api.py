@@ -56,10 +56,12 @@ async def login(request: Request) -> JSONResponse:
 async def progress(request: Request) -> JSONResponse:
     """Body (JSON, any content type, as sendBeacon sends text/plain): {"token", "position", "ended", "leaving"}."""
     user: UserPublic = request.state.user
-    return await progress_response(user_id=user.id, body=await request.body())
+    # The thread pool keeps the event loop free while SQLite commits.
+    return await run.io_bound(progress_response, user_id=user.id, body=await request.body())
 
 
-async def progress_response(*, user_id: int, body: bytes) -> JSONResponse:
+def progress_response(*, user_id: int, body: bytes) -> JSONResponse:
+    """Apply one progress report of a signed-in user. Blocking (database): callers run it in a worker thread."""
     if len(body) > MAX_BODY:
         return JSONResponse({'detail': 'too large'}, status_code=413)
     try:
@@ -69,9 +71,8 @@ async def progress_response(*, user_id: int, body: bytes) -> JSONResponse:
     except (ValueError, KeyError, TypeError, AttributeError):
         return JSONResponse({'detail': 'errors.bad_progress'}, status_code=400)
     try:
-        # The thread pool keeps the event loop free while SQLite commits.
-        result = await run.io_bound(db.call, playback.save_progress, user_id=user_id, token=token,
-                                    position_s=position, ended=ended, leaving=leaving)
+        result = db.call(playback.save_progress, user_id=user_id, token=token, position_s=position, ended=ended,
+                         leaving=leaving)
     except DomainError as error:
         status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, AccessDenied) else 422
         return JSONResponse({'detail': error.key, 'stop': status == 403}, status_code=status)

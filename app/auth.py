@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 from nicegui import Client, app, context, ui
+from nicegui.storage import request_contextvar
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,33 @@ PUBLIC_PATHS = {'/login', '/register', '/favicon.ico', '/api/health', '/api/logi
 PUBLIC_PREFIXES = ('/_nicegui', '/static/')
 # Non-page routes: without a session they answer 401 instead of redirecting to the login page.
 API_PREFIXES = ('/api/', '/media/')
+
+
+# Which sign-in token each browser (NiceGUI's per-browser storage id) holds, as seen by this process; the fast lane
+# reads it. Only a hint: the database decides whether the token is still valid.
+_browser_tokens: dict[str, str] = {}
+_BROWSER_TOKENS_MAX = 100_000
+
+
+def browser_token(browser_id: object) -> str | None:
+    return _browser_tokens.get(browser_id) if isinstance(browser_id, str) else None
+
+
+def _remember_browser(browser_id: str | None, token: str | None) -> None:
+    if not browser_id:
+        return
+    if token is None:
+        _browser_tokens.pop(browser_id, None)
+        return
+    if len(_browser_tokens) >= _BROWSER_TOKENS_MAX:
+        _browser_tokens.pop(next(iter(_browser_tokens)))  # the oldest entry: it simply takes the regular way again
+    _browser_tokens[browser_id] = token
+
+
+def _browser_id() -> str | None:
+    """NiceGUI's id of the browser behind the current request or event (the one `app.storage.user` is keyed by)."""
+    request = request_contextvar.get()
+    return request.session.get('id') if request is not None and 'session' in request.scope else None
 
 
 def safe_redirect(target: str | None) -> str:
@@ -48,6 +76,7 @@ def sign_in(user: UserPublic) -> None:
     token = db.call(accounts.start_session, user_id=user.id)
     storage = app.storage.user
     storage[SESSION_KEY] = token
+    _remember_browser(_browser_id(), token)
     # The brief asks for these in the session; access decisions still read the database.
     storage['user_id'] = user.id
     storage['username'] = user.username
@@ -63,6 +92,7 @@ def sign_out() -> None:
     db.call(accounts.end_session, token=token)
     for key in (SESSION_KEY, 'user_id', 'username', 'subscription_type'):
         storage.pop(key, None)
+    _remember_browser(_browser_id(), None)
     if token:
         close_pages([token], except_client=context.client)
 
@@ -133,15 +163,18 @@ class SecurityHeaders:
         if scope['type'] != 'http':
             await self.app(scope, receive, send)
             return
+        await self.app(scope, receive, self.adding_headers(send))
 
+    @classmethod
+    def adding_headers(cls, send: Send) -> Send:
         async def send_with_headers(message: Message) -> None:
             if message['type'] == 'http.response.start':
                 names = {name for name, _ in message.get('headers', [])}
-                extra = [(name, value) for name, value in self.HEADERS if name not in names]
+                extra = [(name, value) for name, value in cls.HEADERS if name not in names]
                 message['headers'] = list(message.get('headers', [])) + extra
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        return send_with_headers
 
 
 class AuthGuard:
@@ -170,4 +203,5 @@ class AuthGuard:
             await response(scope, receive, send)
             return
         scope.setdefault('state', {})['user'] = user
+        _remember_browser(scope.get('session', {}).get('id'), app.storage.user.get(SESSION_KEY))
         await self.app(scope, receive, send)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from nicegui import app, run, ui
 
-from . import api, auth, db, media, status
-from .config import get_settings
+from . import api, auth, db, fastlane, media, status
+from .config import get_settings, storage_secret
 from .pages import catalog, home, login, profile, register, title, watch
 
 STATIC_DIR = Path(__file__).parent / 'static'
@@ -38,6 +38,9 @@ def create_app() -> None:
 async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
+    # In front of the whole middleware stack (see app/fastlane.py); Starlette builds it on first use otherwise.
+    stack = app.middleware_stack or app.build_middleware_stack()
+    app.middleware_stack = fastlane.FastLane(stack, storage_secret(settings))
     await run.io_bound(db.init_db)
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
     if settings.demo_library:

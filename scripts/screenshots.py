@@ -73,8 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with temporary_folder('butaca-shots-') as data_dir, \
-            Server(data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(ROOT / 'assets' / 'media')).start(
-                timeout=300) as server:
+            Server(data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(ROOT / 'assets' / 'media')) as server:
         with sqlite3.connect(data_dir / 'database.db') as connection:
             for _ in range(600):  # the demo catalog is added once its media is ready
                 if connection.execute('SELECT count(*) FROM titles').fetchone()[0]:

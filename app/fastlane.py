@@ -1,0 +1,100 @@
+"""The fast lane: player requests (video Range reads, progress reports) answered without NiceGUI's per-request
+middleware.
+
+Every HTTP request to a NiceGUI app crosses its session cookie middleware and three `BaseHTTPMiddleware` layers;
+for a player that fetches a megabyte at a time and reports progress every 10 s, that machinery costs more than the
+work itself (benchmarks/README.md). These two routes need none of it: this layer sits in front of the whole stack,
+reads the same signed cookie, and answers with the same functions the regular routes use, after the same checks
+(the signed-in session as the database sees it, then the plan, the rendition and the playback token). A browser
+this process has not seen yet, or anything else, goes the regular way.
+"""
+
+from __future__ import annotations
+
+import json
+from base64 import b64decode
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+import itsdangerous
+from nicegui import run
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from . import api, auth, db, media
+from .config import get_settings
+from .services import accounts
+
+COOKIE = 'session'  # Starlette's SessionMiddleware, as NiceGUI sets it up
+COOKIE_MAX_AGE = 14 * 24 * 60 * 60
+
+
+class FastLane:
+    def __init__(self, inner: ASGIApp, secret: str) -> None:
+        self.inner = inner
+        self.signer = itsdangerous.TimestampSigner(secret)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get('path', '') if scope['type'] == 'http' else ''
+        method = scope.get('method')
+        is_media = path.startswith('/media/') and method in ('GET', 'HEAD') and path.count('/') == 3
+        is_progress = path == '/api/progress' and method == 'POST'
+        token = self._session_token(scope) if is_media or is_progress else None
+        if token is None:
+            await self.inner(scope, receive, send)
+            return
+        send = auth.SecurityHeaders.adding_headers(send)
+        if is_media:
+            _, _, title_id, asset = path.split('/')
+            playback_token = parse_qs(scope.get('query_string', b'').decode('latin-1')).get('p', [''])[0]
+            response = await run.io_bound(_media, token, title_id=title_id, asset=asset, playback_token=playback_token)
+        else:
+            response = await run.io_bound(_progress, token, body=await _body(receive, api.MAX_BODY + 1))
+        await response(scope, receive, send)
+
+    def _session_token(self, scope: Scope) -> str | None:
+        """The sign-in token of the browser that sent this request, if this process knows it."""
+        raw = next((value for name, value in scope.get('headers', []) if name == b'cookie'), None)
+        if raw is None:
+            return None
+        cookie = SimpleCookie()
+        try:
+            cookie.load(raw.decode('latin-1'))
+            signed = cookie[COOKIE].value.encode()
+            browser = json.loads(b64decode(self.signer.unsign(signed, max_age=COOKIE_MAX_AGE))).get('id')
+        except (KeyError, ValueError, itsdangerous.BadData, AttributeError):
+            return None
+        return auth.browser_token(browser)
+
+
+# One worker-thread hop per request: the session check and the answer run together.
+
+def _user_id(token: str) -> int | None:
+    user = db.call(accounts.resolve_session, token=token, idle_days=get_settings().session_idle_days)
+    return user.id if user is not None else None
+
+
+def _media(token: str, *, title_id: str, asset: str, playback_token: str) -> Response:
+    user_id = _user_id(token)
+    if user_id is None:
+        return JSONResponse({'detail': 'not signed in'}, status_code=401)
+    return media.media_response(user_id=user_id, title_id=title_id, asset=asset, token=playback_token)
+
+
+def _progress(token: str, *, body: bytes) -> Response:
+    user_id = _user_id(token)
+    if user_id is None:
+        return JSONResponse({'detail': 'not signed in'}, status_code=401)
+    return api.progress_response(user_id=user_id, body=body)
+
+
+async def _body(receive: Receive, limit: int) -> bytes:
+    """The request body, read up to `limit` bytes (the caller refuses anything that long)."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        chunk = message.get('body', b'')
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit or not message.get('more_body', False):
+            return b''.join(chunks)
