@@ -78,3 +78,34 @@ async def test_video_bytes_need_the_callers_own_live_playback_token(user: User):
     token = parse_qs(urlsplit(src).query)['p'][0]
     assert (await user.http_client.get(f'/media/{ids[1]}/sd?p={token}')).status_code == 404  # other title
     assert (await user.http_client.get(f'/media/{ids[0]}/sd')).status_code == 404  # no token
+
+
+async def test_player_requests_take_the_fast_lane_and_fall_back_when_the_browser_is_unknown(user: User):
+    from nicegui import app as nicegui_app
+
+    from app import auth
+    from app.fastlane import FastLane
+
+    (title_id,) = seed_titles(1)
+    await signed_in(user)
+    src = await open_player(user, title_id)
+    assert isinstance(nicegui_app.middleware_stack, FastLane)
+    assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
+    auth._browser_tokens.clear()  # as in another process that has not seen this browser yet
+    assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
+    assert auth._browser_tokens  # the regular route learned it again
+
+
+async def test_a_signed_out_browser_gets_401_from_the_fast_lane(user: User):
+    from app import auth, db
+    from app.services import accounts
+
+    (title_id,) = seed_titles(1)
+    await signed_in(user)
+    src = await open_player(user, title_id)
+    for token in list(auth._browser_tokens.values()):
+        db.call(accounts.end_session, token=token)  # signed out elsewhere: the map still names the old token
+    assert (await user.http_client.get(src)).status_code == 401
+    response = await user.http_client.post('/api/progress', content='{"token": "x", "position": 1}')
+    assert response.status_code == 401
+    assert response.headers['x-frame-options'] == 'DENY'
