@@ -116,3 +116,18 @@ def test_a_free_user_cannot_start_a_premium_title():
     ids = seed_titles(3, premium_every=3)
     with pytest.raises(AccessDenied):
         start(user.id, ids[2])
+
+
+def test_a_users_stale_playbacks_are_dropped_when_a_new_one_starts():
+    from sqlmodel import func, select
+
+    from app.models import Playback
+
+    user = make_account()
+    (title_id,) = seed_titles(1)
+    long_ago = utcnow() - timedelta(days=3)
+    for index in range(5):  # a minute apart: each old one has stopped counting as a screen
+        start(user.id, title_id, device=f'old-{index}', now=long_ago + timedelta(minutes=index))
+    start(user.id, title_id, device='today')
+    with db.session_scope() as session:
+        assert session.exec(select(func.count()).select_from(Playback)).one() == 1

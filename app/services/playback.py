@@ -37,6 +37,7 @@ HISTORY_PAGE_MAX = 100
 ACTIVE_WINDOW = timedelta(seconds=30)
 # Right after a resume, a report below MIN_FRACTION is most likely the player's 0 before its seek: ignore it.
 RESUME_GRACE = timedelta(seconds=20)
+KEEP_PLAYBACKS = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ def start_playback(session: Session, *, user_id: int, title_id: int, token: str,
     session.flush()
     session.exec(update(Playback).where(col(Playback.user_id) == user_id, col(Playback.device) == device,
                                         col(Playback.stopped).is_(False)).values(stopped=True))
+    # Old playbacks only ever matter for their heartbeat: drop this user's stale ones so the table stays small.
+    session.exec(delete(Playback).where(col(Playback.user_id) == user_id,
+                                        col(Playback.heartbeat_at) < now - KEEP_PLAYBACKS))
     session.add(Playback(token=token, user_id=user_id, device=device, title_id=title_id, history_id=history.id,
                          quality=quality, started_at=now, heartbeat_at=now))
     return PlaybackStart(token=token, title_id=title_id, quality=quality, resume_from=resume)
