@@ -143,3 +143,25 @@ async def test_the_watch_page_plays_the_chosen_title_in_a_video_element(user: Us
     assert video.props['src'].startswith(f'/media/{ids[1]}/sd?p=')
     assert f'/media/{ids[1]}/backdrop' in video.props['poster']
     await user.should_see(translate('es', 'watch.quality', quality='SD', height=480))
+
+
+async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(user: User):
+    ids = seed_titles(3, premium_every=0)
+    user_id = await signed_in(user)
+    for title_id in ids:
+        await user.open(f'/watch/{title_id}')
+    await user.open('/profile')
+    entries = db.call(playback.history, user_id=user_id)
+    assert [entry.card.id for entry in entries] == list(reversed(ids))
+    for entry in entries:
+        await user.should_see(marker=f'history-{entry.id}')
+    card = user.find(marker='history').elements.pop()
+    html = ''.join(element.content for element in card.descendants() if isinstance(element, ui.html))
+    assert html.index('Título 2') < html.index('Título 1') < html.index('Título 0')
+    user.find(marker=f'history-remove-{entries[0].id}').click()
+    await user.should_not_see(marker=f'history-{entries[0].id}')
+    assert len(db.call(playback.history, user_id=user_id)) == 2
+    user.find(marker='history-clear').click()
+    await user.should_see(translate('es', 'profile.history_cleared'))
+    await user.should_see(marker='history-empty')
+    assert db.call(playback.history, user_id=user_id) == []
