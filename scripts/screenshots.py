@@ -96,7 +96,8 @@ def main() -> None:
             shoot(driver, args.out, 'details', f'{base}/title/{premium}')
             shoot(driver, args.out, 'watch', f'{base}/watch/{free[0][0]}', before=lambda d: play(d, 2))
             shoot(driver, args.out, 'upgrade', f'{base}/watch/{premium}')
-            shoot(driver, args.out, 'profile', f'{base}/profile')
+            shoot(driver, args.out, 'profile', f'{base}/profile',  # scrolled to the plans and the history
+                  before=lambda d: (d.execute_script('window.scrollTo(0, 280)'), time.sleep(0.5)))
         finally:
             driver.quit()
     print(f'screenshots in {args.out}')
