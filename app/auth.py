@@ -1,14 +1,12 @@
-"""The NiceGUI side of sessions: sign in and out, the current user, the route guard, safe redirects, flash messages."""
+"""The NiceGUI side of sessions: sign in and out, the current user, open pages of a session, safe redirects,
+flash messages."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from nicegui import Client, app, context, ui
 from nicegui.storage import request_contextvar
-from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import db
 from .config import get_settings
@@ -18,11 +16,6 @@ from .services import accounts
 
 SESSION_KEY = 'session_token'
 FLASH_KEY = 'flash'
-# Pages anyone may open, and prefixes that are public by nature (NiceGUI's own assets and websocket, our CSS/JS).
-PUBLIC_PATHS = {'/login', '/register', '/favicon.ico', '/api/health', '/api/login'}
-PUBLIC_PREFIXES = ('/_nicegui', '/static/')
-# Non-page routes: without a session they answer 401 instead of redirecting to the login page.
-API_PREFIXES = ('/api/', '/media/')
 
 
 # Which sign-in token each browser (NiceGUI's per-browser storage id) holds, as seen by this process; the fast lane
@@ -35,7 +28,7 @@ def browser_token(browser_id: object) -> str | None:
     return _browser_tokens.get(browser_id) if isinstance(browser_id, str) else None
 
 
-def _remember_browser(browser_id: str | None, token: str | None) -> None:
+def remember_browser(browser_id: str | None, token: str | None) -> None:
     if not browser_id:
         return
     if token is None:
@@ -76,7 +69,7 @@ def sign_in(user: UserPublic) -> None:
     token = db.call(accounts.start_session, user_id=user.id)
     storage = app.storage.user
     storage[SESSION_KEY] = token
-    _remember_browser(_browser_id(), token)
+    remember_browser(_browser_id(), token)
     # The brief asks for these in the session; access decisions still read the database.
     storage['user_id'] = user.id
     storage['username'] = user.username
@@ -92,7 +85,7 @@ def sign_out() -> None:
     db.call(accounts.end_session, token=token)
     for key in (SESSION_KEY, 'user_id', 'username', 'subscription_type'):
         storage.pop(key, None)
-    _remember_browser(_browser_id(), None)
+    remember_browser(_browser_id(), None)
     if token:
         close_pages([token], except_client=context.client)
 
@@ -144,64 +137,3 @@ def flash(key: str, kind: str = 'positive', **params: object) -> None:
 def show_flashes() -> None:
     for key, kind, params in app.storage.user.pop(FLASH_KEY, []):
         ui.notify(t(key, **params), type=kind, position='top', timeout=4000)
-
-
-class SecurityHeaders:
-    """Pure ASGI middleware: no MIME sniffing, no referrer to other sites, no framing, on pages and media alike."""
-
-    HEADERS = (
-        (b'x-content-type-options', b'nosniff'),
-        (b'referrer-policy', b'same-origin'),
-        (b'x-frame-options', b'DENY'),
-        (b'content-security-policy', b"frame-ancestors 'none'"),
-    )
-
-    def __init__(self, asgi_app: ASGIApp) -> None:
-        self.app = asgi_app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope['type'] != 'http':
-            await self.app(scope, receive, send)
-            return
-        await self.app(scope, receive, self.adding_headers(send))
-
-    @classmethod
-    def adding_headers(cls, send: Send) -> Send:
-        async def send_with_headers(message: Message) -> None:
-            if message['type'] == 'http.response.start':
-                names = {name for name, _ in message.get('headers', [])}
-                extra = [(name, value) for name, value in cls.HEADERS if name not in names]
-                message['headers'] = list(message.get('headers', [])) + extra
-            await send(message)
-
-        return send_with_headers
-
-
-class AuthGuard:
-    """Pure ASGI middleware: pages need a session (else redirect to login), API and media answer 401.
-
-    Runs inside NiceGUI's RequestTrackingMiddleware, so `app.storage.user` is available. The user it finds is put
-    on `request.state.user` for the routes behind it.
-    """
-
-    def __init__(self, asgi_app: ASGIApp) -> None:
-        self.app = asgi_app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get('path', '')
-        if scope['type'] != 'http' or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        user = user_from_storage()
-        if user is None:
-            if path.startswith(API_PREFIXES):
-                response = JSONResponse({'detail': 'not signed in'}, status_code=401)
-            else:
-                request = Request(scope)
-                target = path + (f'?{request.url.query}' if request.url.query else '')
-                response = RedirectResponse(f'/login?redirect_to={quote(target, safe="")}', status_code=303)
-            await response(scope, receive, send)
-            return
-        scope.setdefault('state', {})['user'] = user
-        _remember_browser(scope.get('session', {}).get('id'), app.storage.user.get(SESSION_KEY))
-        await self.app(scope, receive, send)

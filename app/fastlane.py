@@ -21,7 +21,7 @@ from nicegui import run
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import api, auth, db, media
+from . import api, auth, db, media, middleware
 from .config import get_settings
 from .services import accounts
 
@@ -43,7 +43,7 @@ class FastLane:
         if token is None:
             await self.inner(scope, receive, send)
             return
-        send = auth.SecurityHeaders.adding_headers(send)
+        send = middleware.SecurityHeaders.adding_headers(send)
         if is_media:
             _, _, title_id, asset = path.split('/')
             playback_token = parse_qs(scope.get('query_string', b'').decode('latin-1')).get('p', [''])[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nicegui import app, run, ui
 
-from . import api, auth, db, fastlane, media, status
+from . import api, db, fastlane, media, middleware, status
 from .config import get_settings, storage_secret
 from .pages import catalog, home, login, profile, register, title, watch
 
@@ -20,8 +20,8 @@ log = logging.getLogger('butaca')
 
 
 def create_app() -> None:
-    app.add_middleware(auth.AuthGuard)
-    app.add_middleware(auth.SecurityHeaders)
+    app.add_middleware(middleware.AuthGuard)
+    app.add_middleware(middleware.SecurityHeaders)
     app.add_static_files('/static', STATIC_DIR)
     ui.page('/login', title='Butaca')(login.login_page)
     ui.page('/register', title='Butaca')(register.register_page)
