@@ -48,7 +48,7 @@ async def login(request: Request) -> JSONResponse:
     except DomainError as error:
         return JSONResponse({'detail': error.key, 'message': translate(language, error.key, **error.params)},
                             status_code=401 if error.key in {'login.unknown_user', 'login.wrong_password'} else 400)
-    auth.sign_in(user)
+    await auth.sign_in(user)
     return JSONResponse({'id': user.id, 'username': user.username, 'subscription_type': user.subscription_type})
 
 

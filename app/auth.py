@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from nicegui import Client, app, context, ui
+from nicegui import Client, app, context, run, ui
 from nicegui.storage import request_contextvar
 
 from . import db
@@ -59,14 +59,19 @@ def safe_redirect(target: str | None) -> str:
 
 def user_from_storage() -> UserPublic | None:
     """The signed-in user as the database sees it now (None when signed out, deleted or idle for too long)."""
-    token = app.storage.user.get(SESSION_KEY)
+    return resolve(app.storage.user.get(SESSION_KEY))
+
+
+def resolve(token: str | None) -> UserPublic | None:
+    """The user of a sign-in token; blocking (database), so the route guard runs it in a worker thread."""
     if not token:
         return None
     return db.call(accounts.resolve_session, token=token, idle_days=get_settings().session_idle_days)
 
 
-def sign_in(user: UserPublic) -> None:
-    token = db.call(accounts.start_session, user_id=user.id)
+async def sign_in(user: UserPublic) -> None:
+    # Writes go to a worker thread: a write may wait for another writer, and the event loop must not.
+    token = await run.io_bound(db.call, accounts.start_session, user_id=user.id)
     storage = app.storage.user
     storage[SESSION_KEY] = token
     remember_browser(_browser_id(), token)
@@ -78,11 +83,11 @@ def sign_in(user: UserPublic) -> None:
         storage[LANG_KEY] = user.language
 
 
-def sign_out() -> None:
+async def sign_out() -> None:
     """End this browser's session: every open tab of it goes to the login page."""
     storage = app.storage.user
     token = storage.get(SESSION_KEY)
-    db.call(accounts.end_session, token=token)
+    await run.io_bound(db.call, accounts.end_session, token=token)
     for key in (SESSION_KEY, 'user_id', 'username', 'subscription_type'):
         storage.pop(key, None)
     remember_browser(_browser_id(), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from nicegui import app
+from nicegui import app, run
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,7 +65,7 @@ class AuthGuard:
         if scope['type'] != 'http' or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             await self.app(scope, receive, send)
             return
-        user = auth.user_from_storage()
+        user = await run.io_bound(auth.resolve, app.storage.user.get(auth.SESSION_KEY))
         if user is None:
             if path.startswith(API_PREFIXES):
                 response = JSONResponse({'detail': 'not signed in'}, status_code=401)

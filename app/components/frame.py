@@ -55,7 +55,7 @@ def set_language(code: str) -> None:
     ui.navigate.reload()
 
 
-def _logout() -> None:
-    auth.sign_out()
+async def _logout() -> None:
+    await auth.sign_out()
     auth.flash('login.logged_out', 'info')
     ui.navigate.to('/login')

@@ -32,7 +32,7 @@ def login_page(redirect_to: str = '/', username: str = '', ended: str = '') -> R
             return
         finally:
             button.enable()
-        auth.sign_in(user)
+        await auth.sign_in(user)
         auth.flash('login.welcome', username=user.username)
         ui.navigate.to(target)
 

@@ -153,7 +153,7 @@ def delete_card() -> None:
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
                 return
-            auth.sign_out()
+            await auth.sign_out()
             auth.close_pages(ended, except_client=context.client)
             auth.flash('profile.deleted', 'info')
             ui.navigate.to('/login')
