@@ -29,11 +29,18 @@ def current_plan(session: Session, user_id: int) -> Plan:
     return Plan(user.subscription_type)
 
 
+def denial(plan: Plan, *, is_premium: bool, quality: Quality | None = None) -> str | None:
+    """The message key of the rule this plan breaks for a title (and a rendition), or None when it is covered."""
+    if not may_watch(plan, is_premium=is_premium):
+        return 'plan.locked_title'
+    if quality == Quality.HD and plan != Plan.PREMIUM:
+        return 'plan.quality_denied'
+    return None
+
+
 def check_access(session: Session, *, user_id: int, title: Title, quality: Quality | None = None) -> Plan:
     """Raise AccessDenied unless the user's plan, as stored now, covers this title (and this quality)."""
     plan = current_plan(session, user_id)
-    if not may_watch(plan, is_premium=title.is_premium):
-        raise AccessDenied('plan.locked_title', title=title.title)
-    if quality is not None and quality == Quality.HD and plan != Plan.PREMIUM:
-        raise AccessDenied('plan.quality_denied')
+    if key := denial(plan, is_premium=title.is_premium, quality=quality):
+        raise AccessDenied(key, title=title.title)
     return plan

@@ -103,10 +103,8 @@ def start_playback(session: Session, *, user_id: int, title_id: int, token: str,
     return PlaybackStart(token=token, title_id=title_id, quality=quality, resume_from=resume)
 
 
-def stop_user_playbacks(session: Session, *, user_id: int, except_token: str | None = None) -> int:
+def stop_user_playbacks(session: Session, *, user_id: int) -> int:
     query = update(Playback).where(col(Playback.user_id) == user_id, col(Playback.stopped).is_(False))
-    if except_token:
-        query = query.where(col(Playback.token) != except_token)
     return session.exec(query.values(stopped=True)).rowcount
 
 
@@ -126,10 +124,8 @@ def authorize_stream(session: Session, *, user_id: int, title_id: int, token: st
         raise NotFound('title.not_found')
     playback_title, stopped, playback_quality, title, plan = found
     plan = Plan(plan)
-    if not plans.may_watch(plan, is_premium=title.is_premium):
-        raise AccessDenied('plan.locked_title', title=title.title)
-    if quality == Quality.HD and plan != Plan.PREMIUM:
-        raise AccessDenied('plan.quality_denied')
+    if key := plans.denial(plan, is_premium=title.is_premium, quality=quality):
+        raise AccessDenied(key, title=title.title)
     if playback_title != title_id:
         raise NotFound('title.not_found')
     _check_alive(stopped=stopped, quality=Quality(playback_quality), is_premium=title.is_premium, plan=plan)
@@ -139,7 +135,7 @@ def authorize_stream(session: Session, *, user_id: int, title_id: int, token: st
 def _check_alive(*, stopped: bool, quality: Quality, is_premium: bool, plan: Plan) -> None:
     if stopped:
         raise AccessDenied('watch.stopped_elsewhere')
-    if not plans.may_watch(plan, is_premium=is_premium) or quality != Quality.SD and plan != Plan.PREMIUM:
+    if plans.denial(plan, is_premium=is_premium, quality=quality):
         raise AccessDenied('watch.stopped_plan')  # downgraded since it started
 
 
