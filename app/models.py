@@ -18,6 +18,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A timestamp read back from the database, made aware (UTC) if the driver returned it naive."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class Plan(StrEnum):
     FREE = 'FREE'
     PREMIUM = 'PREMIUM'

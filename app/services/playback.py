@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, func, select, update
 
@@ -23,6 +23,7 @@ from ..models import (
     Title,
     User,
     WatchHistory,
+    as_utc,
     utcnow,
 )
 from . import plans
@@ -185,7 +186,7 @@ def save_progress(session: Session, *, user_id: int, token: str, position_s: obj
     if ended or fraction >= WATCHED_FRACTION:
         row.position_s, row.resumable, row.watched = 0.0, False, True
     elif fraction < MIN_FRACTION:
-        if row.resumable and now - _aware(started_at) < RESUME_GRACE:
+        if row.resumable and now - as_utc(started_at) < RESUME_GRACE:
             saved = False  # the player's 0 before its seek to the resume point, or a load that failed
         else:
             row.position_s, row.resumable = position, False
@@ -196,10 +197,6 @@ def save_progress(session: Session, *, user_id: int, token: str, position_s: obj
         if history_id is not None:
             session.exec(update(WatchHistory).where(col(WatchHistory.id) == history_id).values(position_s=position))
     return SaveResult(saved=saved, position_s=row.position_s, resumable=row.resumable, watched=row.watched)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def continue_watching(session: Session, *, user_id: int, limit: int = CONTINUE_LIMIT) -> list[ContinueItem]:

@@ -6,11 +6,11 @@ Failures are rows in the database, so every process behind a proxy sees the same
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, func, select
 
-from ..models import LoginFailure, utcnow
+from ..models import LoginFailure, as_utc, utcnow
 from .errors import DomainError
 
 MAX_FAILURES = 5
@@ -40,7 +40,7 @@ def check(session: Session, *, username_key: str, address: str | None, now: date
         if count >= MAX_FAILURES:
             # Allowed again once the oldest of the last MAX_FAILURES failures leaves the window.
             times = session.exec(recent.order_by(col(LoginFailure.at).desc()).limit(MAX_FAILURES)).all()
-            oldest = min(_aware(at) for at in times)
+            oldest = min(as_utc(at) for at in times)
             raise Throttled(oldest + WINDOW - now)
 
 
@@ -54,7 +54,3 @@ def record_failure(session: Session, *, username_key: str, address: str | None, 
 
 def reset(session: Session, *, username_key: str) -> None:
     session.exec(delete(LoginFailure).where(col(LoginFailure.key) == f'user:{username_key[:100]}'))
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
