@@ -14,7 +14,7 @@ from .config import get_settings
 from .i18n import parse_accept_language, translate
 from .models import UserPublic
 from .services import accounts, playback
-from .services.errors import AccessDenied, DomainError, NotFound
+from .services.errors import DomainError, status_code
 from .services.throttle import Throttled
 from .workers import password_work
 
@@ -74,7 +74,7 @@ def progress_response(*, user_id: int, body: bytes) -> JSONResponse:
         result = db.call(playback.save_progress, user_id=user_id, token=token, position_s=position, ended=ended,
                          leaving=leaving)
     except DomainError as error:
-        status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, AccessDenied) else 422
+        status = status_code(error, invalid=422)
         return JSONResponse({'detail': error.key, 'stop': status == 403}, status_code=status)
     return JSONResponse({'saved': result.saved, 'position': result.position_s, 'resumable': result.resumable,
                          'watched': result.watched})

@@ -21,9 +21,7 @@ from nicegui import run
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import api, auth, db, media, middleware
-from .config import get_settings
-from .services import accounts
+from . import api, auth, media, middleware
 
 COOKIE = 'session'  # Starlette's SessionMiddleware, as NiceGUI sets it up
 COOKIE_MAX_AGE = 14 * 24 * 60 * 60
@@ -69,23 +67,18 @@ class FastLane:
 
 # One worker-thread hop per request: the session check and the answer run together.
 
-def _user_id(token: str) -> int | None:
-    user = db.call(accounts.resolve_session, token=token, idle_days=get_settings().session_idle_days)
-    return user.id if user is not None else None
-
-
 def _media(token: str, *, title_id: str, asset: str, playback_token: str) -> Response:
-    user_id = _user_id(token)
-    if user_id is None:
+    user = auth.resolve(token)
+    if user is None:
         return JSONResponse({'detail': 'not signed in'}, status_code=401)
-    return media.media_response(user_id=user_id, title_id=title_id, asset=asset, token=playback_token)
+    return media.media_response(user_id=user.id, title_id=title_id, asset=asset, token=playback_token)
 
 
 def _progress(token: str, *, body: bytes) -> Response:
-    user_id = _user_id(token)
-    if user_id is None:
+    user = auth.resolve(token)
+    if user is None:
         return JSONResponse({'detail': 'not signed in'}, status_code=401)
-    return api.progress_response(user_id=user_id, body=body)
+    return api.progress_response(user_id=user.id, body=body)
 
 
 async def _body(receive: Receive, limit: int) -> bytes:

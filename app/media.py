@@ -16,7 +16,7 @@ from . import db
 from .config import get_settings
 from .models import Quality, UserPublic
 from .services import catalog, playback
-from .services.errors import AccessDenied, DomainError, NotFound
+from .services.errors import DomainError, NotFound, status_code
 
 router = APIRouter()
 CHUNK_SIZE = 1024 * 1024
@@ -36,8 +36,7 @@ def confine(relative: str, root: Path) -> Path:
 
 
 def _error(error: DomainError) -> JSONResponse:
-    status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, AccessDenied) else 400
-    return JSONResponse({'detail': error.key}, status_code=status, headers={'Cache-Control': 'no-store'})
+    return JSONResponse({'detail': error.key}, status_code=status_code(error), headers={'Cache-Control': 'no-store'})
 
 
 def _resolve(session, *, user_id: int, title_id: str, asset: str, token: str) -> str:

@@ -22,3 +22,8 @@ class NotFound(DomainError):
 
 class AccessDenied(DomainError):
     """The caller may not do this (plan, screens, ownership)."""
+
+
+def status_code(error: DomainError, *, invalid: int = 400) -> int:
+    """The HTTP status an edge answers a domain error with: 404, 403, or `invalid` for bad input."""
+    return 404 if isinstance(error, NotFound) else 403 if isinstance(error, AccessDenied) else invalid
