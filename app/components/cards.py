@@ -22,11 +22,19 @@ def backdrop_url(title_id: int) -> str:
     return f'/media/{title_id}/backdrop'
 
 
-def card_html(card: TitleCard, *, fraction: float | None = None) -> str:
-    badge = f'<span class="bt-badge-premium">{escape(t("title.premium"))}</span>' if card.is_premium else ''
+def premium_badge_html(*, inline: bool = False) -> str:
+    """The PREMIUM badge: over a poster's corner, or `inline` in a line of text."""
+    style = ' style="position:static"' if inline else ''
+    return f'<span class="bt-badge-premium"{style}>{escape(t("title.premium"))}</span>'
+
+
+def card_html(card: TitleCard, *, fraction: float | None = None, href: str | None = None) -> str:
+    """A poster card linking to the details page (or `href`), with its badge and, for Continue watching, progress."""
+    badge = premium_badge_html() if card.is_premium else ''
     progress = (f'<div class="bt-progress"><div style="width:{fraction * 100:.1f}%"></div></div>'
                 if fraction is not None else '')
-    return (f'<a class="bt-card" href="/title/{card.id}" data-title-id="{card.id}" title="{escape(card.title)}">'
+    href = href or f'/title/{card.id}'
+    return (f'<a class="bt-card" href="{href}" data-title-id="{card.id}" title="{escape(card.title)}">'
             f'<img class="bt-poster" loading="lazy" src="{poster_url(card.id)}" alt="{escape(card.title)}">'
             f'{badge}{progress}<div class="bt-card-title">{escape(card.title)}</div></a>')
 

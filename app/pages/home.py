@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from nicegui import context, ui
 
 from .. import auth, db, status
-from ..components.cards import backdrop_url, card_html, poster_row
+from ..components.cards import backdrop_url, card_html, poster_row, premium_badge_html
 from ..components.frame import frame
 from ..lang import t
 from ..models import ContinueItem, TitleDetail, UserPublic
@@ -43,8 +41,7 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
         ui.element('div').classes('bt-hero-shade')
         with ui.column().classes('bt-hero-body gap-3'):
             if title.is_premium:
-                ui.html(f'<span class="bt-badge-premium" style="position:static">{escape(t("title.premium"))}</span>',
-                        sanitize=False)
+                ui.html(premium_badge_html(inline=True), sanitize=False)
             ui.label(title.title).classes('bt-hero-title')
             ui.label(meta_line(title)).classes('bt-hero-meta')
             ui.label(title.description).classes('bt-hero-desc')
@@ -73,9 +70,8 @@ def continue_row(items: list[ContinueItem]) -> None:
 
 def continue_card(item: ContinueItem) -> None:
     with ui.element('div').classes('bt-card-wrap').mark(f'continue-{item.card.id}') as wrapper:
-        html = card_html(item.card, fraction=item.fraction).replace(
-            f'href="/title/{item.card.id}"', f'href="/watch/{item.card.id}"', 1)
-        ui.html(html, sanitize=False)
+        # A card in Continue watching resumes at once instead of opening the details page.
+        ui.html(card_html(item.card, fraction=item.fraction, href=f'/watch/{item.card.id}'), sanitize=False)
 
         def remove() -> None:
             user = auth.require_user()

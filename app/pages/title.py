@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from nicegui import context, ui
 
 from .. import db
-from ..components.cards import backdrop_url
+from ..components.cards import backdrop_url, premium_badge_html
 from ..components.frame import frame
 from ..lang import t
 from ..models import UserPublic
@@ -34,8 +32,7 @@ def title_page(title_id: str) -> None:
                 ui.html(f'<img class="bt-details-img" src="{backdrop_url(title.id)}" alt="">', sanitize=False)
                 with ui.column().classes('p-6 gap-3 w-full'):
                     if title.is_premium:
-                        ui.html(f'<span class="bt-badge-premium" style="position:static">'
-                                f'{escape(t("title.premium"))}</span>', sanitize=False)
+                        ui.html(premium_badge_html(inline=True), sanitize=False)
                     ui.label(title.title).classes('text-3xl font-extrabold')
                     ui.label(meta_line(title)).classes('bt-muted')
                     ui.label(title.description).classes('text-base')
