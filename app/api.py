@@ -71,7 +71,7 @@ def progress_response(*, user_id: int, body: bytes) -> JSONResponse:
     except (ValueError, KeyError, TypeError, AttributeError):
         return JSONResponse({'detail': 'errors.bad_progress'}, status_code=400)
     try:
-        result = db.call(playback.save_progress, user_id=user_id, token=token, position_s=position, ended=ended,
+        result = db.run_core(playback.save_progress, user_id=user_id, token=token, position_s=position, ended=ended,
                          leaving=leaving)
     except DomainError as error:
         status = status_code(error, invalid=422)

@@ -66,7 +66,7 @@ def resolve(token: str | None) -> UserPublic | None:
     """The user of a sign-in token; blocking (database), so the route guard runs it in a worker thread."""
     if not token:
         return None
-    return db.call(accounts.resolve_session, token=token, idle_days=get_settings().session_idle_days)
+    return db.run_core(accounts.resolve_session, token=token, idle_days=get_settings().session_idle_days)
 
 
 async def sign_in(user: UserPublic) -> None:

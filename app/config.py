@@ -60,7 +60,24 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f'{name} must be on or off, got {raw!r}')
 
 
+_NAMES = ('BUTACA_ENV', 'BUTACA_DATA_DIR', 'BUTACA_DATABASE_URL', 'BUTACA_MEDIA_DIR', 'BUTACA_DEFAULT_LANGUAGE',
+          'BUTACA_SESSION_IDLE_DAYS', 'BUTACA_ACCEL_REDIRECT', 'BUTACA_HOST', 'BUTACA_PORT', 'BUTACA_BCRYPT_ROUNDS',
+          'BUTACA_DEMO_LIBRARY', 'BUTACA_MAX_SCREENS_FREE', 'BUTACA_MAX_SCREENS_PREMIUM')
+_cached: tuple[tuple[str | None, ...], Settings] | None = None
+
+
 def get_settings() -> Settings:
+    """The settings as the environment says now. Built again only when a BUTACA_* variable changed: the media
+    and API routes ask on every request, and resolving the folders costs file-system calls."""
+    global _cached
+    key = tuple(map(os.environ.get, _NAMES))
+    cached = _cached
+    if cached is None or cached[0] != key:
+        cached = _cached = (key, _read_settings())
+    return cached[1]
+
+
+def _read_settings() -> Settings:
     env = os.environ.get('BUTACA_ENV', 'development').strip().lower() or 'development'
     if env not in {'development', 'production'}:
         raise ConfigError(f'BUTACA_ENV must be development or production, got {env!r}')

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, create_engine
@@ -32,6 +32,18 @@ def _take_write_lock(session: OrmSession) -> None:
     if not session.info.get(_LOCK_KEY) and session.get_bind().dialect.name == 'sqlite':
         _write_lock.acquire()
         session.info[_LOCK_KEY] = True
+
+
+def writing(unit: Session | Connection) -> None:
+    """Take this process's writer lock before the first write of a Core statement (ORM writes take it themselves).
+
+    The hot paths call it first thing, so that what they read next is what no other writer can change before
+    they commit."""
+    if isinstance(unit, OrmSession):
+        _take_write_lock(unit)
+    elif not unit.info.get(_LOCK_KEY) and unit.dialect.name == 'sqlite':
+        _write_lock.acquire()
+        unit.info[_LOCK_KEY] = True
 
 
 def _drop_write_lock(session: OrmSession, transaction: SessionTransaction) -> None:
@@ -101,6 +113,26 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    """A unit of work in SQLAlchemy Core, for the paths that run on every player request (progress saves, media
+    access checks): the ORM costs several times the query itself there (benchmarks/README.md).
+    Commits on success, rolls back on error; the writer lock (see `writing`) is dropped after either."""
+    with get_engine().connect() as connection:
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if connection.info.pop(_LOCK_KEY, False):
+                _write_lock.release()
+
+
+def run_core(fn, /, **kwargs):
+    """Run `fn(connection, **kwargs)` in its own Core unit of work (the `db.call` of the hot paths)."""
+    with transaction() as connection:
+        return fn(connection, **kwargs)
 
 
 def call(fn, /, **kwargs):

@@ -21,7 +21,7 @@ from .services.errors import DomainError, NotFound, status_code
 router = APIRouter()
 CHUNK_SIZE = 1024 * 1024
 IMAGE_ASSETS = {'poster': 'poster_path', 'backdrop': 'backdrop_path'}
-VIDEO_ASSETS = {'sd': (Quality.SD, 'video_sd_path'), 'hd': (Quality.HD, 'video_hd_path')}
+VIDEO_ASSETS = {'sd': Quality.SD, 'hd': Quality.HD}
 
 
 def confine(relative: str, root: Path) -> Path:
@@ -39,16 +39,17 @@ def _error(error: DomainError) -> JSONResponse:
     return JSONResponse({'detail': error.key}, status_code=status_code(error), headers={'Cache-Control': 'no-store'})
 
 
-def _resolve(session, *, user_id: int, title_id: str, asset: str, token: str) -> str:
+def _resolve(*, user_id: int, title_id: str, asset: str, token: str) -> str:
     """The file (relative to the media folder) this user may fetch now, else a domain error."""
     title_number = catalog.parse_title_id(title_id)
     if asset in IMAGE_ASSETS:
-        return getattr(catalog.get_title_row(session, title_number), IMAGE_ASSETS[asset])
+        with db.session_scope() as session:
+            return getattr(catalog.get_title_row(session, title_number), IMAGE_ASSETS[asset])
     if asset not in VIDEO_ASSETS:
         raise NotFound('title.not_found')
-    quality, attribute = VIDEO_ASSETS[asset]
-    title = playback.authorize_stream(session, user_id=user_id, title_id=title_number, token=token, quality=quality)
-    return getattr(title, attribute)
+    grant = db.run_core(playback.authorize_stream, user_id=user_id, title_id=title_number, token=token,
+                        quality=VIDEO_ASSETS[asset])
+    return grant.path
 
 
 def media_response(*, user_id: int, title_id: str, asset: str, token: str) -> Response:
@@ -58,9 +59,7 @@ def media_response(*, user_id: int, title_id: str, asset: str, token: str) -> Re
     """
     settings = get_settings()
     try:
-        with db.session_scope() as session:
-            relative = _resolve(session, user_id=user_id, title_id=title_id, asset=asset, token=token)
-        path = confine(relative, settings.media_dir)
+        path = confine(_resolve(user_id=user_id, title_id=title_id, asset=asset, token=token), settings.media_dir)
     except DomainError as error:
         return _error(error)
     cache = 'private, max-age=3600' if asset in IMAGE_ASSETS else 'private, max-age=0'

@@ -20,7 +20,7 @@ def start(user_id: int, title_id: int, device: str = 'dev-1', now=None):
 
 
 def save(user_id: int, token: str, position, *, ended=False, now=None):
-    return db.call(playback.save_progress, user_id=user_id, token=token, position_s=position, ended=ended, now=now)
+    return db.run_core(playback.save_progress, user_id=user_id, token=token, position_s=position, ended=ended, now=now)
 
 
 @pytest.mark.parametrize(('position', 'ended', 'resumable', 'watched', 'kept'), [

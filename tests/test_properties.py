@@ -54,7 +54,7 @@ def test_save_progress_either_applies_the_rules_or_raises_a_domain_error(positio
                     device='d')
     use = start.token if token == '' else token
     try:
-        result = db.call(playback.save_progress, user_id=user.id, token=use, position_s=position, ended=ended,
+        result = db.run_core(playback.save_progress, user_id=user.id, token=use, position_s=position, ended=ended,
                          leaving=leaving)
     except DomainError:
         return

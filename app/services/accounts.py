@@ -6,10 +6,13 @@ import re
 import unicodedata
 from datetime import timedelta
 
+from sqlalchemy import bindparam
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 
-from ..models import AuthSession, Plan, User, UserPublic, utcnow
+from .. import db
+from ..models import AuthSession, Plan, User, UserPublic, as_utc, utcnow
 from ..security import BCRYPT_MAX_BYTES, dummy_hash, hash_password, new_token, verify_password
 from . import throttle
 from .errors import NotFound, ValidationError
@@ -135,26 +138,38 @@ def start_session(session: Session, *, user_id: int) -> str:
     return token
 
 
-def resolve_session(session: Session, *, token: str | None, idle_days: float) -> UserPublic | None:
+# Built once: this lookup runs on every request, and SQLAlchemy then only fills in the token.
+_SESSION_USER = (
+    select(AuthSession.last_seen_at, User.id, User.username, User.subscription_type, User.language, User.created_at)
+    .join(User, col(User.id) == col(AuthSession.user_id)).where(AuthSession.token == bindparam('token')))
+_TOUCH_SESSION = (update(AuthSession).where(col(AuthSession.token) == bindparam('b_token'))
+                  .values(last_seen_at=bindparam('b_now')))
+_END_SESSION = delete(AuthSession).where(col(AuthSession.token) == bindparam('b_token'))
+
+
+def resolve_session(connection: Connection, *, token: str | None, idle_days: float) -> UserPublic | None:
     """The user a session token belongs to, or None when it is unknown, signed out or idle for too long.
 
-    Runs on every request: one indexed query, and a write only when it must (an idle session is deleted,
-    `last_seen_at` moves forward at most once a minute).
+    Runs on every request, in Core (`db.run_core`): one indexed query, and a write only when it must (an idle
+    session is deleted, `last_seen_at` moves forward at most once a minute).
     """
     if not token or len(token) > 64:
         return None
-    found = session.exec(select(AuthSession.last_seen_at, User).join(User, col(User.id) == col(AuthSession.user_id))
-                         .where(AuthSession.token == token)).first()
+    found = connection.execute(_SESSION_USER, {'token': token}).first()
     if found is None:
         return None
-    last_seen, user = found
+    last_seen, user_id, username, plan, language, created_at = found
     now = utcnow()
-    if now - last_seen > timedelta(days=idle_days):
-        session.exec(delete(AuthSession).where(col(AuthSession.token) == token))
+    idle = now - as_utc(last_seen)
+    if idle > timedelta(days=idle_days):
+        db.writing(connection)
+        connection.execute(_END_SESSION, {'b_token': token})
         return None
-    if now - last_seen > _TOUCH_EVERY:
-        session.exec(update(AuthSession).where(col(AuthSession.token) == token).values(last_seen_at=now))
-    return public(user)
+    if idle > _TOUCH_EVERY:
+        db.writing(connection)
+        connection.execute(_TOUCH_SESSION, {'b_token': token, 'b_now': now})
+    return UserPublic(id=user_id, username=username, subscription_type=plan, language=language,
+                      created_at=created_at)
 
 
 def end_session(session: Session, *, token: str | None) -> None:

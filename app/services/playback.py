@@ -11,8 +11,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, insert
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, delete, func, select, update
 
+from .. import db
 from ..models import (
     ContinueItem,
     HistoryEntry,
@@ -109,28 +112,70 @@ def stop_user_playbacks(session: Session, *, user_id: int) -> int:
     return session.exec(query.values(stopped=True)).rowcount
 
 
-def authorize_stream(session: Session, *, user_id: int, title_id: int, token: str, quality: Quality) -> Title:
-    """The title whose `quality` rendition this playback token may fetch now, else a domain error.
+# The player's two requests, built once (SQLAlchemy then only fills in the values): each runs for every Range read
+# or progress report, in Core (`db.run_core`), where the ORM would cost several times the query.
+_STREAM = (
+    select(Playback.title_id, Playback.stopped, Playback.quality, Title.is_premium, Title.title,
+           Title.video_sd_path, Title.video_hd_path, User.subscription_type)
+    .join(Title, col(Title.id) == col(Playback.title_id)).join(User, col(User.id) == col(Playback.user_id))
+    .where(Playback.token == bindparam('token'), Playback.user_id == bindparam('user_id')))
+_TITLE_AND_PLAN = (select(Title.is_premium, Title.title, User.subscription_type)
+                   .join(User, col(User.id) == bindparam('user_id')).where(Title.id == bindparam('title_id')))
+_HEARTBEAT = (update(Playback).where(col(Playback.token) == bindparam('b_token'),
+                                     col(Playback.user_id) == bindparam('b_user_id'))
+              .values(heartbeat_at=bindparam('b_heartbeat')))
+_SAVE_STATE = (
+    select(Playback.title_id, Playback.stopped, Playback.quality, Playback.history_id, Playback.started_at,
+           Title.duration_s, Title.is_premium, User.subscription_type,
+           Progress.position_s, Progress.resumable, Progress.watched, Progress.user_id)
+    .join(Title, col(Title.id) == col(Playback.title_id)).join(User, col(User.id) == col(Playback.user_id))
+    .outerjoin(Progress, (col(Progress.user_id) == col(Playback.user_id))
+               & (col(Progress.title_id) == col(Playback.title_id)))
+    .where(Playback.token == bindparam('b_token'), Playback.user_id == bindparam('b_user_id')))
+
+
+def _progress_values() -> dict:
+    return {name: bindparam(f'b_{name}') for name in ('position_s', 'duration_s', 'resumable', 'watched', 'updated_at')}
+
+
+_UPDATE_PROGRESS = (update(Progress)
+                    .where(col(Progress.user_id) == bindparam('b_key_user'),
+                           col(Progress.title_id) == bindparam('b_key_title'))
+                    .values(_progress_values()))
+_INSERT_PROGRESS = insert(Progress).values(user_id=bindparam('b_key_user'), title_id=bindparam('b_key_title'),
+                                           **_progress_values())
+_HISTORY_POSITION = (update(WatchHistory).where(col(WatchHistory.id) == bindparam('b_history_id'))
+                     .values(position_s=bindparam('b_position_s')))
+
+
+@dataclass(frozen=True)
+class StreamGrant:
+    title_id: int
+    path: str  # the rendition's file, relative to the media folder
+
+
+def authorize_stream(connection: Connection, *, user_id: int, title_id: int, token: str,
+                     quality: Quality) -> StreamGrant:
+    """The file of the `quality` rendition this playback token may fetch now, else a domain error.
 
     Runs for every Range request of a player, so it is one query: the playback with its title and the user's plan.
     A plan that does not cover the title or the rendition is AccessDenied (403), whatever the token says.
     """
-    found = session.exec(
-        select(Playback.title_id, Playback.stopped, Playback.quality, Title, User.subscription_type)
-        .join(Title, col(Title.id) == col(Playback.title_id)).join(User, col(User.id) == col(Playback.user_id))
-        .where(Playback.token == token[:64], Playback.user_id == user_id)).first()
+    found = connection.execute(_STREAM, {'token': token[:64], 'user_id': user_id}).first()
     if found is None:
-        title = get_title_row(session, title_id)  # unknown title: 404; known one: the plan decides before the token
-        plans.check_access(session, user_id=user_id, title=title, quality=quality)
+        # No such playback: an unknown title is 404; for a known one the plan decides (403) before the token (404).
+        title = connection.execute(_TITLE_AND_PLAN, {'title_id': title_id, 'user_id': user_id}).first()
+        if title is not None and (key := plans.denial(Plan(title.subscription_type), is_premium=title.is_premium,
+                                                      quality=quality)):
+            raise AccessDenied(key, title=title.title)
         raise NotFound('title.not_found')
-    playback_title, stopped, playback_quality, title, plan = found
-    plan = Plan(plan)
-    if key := plans.denial(plan, is_premium=title.is_premium, quality=quality):
-        raise AccessDenied(key, title=title.title)
-    if playback_title != title_id:
+    plan = Plan(found.subscription_type)
+    if key := plans.denial(plan, is_premium=found.is_premium, quality=quality):
+        raise AccessDenied(key, title=found.title)
+    if found.title_id != title_id:
         raise NotFound('title.not_found')
-    _check_alive(stopped=stopped, quality=Quality(playback_quality), is_premium=title.is_premium, plan=plan)
-    return title
+    _check_alive(stopped=found.stopped, quality=Quality(found.quality), is_premium=found.is_premium, plan=plan)
+    return StreamGrant(title_id=title_id, path=found.video_hd_path if quality == Quality.HD else found.video_sd_path)
 
 
 def _check_alive(*, stopped: bool, quality: Quality, is_premium: bool, plan: Plan) -> None:
@@ -150,53 +195,51 @@ def _clean_position(value: object) -> float:
     return position
 
 
-def save_progress(session: Session, *, user_id: int, token: str, position_s: object, ended: bool = False,
+def save_progress(connection: Connection, *, user_id: int, token: str, position_s: object, ended: bool = False,
                   leaving: bool = False, now: datetime | None = None) -> SaveResult:
     """Apply one progress report from a player. Also the playback's heartbeat (it keeps the screen counted).
 
     `leaving` (the page is being closed) frees the screen at once. `position_s=None` reports nothing else, as a
-    player that never loaded does when it leaves. The hot path of the app: one query reads the playback with its
-    title and the user's plan, then plain UPDATE/INSERT statements.
+    player that never loaded does when it leaves. The hot path of the app, in Core (`db.run_core`): the writer
+    lock first, so that nothing changes between the one read (the playback with its title, the user's plan and the
+    stored position) and the writes that follow it.
     """
     now = now or utcnow()
     position = None if position_s is None else _clean_position(position_s)
-    found = session.exec(
-        select(Playback.title_id, Playback.stopped, Playback.quality, Playback.history_id, Playback.started_at,
-               Title.duration_s, Title.is_premium, User.subscription_type)
-        .join(Title, col(Title.id) == col(Playback.title_id)).join(User, col(User.id) == col(Playback.user_id))
-        .where(Playback.token == token[:64], Playback.user_id == user_id)).first()
+    db.writing(connection)
+    found = connection.execute(_SAVE_STATE, {'b_token': token[:64], 'b_user_id': user_id}).first()
     if found is None:
         raise NotFound('title.not_found')
-    title_id, stopped, quality, history_id, started_at, duration, is_premium, plan = found
-    _check_alive(stopped=stopped, quality=Quality(quality), is_premium=is_premium, plan=Plan(plan))
+    duration = found.duration_s
+    _check_alive(stopped=found.stopped, quality=Quality(found.quality), is_premium=found.is_premium,
+                 plan=Plan(found.subscription_type))
     heartbeat = now - ACTIVE_WINDOW - timedelta(seconds=1) if leaving else now
-    session.exec(update(Playback).where(col(Playback.token) == token[:64]).values(heartbeat_at=heartbeat))
-    row = session.get(Progress, (user_id, title_id))
+    connection.execute(_HEARTBEAT, {'b_token': token[:64], 'b_user_id': user_id, 'b_heartbeat': heartbeat})
+    stored = found.user_id is not None
+    old_position = found.position_s if stored else 0.0
+    old_resumable, old_watched = bool(stored and found.resumable), bool(stored and found.watched)
     if position is None:
-        return SaveResult(saved=False, position_s=row.position_s if row else 0.0,
-                          resumable=bool(row and row.resumable), watched=bool(row and row.watched))
+        return SaveResult(saved=False, position_s=old_position, resumable=old_resumable, watched=old_watched)
     if position > duration + 2:  # players report a little past the end; more than that is not a real position
         raise ValidationError('errors.bad_progress')
     position = min(position, duration)
-    if row is None:
-        row = Progress(user_id=user_id, title_id=title_id, duration_s=duration)
-        session.add(row)
     fraction = position / duration if duration > 0 else 1.0
-    saved = True
+    new_position, resumable, watched = position, old_resumable, old_watched
     if ended or fraction >= WATCHED_FRACTION:
-        row.position_s, row.resumable, row.watched = 0.0, False, True
+        new_position, resumable, watched = 0.0, False, True
     elif fraction < MIN_FRACTION:
-        if row.resumable and now - as_utc(started_at) < RESUME_GRACE:
-            saved = False  # the player's 0 before its seek to the resume point, or a load that failed
-        else:
-            row.position_s, row.resumable = position, False
+        if old_resumable and now - as_utc(found.started_at) < RESUME_GRACE:
+            # the player's 0 before its seek to the resume point, or a load that failed
+            return SaveResult(saved=False, position_s=old_position, resumable=True, watched=old_watched)
+        resumable = False
     else:
-        row.position_s, row.resumable = position, True
-    if saved:
-        row.duration_s, row.updated_at = duration, now
-        if history_id is not None:
-            session.exec(update(WatchHistory).where(col(WatchHistory.id) == history_id).values(position_s=position))
-    return SaveResult(saved=saved, position_s=row.position_s, resumable=row.resumable, watched=row.watched)
+        resumable = True
+    values = {'b_key_user': user_id, 'b_key_title': found.title_id, 'b_position_s': new_position,
+              'b_duration_s': duration, 'b_resumable': resumable, 'b_watched': watched, 'b_updated_at': now}
+    connection.execute(_UPDATE_PROGRESS if stored else _INSERT_PROGRESS, values)
+    if found.history_id is not None:
+        connection.execute(_HISTORY_POSITION, {'b_history_id': found.history_id, 'b_position_s': position})
+    return SaveResult(saved=True, position_s=new_position, resumable=resumable, watched=watched)
 
 
 def continue_watching(session: Session, *, user_id: int, limit: int = CONTINUE_LIMIT) -> list[ContinueItem]:
