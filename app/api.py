@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Request
-from nicegui import run
 from starlette.responses import JSONResponse
 
-from . import auth, db
+from . import auth, saves
 from .config import get_settings
 from .i18n import parse_accept_language, translate
 from .models import UserPublic
-from .services import accounts, playback
+from .services import accounts
 from .services.errors import DomainError, status_code
 from .services.throttle import Throttled
 from .workers import password_work
@@ -56,25 +55,35 @@ async def login(request: Request) -> JSONResponse:
 async def progress(request: Request) -> JSONResponse:
     """Body (JSON, any content type, as sendBeacon sends text/plain): {"token", "position", "ended", "leaving"}."""
     user: UserPublic = request.state.user
-    # The thread pool keeps the event loop free while SQLite commits.
-    return await run.io_bound(progress_response, user_id=user.id, body=await request.body())
+    return await save_report(await request.body(), user_id=user.id)
 
 
-def progress_response(*, user_id: int, body: bytes) -> JSONResponse:
-    """Apply one progress report of a signed-in user. Blocking (database): callers run it in a worker thread."""
+def parse_report(body: bytes) -> saves.Report | JSONResponse:
+    """The progress report in a request body, or the answer that refuses it."""
     if len(body) > MAX_BODY:
         return JSONResponse({'detail': 'too large'}, status_code=413)
     try:
         data = json.loads(body)
-        token, position = str(data['token']), data.get('position')
-        ended, leaving = data.get('ended', False) is True, data.get('leaving', False) is True
+        return saves.Report(token=str(data['token']), position=data.get('position'),
+                            ended=data.get('ended', False) is True, leaving=data.get('leaving', False) is True)
     except (ValueError, KeyError, TypeError, AttributeError):
         return JSONResponse({'detail': 'errors.bad_progress'}, status_code=400)
+
+
+async def save_report(body: bytes, *, user_id: int | None = None, session_token: str | None = None) -> JSONResponse:
+    """Apply one progress report of `user_id`, or of the user of `session_token` (the fast lane's case), through
+    the progress writer (app/saves.py); answered once it is committed."""
+    report = parse_report(body)
+    if isinstance(report, JSONResponse):
+        return report
     try:
-        result = db.run_core(playback.save_progress, user_id=user_id, token=token, position_s=position, ended=ended,
-                         leaving=leaving)
+        result = await saves.writer.save(report, user_id=user_id, session_token=session_token)
+    except saves.NotSignedIn:
+        return JSONResponse({'detail': 'not signed in'}, status_code=401)
     except DomainError as error:
         status = status_code(error, invalid=422)
         return JSONResponse({'detail': error.key, 'stop': status == 403}, status_code=status)
+    except RuntimeError:
+        return JSONResponse({'detail': 'unavailable'}, status_code=503)  # logged by the writer; the player retries
     return JSONResponse({'saved': result.saved, 'position': result.position_s, 'resumable': result.resumable,
                          'watched': result.watched})

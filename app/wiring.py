@@ -6,12 +6,13 @@ nothing here may happen at import time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 from nicegui import app, run, ui
 
-from . import api, db, fastlane, media, middleware, status
+from . import api, db, fastlane, media, middleware, saves, status
 from .config import get_settings, storage_secret
 from .pages import catalog, home, login, profile, register, title, watch
 
@@ -33,6 +34,12 @@ def create_app() -> None:
     ui.page('/watch/{title_id}', title='Butaca')(watch.watch_page)
     ui.page('/profile', title='Butaca')(profile.profile_page)
     app.on_startup(startup)
+    app.on_shutdown(shutdown)
+
+
+async def shutdown() -> None:
+    """Progress reports still queued are applied before the process ends (their players wait for the answer)."""
+    await asyncio.to_thread(saves.writer.stop)
 
 
 async def startup() -> None:

@@ -213,6 +213,9 @@ def save_progress(connection: Connection, *, user_id: int, token: str, position_
     duration = found.duration_s
     _check_alive(stopped=found.stopped, quality=Quality(found.quality), is_premium=found.is_premium,
                  plan=Plan(found.subscription_type))
+    if position is not None and position > duration + 2:  # players report a little past the end, not more
+        raise ValidationError('errors.bad_progress')
+    # Every check is done: from here on it only writes (a batch of saves shares one transaction, app/saves.py).
     heartbeat = now - ACTIVE_WINDOW - timedelta(seconds=1) if leaving else now
     connection.execute(_HEARTBEAT, {'b_token': token[:64], 'b_user_id': user_id, 'b_heartbeat': heartbeat})
     stored = found.user_id is not None
@@ -220,8 +223,6 @@ def save_progress(connection: Connection, *, user_id: int, token: str, position_
     old_resumable, old_watched = bool(stored and found.resumable), bool(stored and found.watched)
     if position is None:
         return SaveResult(saved=False, position_s=old_position, resumable=old_resumable, watched=old_watched)
-    if position > duration + 2:  # players report a little past the end; more than that is not a real position
-        raise ValidationError('errors.bad_progress')
     position = min(position, duration)
     fraction = position / duration if duration > 0 else 1.0
     new_position, resumable, watched = position, old_resumable, old_watched

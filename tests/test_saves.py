@@ -1,0 +1,111 @@
+"""The progress writer (app/saves.py): reports waiting together share one transaction, every answer comes after
+the commit, and a refused or failing report does not take the others of its batch down."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from app import db, saves
+from app.services import accounts, playback
+from app.services.errors import ValidationError
+
+from .helpers import make_account, seed_titles
+
+
+def _viewers(count: int) -> list[tuple[int, str]]:
+    """`count` accounts, each playing the same 100 s title; returns (user id, playback token) pairs."""
+    (title_id,) = seed_titles(1, duration_s=100)
+    viewers = []
+    for index in range(count):
+        user = make_account(f'viewer{index}')
+        token = f'play-{index}'
+        db.call(playback.start_playback, user_id=user.id, title_id=title_id, token=token, device=f'dev-{index}')
+        viewers.append((user.id, token))
+    return viewers
+
+
+def _stored(user_id: int) -> float | None:
+    with db.transaction() as connection:
+        return connection.execute(text('SELECT position_s FROM playback_progress WHERE user_id = :u'),
+                                  {'u': user_id}).scalar()
+
+
+def _heartbeat(token: str) -> str:
+    with db.transaction() as connection:
+        return connection.execute(text('SELECT heartbeat_at FROM playbacks WHERE token = :t'), {'t': token}).scalar()
+
+
+async def _held_back(writer: saves.Writer, calls) -> list:
+    """Run `calls` while this process's writer lock is held, so that they queue up behind the first one."""
+    db._write_lock.acquire()
+    try:
+        tasks = [asyncio.ensure_future(call) for call in calls]
+        await asyncio.sleep(0.2)
+    finally:
+        db._write_lock.release()
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_reports_waiting_together_share_one_commit_and_are_on_disk_when_answered():
+    viewers = _viewers(12)
+    writer = saves.Writer()
+    calls = [writer.save(saves.Report(token=token, position=10.0 + index, ended=False, leaving=False),
+                         user_id=user_id) for index, (user_id, token) in enumerate(viewers)]
+    results = await _held_back(writer, calls)
+    assert all(isinstance(result, playback.SaveResult) and result.saved for result in results)
+    assert [_stored(user_id) for user_id, _ in viewers] == [10.0 + index for index in range(len(viewers))]
+    assert writer.reports == len(viewers)
+    assert writer.transactions <= 2  # the first report alone (it met the held lock), then all the others at once
+    writer.stop()
+
+
+async def test_a_refused_report_leaves_nothing_and_the_rest_of_its_batch_is_saved():
+    viewers = _viewers(4)
+    before = _heartbeat('play-1')
+    writer = saves.Writer()
+    positions = [20.0, 5000.0, 30.0, 40.0]  # 5000 s in a 100 s title is not a real position
+    calls = [writer.save(saves.Report(token=token, position=position, ended=False, leaving=False), user_id=user_id)
+             for (user_id, token), position in zip(viewers, positions, strict=True)]
+    results = await _held_back(writer, calls)
+    assert isinstance(results[1], ValidationError)
+    assert [result.position_s for index, result in enumerate(results) if index != 1] == [20.0, 30.0, 40.0]
+    assert _stored(viewers[1][0]) is None
+    assert _heartbeat('play-1') == before  # not even the heartbeat of the refused report
+    writer.stop()
+
+
+async def test_a_database_failure_in_a_batch_fails_only_its_own_report():
+    viewers = _viewers(3)
+    writer = saves.Writer()
+
+    def broken(connection):
+        connection.execute(text('UPDATE no_such_table SET x = 1'))
+
+    calls = [writer.save(saves.Report(token=viewers[0][1], position=11.0, ended=False, leaving=False),
+                         user_id=viewers[0][0]),
+             writer.submit(broken),
+             writer.save(saves.Report(token=viewers[2][1], position=33.0, ended=False, leaving=False),
+                         user_id=viewers[2][0])]
+    results = await _held_back(writer, calls)
+    assert results[0].saved and results[2].saved
+    assert isinstance(results[1], RuntimeError)
+    assert (_stored(viewers[0][0]), _stored(viewers[2][0])) == (11.0, 33.0)
+    writer.stop()
+
+
+async def test_the_session_is_checked_in_the_same_transaction():
+    (user_id, token), = _viewers(1)
+    session_token = db.call(accounts.start_session, user_id=user_id)
+    writer = saves.Writer()
+    report = saves.Report(token=token, position=50.0, ended=False, leaving=False)
+    assert (await writer.save(report, session_token=session_token)).position_s == 50.0
+    db.call(accounts.end_session, token=session_token)
+    with pytest.raises(saves.NotSignedIn):
+        await writer.save(report, session_token=session_token)
+    with pytest.raises(saves.NotSignedIn):
+        await writer.save(report, session_token='not-a-session')
+    assert _stored(user_id) == 50.0
+    writer.stop()
