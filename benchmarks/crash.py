@@ -24,14 +24,14 @@ async def _run(viewers: int, seconds: float, data_dir: Path) -> dict:
     seed_viewers(data_dir, viewers=viewers)
     server = Server(data_dir).start()
     try:
-        group, clients = await prepare(server, viewers)
+        group, cookies = await prepare(server, viewers)
         stop_at = time.monotonic() + seconds
-        watchers = asyncio.gather(*(_watch(v, c, stop_at, 0.5) for v, c in zip(group, clients, strict=True)))
+        watchers = asyncio.gather(*(_watch(v, server.url, c, stop_at, 0.5)
+                                    for v, c in zip(group, cookies, strict=True)))
         await asyncio.sleep(seconds / 2)
         server.kill()  # mid-stream: some saves are in flight
         killed_at = time.monotonic()
         await watchers
-        await asyncio.gather(*(client.aclose() for client in clients))
     finally:
         server.kill()
     with sqlite3.connect(data_dir / 'database.db') as connection:

@@ -3,13 +3,15 @@
     python -m benchmarks.stress [--viewers 200] [--seconds 60]
 
 Counts saves sent, acknowledged and found in the database afterwards (must all be equal), errors (must be 0),
-and the save latency p50/p99.
+and the save latency p50/p99. Each viewer has its own sign-in, playback and keep-alive connection; the client is
+raw sockets (benchmarks/rawhttp.py) so that the load generator leaves the CPU to the server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from .harness import Server, open_watch_page, percentile, seed_viewers, signed_in_client, temporary_folder, use_database
+from .rawhttp import RawClient, cookie_header
 
 START_POSITION = 600.0  # well inside a 2-hour title: every save is a resumable position
 
@@ -34,32 +37,37 @@ class Viewer:
     latencies: list[float] = field(default_factory=list)
 
 
-async def _watch(viewer: Viewer, client: httpx.AsyncClient, stop_at: float, interval: float) -> None:
+async def _watch(viewer: Viewer, url: str, cookie: str, stop_at: float, interval: float) -> None:
+    """Save every `interval` seconds on the viewer's own keep-alive connection (back to back when 0)."""
     position = START_POSITION + viewer.index  # distinct per viewer
     # Real viewers do not all save on the same tick: spread the first save over one interval.
     next_at = time.monotonic() + random.uniform(0, interval)
     await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-    while time.monotonic() < stop_at:
-        position += interval
-        viewer.sent += 1
-        viewer.sent_positions.append(position)
-        started = time.perf_counter()
-        try:
-            response = await client.post('/api/progress', json={'token': viewer.token, 'position': position})
-        except httpx.HTTPError as error:
-            viewer.errors.append(type(error).__name__)
-        else:
+    async with RawClient(url, cookie=cookie) as client:
+        while time.monotonic() < stop_at:
+            position += max(interval, 1.0)
+            viewer.sent += 1
+            viewer.sent_positions.append(position)
+            body = json.dumps({'token': viewer.token, 'position': position}).encode()
+            started = time.perf_counter()
+            try:
+                reply = await client.request('POST', '/api/progress', body=body,
+                                             headers='Content-Type: application/json\r\n')
+            except (OSError, asyncio.IncompleteReadError) as error:
+                viewer.errors.append(type(error).__name__)
+                return
             viewer.latencies.append(time.perf_counter() - started)
-            if response.status_code == 200 and response.json().get('saved'):
+            if reply.status == 200 and json.loads(reply.body).get('saved'):
                 viewer.acked += 1
                 viewer.last_acked = position
             else:
-                viewer.errors.append(f'HTTP {response.status_code}: {response.text[:80]}')
-        next_at += interval
-        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                viewer.errors.append(f'HTTP {reply.status}: {reply.body[:80]!r}')
+            next_at += interval
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
 
 
-async def prepare(server: Server, count: int) -> tuple[list[Viewer], list[httpx.AsyncClient]]:
+async def prepare(server: Server, count: int) -> tuple[list[Viewer], list[str]]:
+    """`count` signed-in viewers, each with a watch page open; returns them with their cookies."""
     viewers = [Viewer(index) for index in range(count)]
     limits = httpx.Limits(max_connections=1)
     clients = await asyncio.gather(*(signed_in_client(server.url, f'viewer{v.index}', limits=limits)
@@ -67,7 +75,30 @@ async def prepare(server: Server, count: int) -> tuple[list[Viewer], list[httpx.
     tokens = await asyncio.gather(*(open_watch_page(c, v.index + 1) for v, c in zip(viewers, clients, strict=True)))
     for viewer, (_, token) in zip(viewers, tokens, strict=True):
         viewer.token = token
-    return viewers, list(clients)
+    cookies = [cookie_header(client.cookies) for client in clients]
+    await asyncio.gather(*(client.aclose() for client in clients))
+    return viewers, cookies
+
+
+async def measure(server: Server, data_dir: Path, *, viewers: int, seconds: float, interval: float) -> dict:
+    """Run the viewers against a started server seeded with `seed_viewers(data_dir, viewers=...)`; the figures."""
+    group, cookies = await prepare(server, viewers)
+    stop_at = time.monotonic() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(*(_watch(v, server.url, c, stop_at, interval) for v, c in zip(group, cookies, strict=True)))
+    elapsed = time.perf_counter() - started
+    stored = stored_positions(data_dir)
+    # user ids are index + 1 (seeded in order); the stored position must be the last acknowledged one.
+    lost = sum(1 for v in group if v.last_acked is not None and stored.get(v.index + 1) != v.last_acked)
+    latencies = [latency for v in group for latency in v.latencies]
+    return {
+        'viewers': viewers, 'seconds': round(elapsed, 1),
+        'sent': sum(v.sent for v in group), 'acknowledged': sum(v.acked for v in group),
+        'errors': sum(len(v.errors) for v in group), 'lost_final_positions': lost,
+        'saves_per_s': round(sum(v.acked for v in group) / elapsed, 1),
+        'p50_ms': round(percentile(latencies, 0.50) * 1000, 1), 'p99_ms': round(percentile(latencies, 0.99) * 1000, 1),
+        'first_errors': [e for v in group for e in v.errors][:5],
+    }
 
 
 def stored_positions(data_dir: Path) -> dict[int, float]:
@@ -83,24 +114,7 @@ def stored_positions(data_dir: Path) -> dict[int, float]:
 async def _run(viewers: int, seconds: float, interval: float, data_dir: Path) -> dict:
     seed_viewers(data_dir, viewers=viewers)
     with Server(data_dir) as server:
-        group, clients = await prepare(server, viewers)
-        stop_at = time.monotonic() + seconds
-        started = time.perf_counter()
-        await asyncio.gather(*(_watch(v, c, stop_at, interval) for v, c in zip(group, clients, strict=True)))
-        elapsed = time.perf_counter() - started
-        await asyncio.gather(*(client.aclose() for client in clients))
-    stored = stored_positions(data_dir)
-    # user ids are index + 1 (seeded in order); the stored position must be the last acknowledged one.
-    lost = sum(1 for v in group if v.last_acked is not None and stored.get(v.index + 1) != v.last_acked)
-    latencies = [latency for v in group for latency in v.latencies]
-    return {
-        'viewers': viewers, 'seconds': round(elapsed, 1),
-        'sent': sum(v.sent for v in group), 'acknowledged': sum(v.acked for v in group),
-        'errors': sum(len(v.errors) for v in group), 'lost_final_positions': lost,
-        'saves_per_s': round(sum(v.acked for v in group) / elapsed, 1),
-        'p50_ms': round(percentile(latencies, 0.50) * 1000, 1), 'p99_ms': round(percentile(latencies, 0.99) * 1000, 1),
-        'first_errors': [e for v in group for e in v.errors][:5],
-    }
+        return await measure(server, data_dir, viewers=viewers, seconds=seconds, interval=interval)
 
 
 def run(viewers: int = 200, seconds: float = 60, interval: float = 1.0) -> dict:
