@@ -30,6 +30,7 @@ class Settings:
     max_screens_premium: int
     session_idle_days: float
     accel_redirect_prefix: str | None
+    accel_grant_seconds: int
 
     @property
     def production(self) -> bool:
@@ -62,7 +63,7 @@ def _bool(name: str, default: bool) -> bool:
 
 _NAMES = ('BUTACA_ENV', 'BUTACA_DATA_DIR', 'BUTACA_DATABASE_URL', 'BUTACA_MEDIA_DIR', 'BUTACA_DEFAULT_LANGUAGE',
           'BUTACA_SESSION_IDLE_DAYS', 'BUTACA_ACCEL_REDIRECT', 'BUTACA_HOST', 'BUTACA_PORT', 'BUTACA_BCRYPT_ROUNDS',
-          'BUTACA_DEMO_LIBRARY', 'BUTACA_MAX_SCREENS_FREE', 'BUTACA_MAX_SCREENS_PREMIUM')
+          'BUTACA_DEMO_LIBRARY', 'BUTACA_MAX_SCREENS_FREE', 'BUTACA_MAX_SCREENS_PREMIUM', 'BUTACA_ACCEL_GRANT_SECONDS')
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
 
@@ -107,6 +108,7 @@ def _read_settings() -> Settings:
         max_screens_premium=_int('BUTACA_MAX_SCREENS_PREMIUM', 4, 1, 100),
         session_idle_days=idle_days,
         accel_redirect_prefix=accel,
+        accel_grant_seconds=_int('BUTACA_ACCEL_GRANT_SECONDS', 2, 0, 60),
     )
 
 

@@ -2,7 +2,8 @@
 
 Video bytes need a live playback token of the signed-in user (a screen that counts), a plan that covers the title
 and the rendition asked for. Starlette's FileResponse answers Range requests (206, suffix ranges, 416) itself.
-With BUTACA_ACCEL_REDIRECT set, a reverse proxy sends the bytes: we only answer with X-Accel-Redirect.
+With BUTACA_ACCEL_REDIRECT set, a reverse proxy sends the bytes: we only answer with X-Accel-Redirect, which
+nginx's grant cache may reuse for BUTACA_ACCEL_GRANT_SECONDS (refusals are never reused).
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ def media_response(*, user_id: int, title_id: str, asset: str, token: str) -> Re
     cache = 'private, max-age=3600' if asset in IMAGE_ASSETS else 'private, max-age=0'
     if settings.accel_redirect_prefix:
         internal = settings.accel_redirect_prefix.rstrip('/') + '/' + path.relative_to(settings.media_dir).as_posix()
-        return Response(headers={'X-Accel-Redirect': internal, 'Cache-Control': cache})
+        headers = {'X-Accel-Redirect': internal, 'Cache-Control': cache}
+        if settings.accel_grant_seconds:
+            # How long nginx's grant cache may answer this browser's reads of this URL without asking again
+            # (README, "Several machines"): a refusal (plan change, stop, sign-out) reaches the bytes within it.
+            headers['X-Accel-Expires'] = str(settings.accel_grant_seconds)
+        return Response(headers=headers)
     response = FileResponse(path, headers={'Cache-Control': cache})
     # Starlette reads 64 KiB per worker-thread hop; players ask for megabytes at a time, so read 1 MiB per hop
     # (benchmarks/README.md: about twice the throughput). It bounds the memory of one stream to about that too.

@@ -33,11 +33,20 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
+    proxy_cache_path {tmp}/grants keys_zone=butaca_grants:10m max_size=64m inactive=1m;
     upstream butaca {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+    upstream butaca_grants {{ server unix:{tmp}/grants.sock; keepalive 64; }}
+{grant_server}
     server {{
         listen 127.0.0.1:{port};
         location {accel}/ {{ internal; alias {media}/; }}
         location /direct/ {{ alias {media}/; }}
+        location /media/ {{
+            proxy_pass http://butaca_grants;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+        }}
         location / {{
             proxy_pass http://butaca;
             proxy_http_version 1.1;
@@ -46,6 +55,24 @@ http {{
         }}
     }}
 }}
+'''
+# The grant cache (README, "Several machines"): Butaca's answer to a media request, kept for as long as its
+# X-Accel-Expires says, per browser cookie and URL; the front server then acts on its X-Accel-Redirect.
+GRANT_SERVER = '''
+    server {{
+        listen unix:{tmp}/grants.sock;
+        location / {{
+            proxy_pass http://butaca;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_cache butaca_grants;
+            proxy_cache_key "$cookie_session|$request_uri";
+            proxy_cache_lock on;
+            proxy_ignore_headers X-Accel-Redirect Cache-Control Expires;
+            proxy_pass_header X-Accel-Redirect;
+        }}
+    }}
 '''
 
 
@@ -62,8 +89,9 @@ def nginx(media_dir: Path, upstream_port: int, tmp: Path) -> Iterator[str]:
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     conf = tmp / 'nginx.conf'
+    grant_server = GRANT_SERVER.format(tmp=tmp)
     conf.write_text(CONFIG.format(tmp=tmp, upstream=upstream_port, port=port, media=media_dir.resolve(),
-                                  accel=ACCEL_PREFIX))
+                                  accel=ACCEL_PREFIX, grant_server=grant_server))
     process = subprocess.Popen([binary, '-c', str(conf), '-p', str(tmp)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     url = f'http://127.0.0.1:{port}'

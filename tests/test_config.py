@@ -23,11 +23,14 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch):
     assert (settings.port, settings.bcrypt_rounds, settings.default_language) == (8080, 12, 'es')
     assert (settings.max_screens_free, settings.max_screens_premium, settings.session_idle_days) == (1, 4, 14)
     assert not settings.production
+    assert (settings.accel_redirect_prefix, settings.accel_grant_seconds) == (None, 2)
 
 
 @pytest.mark.parametrize(('name', 'value'), [('BUTACA_PORT', 'abc'), ('BUTACA_PORT', '70000'),
                                              ('BUTACA_BCRYPT_ROUNDS', '3'), ('BUTACA_ENV', 'staging'),
-                                             ('BUTACA_DEFAULT_LANGUAGE', 'fr'), ('BUTACA_DEMO_LIBRARY', 'maybe')])
+                                             ('BUTACA_DEFAULT_LANGUAGE', 'fr'), ('BUTACA_DEMO_LIBRARY', 'maybe'),
+                                             ('BUTACA_ACCEL_GRANT_SECONDS', '-1'),
+                                             ('BUTACA_ACCEL_GRANT_SECONDS', '600')])
 def test_invalid_values_are_refused_with_a_message_naming_the_variable(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
@@ -50,3 +53,12 @@ def test_production_without_a_secret_stops_start_up_with_a_clear_message(tmp_pat
     assert done.returncode != 0
     assert 'BUTACA_STORAGE_SECRET is required when BUTACA_ENV=production' in done.stderr
     assert not (tmp_path / 'storage_secret').exists()
+
+
+def test_settings_follow_the_environment_while_unchanged_reads_are_cached(monkeypatch):
+    first = get_settings()
+    assert get_settings() is first  # asked on every media request: not rebuilt while nothing changed
+    monkeypatch.setenv('BUTACA_MAX_SCREENS_FREE', '3')
+    assert get_settings().max_screens_free == 3
+    monkeypatch.delenv('BUTACA_MAX_SCREENS_FREE')
+    assert get_settings().max_screens_free == 1

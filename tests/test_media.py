@@ -109,3 +109,20 @@ async def test_a_signed_out_browser_gets_401_from_the_fast_lane(user: User):
     response = await user.http_client.post('/api/progress', content='{"token": "x", "position": 1}')
     assert response.status_code == 401
     assert response.headers['x-frame-options'] == 'DENY'
+
+
+async def test_production_mode_answers_with_x_accel_redirect_and_only_grants_may_be_kept(user: User, monkeypatch):
+    (title_id,) = seed_titles(1)
+    await signed_in(user)
+    src = await open_player(user, title_id)
+    monkeypatch.setenv('BUTACA_ACCEL_REDIRECT', '/_protected_media')
+    grant = await user.http_client.get(src, headers={'Range': 'bytes=0-9'})
+    assert grant.status_code == 200 and grant.content == b''
+    assert grant.headers['x-accel-redirect'] == '/_protected_media/seed/t0/sd.mp4'
+    assert grant.headers['x-accel-expires'] == '2'  # the default grant time
+    refused = await user.http_client.get(src.replace('/sd?', '/hd?'))  # HD on FREE
+    assert refused.status_code == 403
+    assert 'x-accel-redirect' not in refused.headers and 'x-accel-expires' not in refused.headers
+    assert refused.headers['cache-control'] == 'no-store'
+    monkeypatch.setenv('BUTACA_ACCEL_GRANT_SECONDS', '0')
+    assert 'x-accel-expires' not in (await user.http_client.get(src)).headers
