@@ -42,7 +42,7 @@ http {{
         location {accel}/ {{ internal; alias {media}/; }}
         location /direct/ {{ alias {media}/; }}
         location /media/ {{
-            proxy_pass http://butaca_grants;
+            proxy_pass http://{media_upstream};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
@@ -81,17 +81,21 @@ def available() -> str | None:
 
 
 @contextlib.contextmanager
-def nginx(media_dir: Path, upstream_port: int, tmp: Path) -> Iterator[str]:
-    """Yields nginx's base URL: /direct/<file> serves the media folder, everything else goes to Butaca."""
+def nginx(media_dir: Path, upstream_port: int, tmp: Path, *, grants: bool = True) -> Iterator[str]:
+    """Yields nginx's base URL: /direct/<file> serves the media folder, everything else goes to Butaca.
+
+    `grants=False` leaves the grant cache out: every media request asks Butaca.
+    """
     binary = available()
     if binary is None:
         raise RuntimeError('nginx is not installed (apt-get install nginx)')
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     conf = tmp / 'nginx.conf'
-    grant_server = GRANT_SERVER.format(tmp=tmp)
+    grant_server = GRANT_SERVER.format(tmp=tmp) if grants else ''
     conf.write_text(CONFIG.format(tmp=tmp, upstream=upstream_port, port=port, media=media_dir.resolve(),
-                                  accel=ACCEL_PREFIX, grant_server=grant_server))
+                                  accel=ACCEL_PREFIX, grant_server=grant_server,
+                                  media_upstream='butaca_grants' if grants else 'butaca'))
     process = subprocess.Popen([binary, '-c', str(conf), '-p', str(tmp)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     url = f'http://127.0.0.1:{port}'
