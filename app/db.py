@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,7 +69,49 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute('PRAGMA synchronous=NORMAL')
     cursor.execute('PRAGMA foreign_keys=ON')
     cursor.execute('PRAGMA busy_timeout=10000')
+    # Checkpoints (copying the WAL into the database file, with an fsync) run in `checkpoints` below, not in
+    # whichever writer happens to commit the 1000th page; this higher limit is only the safety net.
+    cursor.execute(f'PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}')
     cursor.close()
+
+
+AUTOCHECKPOINT_PAGES = 20_000  # about 80 MB of WAL
+
+
+class Checkpointer:
+    """Copies the WAL into the database file every second from its own thread and connection (PASSIVE: it never
+    waits for or blocks a writer), so that the fsync of a checkpoint does not stall the progress writer while a
+    thousand saves a second wait behind it."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        self.every = every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        engine = get_engine()
+        if engine.dialect.name != 'sqlite' or self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(engine,), name='butaca-checkpoints', daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self, engine: Engine) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                with engine.connect() as connection:
+                    connection.exec_driver_sql('PRAGMA wal_checkpoint(PASSIVE)')
+            except Exception:  # a failed checkpoint is retried next second; SQLite's own limit is the net
+                logging.getLogger('butaca.db').exception('WAL checkpoint failed')
+
+
+checkpoints = Checkpointer()
 
 
 def get_engine(url: str | None = None) -> Engine:

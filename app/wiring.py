@@ -40,6 +40,7 @@ def create_app() -> None:
 async def shutdown() -> None:
     """Progress reports still queued are applied before the process ends (their players wait for the answer)."""
     await asyncio.to_thread(saves.writer.stop)
+    await asyncio.to_thread(db.checkpoints.stop)
 
 
 async def startup() -> None:
@@ -49,6 +50,7 @@ async def startup() -> None:
     stack = app.middleware_stack or app.build_middleware_stack()
     app.middleware_stack = fastlane.FastLane(stack, storage_secret(settings))
     await run.io_bound(db.init_db)
+    db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
     if settings.demo_library:
         from .library.demo import ensure_demo_catalog  # PyAV is only loaded when there is something to make

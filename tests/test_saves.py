@@ -4,6 +4,8 @@ the commit, and a refused or failing report does not take the others of its batc
 from __future__ import annotations
 
 import asyncio
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -109,3 +111,24 @@ async def test_the_session_is_checked_in_the_same_transaction():
         await writer.save(report, session_token='not-a-session')
     assert _stored(user_id) == 50.0
     writer.stop()
+
+
+def test_the_checkpointer_copies_the_wal_into_the_database_file(butaca_env):
+    from app.config import get_settings
+    from app.models import User
+
+    database = Path(get_settings().database_url.split('///', 1)[1])
+    db.get_engine().dispose()  # a fresh start: whatever init_db wrote is in the file
+    before = database.stat().st_size
+    with db.session_scope() as session:  # well under SQLite's own (raised) limit: stays in the WAL by itself
+        session.add_all(User(username=f'u{n}', username_key=f'u{n}', password_hash='x' * 60) for n in range(2000))
+    assert database.stat().st_size == before
+    checkpoints = db.Checkpointer(every=0.05)
+    checkpoints.start()
+    try:
+        deadline = time.monotonic() + 5
+        while database.stat().st_size == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        checkpoints.stop()
+    assert database.stat().st_size > before
