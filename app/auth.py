@@ -57,9 +57,9 @@ def safe_redirect(target: str | None) -> str:
     return target
 
 
-def user_from_storage() -> UserPublic | None:
+async def current_user() -> UserPublic | None:
     """The signed-in user as the database sees it now (None when signed out, deleted or idle for too long)."""
-    return resolve(app.storage.user.get(SESSION_KEY))
+    return await run.io_bound(resolve, app.storage.user.get(SESSION_KEY))
 
 
 def resolve(token: str | None) -> UserPublic | None:
@@ -119,13 +119,13 @@ def close_pages(tokens: list[str], *, except_client: Client | None = None) -> in
     return closed
 
 
-def require_user() -> UserPublic | None:
+async def require_user() -> UserPublic | None:
     """For event handlers of an open page: the user, or None after sending the tab to the login page.
 
     The route guard only sees HTTP requests; a tab that stays open keeps its websocket after a sign-out elsewhere,
     so anything that acts for the user checks again here.
     """
-    user = user_from_storage()
+    user = await current_user()
     if user is None:
         flash('login.session_ended', 'warning')
         ui.navigate.to('/login')

@@ -178,6 +178,13 @@ def run_core(fn, /, **kwargs):
         return fn(connection, **kwargs)
 
 
+async def run_io(fn, /, **kwargs):
+    """`call` in NiceGUI's worker threads: what pages and event handlers use, so that the event loop, which serves
+    every open page, never waits for a query or for the writer lock (tests/conftest.py fails any test that does)."""
+    from nicegui import run  # the one NiceGUI import here: the services and scripts never need it
+    return await run.io_bound(call, fn, **kwargs)
+
+
 def call(fn, /, **kwargs):
     """Run `fn(session, **kwargs)` in its own unit of work: the shape `run.io_bound(db.call, service_fn, ...)` wants."""
     with session_scope() as session:

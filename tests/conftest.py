@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from app import db
 
@@ -25,6 +29,38 @@ def butaca_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     db.init_db()
     yield tmp_path
     db.dispose_engines()
+
+
+_EDGE = tuple(str(Path(__file__).resolve().parent.parent / 'app' / name)
+              for name in ('pages', 'components', 'auth.py', 'middleware.py', 'api.py', 'fastlane.py', 'wiring.py',
+                           'media.py', 'saves.py'))
+
+
+@pytest.fixture(autouse=True)
+def no_queries_on_the_event_loop() -> Iterator[list[str]]:
+    """Fails a test in which app code (pages, handlers, routes) ran a query on the event loop's thread.
+
+    A query there freezes every open page of every user while it runs, or while it waits for the writer lock.
+    Test set-up may query from the loop (it is not the app); only frames of the app's edge count.
+    """
+    offenders: list[str] = []
+
+    def check(_conn, _cursor, statement, *_args) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(_EDGE):
+                offenders.append(f'{frame.f_code.co_filename}:{frame.f_lineno} {statement.split()[0]}')
+                return
+            frame = frame.f_back
+
+    event.listen(Engine, 'before_cursor_execute', check)
+    yield offenders
+    event.remove(Engine, 'before_cursor_execute', check)
+    assert not offenders, 'queries on the event loop:\n' + '\n'.join(sorted(set(offenders)))
 
 
 @pytest.fixture(scope='session')

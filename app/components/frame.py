@@ -47,11 +47,11 @@ def language_switch() -> None:
                 ui.menu_item(t(f'lang.{code}'), on_click=lambda c=code: set_language(c)).mark(f'lang-{code}')
 
 
-def set_language(code: str) -> None:
+async def set_language(code: str) -> None:
     app.storage.user[LANG_KEY] = code
-    user = auth.user_from_storage()
+    user = await auth.current_user()
     if user is not None:
-        db.call(accounts.set_language, user_id=user.id, language=code)
+        await db.run_io(accounts.set_language, user_id=user.id, language=code)
     ui.navigate.reload()
 
 

@@ -45,11 +45,11 @@ def change_plan_button(target: Plan, *, on_done: Callable[[], None] | None = Non
                 ui.button(t('common.confirm'), on_click=lambda: apply(dialog)).mark('confirm-plan')
         dialog.open()
 
-    def apply(dialog: ui.dialog) -> None:
-        user = auth.require_user()
+    async def apply(dialog: ui.dialog) -> None:
+        user = await auth.require_user()
         if user is None:
             return
-        updated = db.call(accounts.set_plan, user_id=user.id, plan=target)
+        updated = await db.run_io(accounts.set_plan, user_id=user.id, plan=target)
         app.storage.user['subscription_type'] = str(updated.subscription_type)
         dialog.close()
         auth.flash('plan.changed', plan=t(f'plan.{target}'))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nicegui import context, ui
+from sqlmodel import Session
 
 from .. import db
 from ..components.cards import grid_html, poster_grid
@@ -14,12 +15,12 @@ from ..services import catalog
 PAGE_SIZE = 24
 
 
-def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: int = 1) -> None:
+async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: int = 1) -> None:
     user: UserPublic = context.client.request.state.user
-    state = {'q': q[:100], 'genre': genre[:40], 'sort': sort if sort in catalog.SORTS else 'title', 'page': page}
-    with db.session_scope() as session:
-        genres = catalog.genres(session)
-        first = _fetch(state)
+    state = {'q': q[:100], 'genre': genre[:40], 'sort': sort if sort in catalog.SORTS else 'title', 'page': page,
+             'asked': 0}
+    genres = await db.run_io(catalog.genres)
+    first = await db.run_io(_fetch, state=dict(state))
 
     with frame(user, active='/catalog'):
         with ui.column().classes('bt-section gap-4 pt-6'):
@@ -54,10 +55,13 @@ def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: int = 
         prev_button.set_enabled(result.page > 1)
         next_button.set_enabled(result.page < result.pages)
 
-    def reload(page_number: int = 1) -> None:
+    async def reload(page_number: int = 1) -> None:
         state.update(q=search.value or '', genre=genre_select.value or '', sort=sort_select.value or 'title',
-                     page=page_number)
-        show(_fetch(state))
+                     page=page_number, asked=state['asked'] + 1)
+        asked = state['asked']
+        result = await db.run_io(_fetch, state=dict(state))
+        if asked == state['asked']:  # typing on while this page was fetched: only the latest one is shown
+            show(result)
 
     search.on_value_change(lambda: reload())
     genre_select.on_value_change(lambda: reload())
@@ -67,10 +71,10 @@ def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: int = 
     show(first)
 
 
-def _fetch(state: dict) -> CatalogPage:
-    result = db.call(catalog.search, query=state['q'], genre=state['genre'] or None, sort=state['sort'],
-                     page=state['page'], page_size=PAGE_SIZE)
+def _fetch(session: Session, *, state: dict) -> CatalogPage:
+    result = catalog.search(session, query=state['q'], genre=state['genre'] or None, sort=state['sort'],
+                            page=state['page'], page_size=PAGE_SIZE)
     if result.page > result.pages:  # a page number past the end shows the last page
-        result = db.call(catalog.search, query=state['q'], genre=state['genre'] or None, sort=state['sort'],
-                         page=result.pages, page_size=PAGE_SIZE)
+        result = catalog.search(session, query=state['q'], genre=state['genre'] or None, sort=state['sort'],
+                                page=result.pages, page_size=PAGE_SIZE)
     return result

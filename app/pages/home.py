@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nicegui import context, ui
+from sqlmodel import Session
 
 from .. import auth, db, status
 from ..components.cards import backdrop_url, card_html, poster_row, premium_badge_html
@@ -12,13 +13,9 @@ from ..models import ContinueItem, TitleDetail, UserPublic
 from ..services import catalog, playback
 
 
-def home_page() -> None:
+async def home_page() -> None:
     user: UserPublic = context.client.request.state.user
-    with db.session_scope() as session:
-        hero = catalog.featured(session)
-        hero_progress = playback.resume_position(session, user_id=user.id, title_id=hero.id) if hero else 0.0
-        continuing = playback.continue_watching(session, user_id=user.id)
-        rows = catalog.rows_by_genre(session)
+    hero, hero_progress, continuing, rows = await db.run_io(_load, user_id=user.id)
     with frame(user, active='/'):
         if hero is None:
             with ui.column().classes('bt-section pt-16'):
@@ -33,6 +30,12 @@ def home_page() -> None:
             continue_row(continuing)
         for genre, cards in rows:
             poster_row(genre, cards, mark=f'row-{genre}')
+
+
+def _load(session: Session, *, user_id: int) -> tuple:
+    hero = catalog.featured(session)
+    hero_progress = playback.resume_position(session, user_id=user_id, title_id=hero.id) if hero else 0.0
+    return hero, hero_progress, playback.continue_watching(session, user_id=user_id), catalog.rows_by_genre(session)
 
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
@@ -73,11 +76,11 @@ def continue_card(item: ContinueItem) -> None:
         # A card in Continue watching resumes at once instead of opening the details page.
         ui.html(card_html(item.card, fraction=item.fraction, href=f'/watch/{item.card.id}'), sanitize=False)
 
-        def remove() -> None:
-            user = auth.require_user()
+        async def remove() -> None:
+            user = await auth.require_user()
             if user is None:
                 return
-            db.call(playback.remove_from_continue, user_id=user.id, title_id=item.card.id)
+            await db.run_io(playback.remove_from_continue, user_id=user.id, title_id=item.card.id)
             wrapper.delete()
             ui.notify(t('home.removed', title=item.card.title), position='top')
 

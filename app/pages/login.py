@@ -13,9 +13,9 @@ from ..services import accounts
 from ..workers import password_work
 
 
-def login_page(redirect_to: str = '/', username: str = '', ended: str = '') -> RedirectResponse | None:
+async def login_page(redirect_to: str = '/', username: str = '', ended: str = '') -> RedirectResponse | None:
     target = auth.safe_redirect(redirect_to)
-    if auth.user_from_storage() is not None:
+    if await auth.current_user() is not None:
         return RedirectResponse(target, status_code=303)
 
     request = context.client.request

@@ -21,9 +21,9 @@ from ..workers import password_work
 HISTORY_SHOWN = 50
 
 
-def profile_page() -> None:
+async def profile_page() -> None:
     user: UserPublic = context.client.request.state.user
-    entries = db.call(playback.history, user_id=user.id, limit=HISTORY_SHOWN)
+    entries = await db.run_io(playback.history, user_id=user.id, limit=HISTORY_SHOWN)
     with frame(user, active='/profile'):
         with ui.column().classes('bt-section pt-6 gap-6 max-w-[980px]'):
             ui.label(t('profile.title')).classes('text-3xl font-extrabold')
@@ -71,11 +71,11 @@ def history_card(entries: list[HistoryEntry]) -> None:
             for entry in entries:
                 history_row(entry)
 
-    def clear() -> None:
-        user = auth.require_user()
+    async def clear() -> None:
+        user = await auth.require_user()
         if user is None:
             return
-        db.call(playback.clear_history, user_id=user.id)
+        await db.run_io(playback.clear_history, user_id=user.id)
         rows.clear()
         empty.set_visibility(True)
         clear_button.set_visibility(False)
@@ -95,12 +95,12 @@ def history_row(entry: HistoryEntry) -> None:
                 f'<span><b>{escape(entry.card.title)}</b><small>{escape(facts)}</small></span></a>',
                 sanitize=False).classes('grow')
 
-        def remove() -> None:
-            user = auth.require_user()
+        async def remove() -> None:
+            user = await auth.require_user()
             if user is None:
                 return
             try:
-                db.call(playback.remove_history_entry, user_id=user.id, entry_id=entry.id)
+                await db.run_io(playback.remove_history_entry, user_id=user.id, entry_id=entry.id)
             except DomainError as error:
                 show_error(error)
             row.delete()
@@ -117,7 +117,7 @@ def password_card() -> None:
         confirm = password_input(t('profile.confirm_password'), 'confirm-password').props('autocomplete=new-password')
 
         async def save() -> None:
-            user = auth.require_user()
+            user = await auth.require_user()
             if user is None:
                 return
             keep = app.storage.user.get(auth.SESSION_KEY)
@@ -144,7 +144,7 @@ def delete_card() -> None:
         password = password_input(t('profile.current_password'), 'delete-password')
 
         async def delete() -> None:
-            user = auth.require_user()
+            user = await auth.require_user()
             if user is None:
                 return
             try:

@@ -15,8 +15,8 @@ from ..services import accounts
 from ..workers import password_work
 
 
-def register_page() -> RedirectResponse | None:
-    if auth.user_from_storage() is not None:
+async def register_page() -> RedirectResponse | None:
+    if await auth.current_user() is not None:
         return RedirectResponse('/', status_code=303)
 
     async def submit() -> None:

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from nicegui import context, ui
+from sqlmodel import Session
 
 from .. import db
 from ..components.cards import backdrop_url, premium_badge_html
 from ..components.frame import frame
 from ..lang import t
-from ..models import UserPublic
+from ..models import Plan, TitleDetail, UserPublic
 from ..services import catalog, plans, playback
 from ..services.errors import NotFound
 from .home import meta_line
 
 
-def title_page(title_id: str) -> None:
+async def title_page(title_id: str) -> None:
     user: UserPublic = context.client.request.state.user
     try:
-        with db.session_scope() as session:
-            title = catalog.get_title(session, title_id=catalog.parse_title_id(title_id))
-            resume = playback.resume_position(session, user_id=user.id, title_id=title.id)
-            plan = plans.current_plan(session, user.id)
+        title, resume, plan = await db.run_io(_load, title_id=title_id, user_id=user.id)
     except NotFound:
         with frame(user):
             not_found()
@@ -42,6 +40,12 @@ def title_page(title_id: str) -> None:
                                   on_click=lambda: ui.navigate.to(f'/watch/{title.id}')).props(
                             'unelevated size=lg').mark('play')
                         ui.button(t('watch.back'), on_click=lambda: ui.navigate.to('/')).props('flat color=white')
+
+
+def _load(session: Session, *, title_id: str, user_id: int) -> tuple[TitleDetail, float, Plan]:
+    title = catalog.get_title(session, title_id=catalog.parse_title_id(title_id))
+    return (title, playback.resume_position(session, user_id=user_id, title_id=title.id),
+            plans.current_plan(session, user_id))
 
 
 def not_found() -> None:

@@ -24,18 +24,17 @@ def video_url(title_id: int, quality: str, token: str) -> str:
     return f'/media/{title_id}/{quality.lower()}?p={token}'
 
 
-def watch_page(title_id: str) -> None:
+async def watch_page(title_id: str) -> None:
     user: UserPublic = context.client.request.state.user
     try:
-        with db.session_scope() as session:
-            title = catalog.get_title(session, title_id=catalog.parse_title_id(title_id))
+        title = await db.run_io(catalog.get_title, title_id=catalog.parse_title_id(title_id))
     except NotFound:
         with frame(user):
             not_found()
         return
     try:
         # The history row, the screen count and the token are made in one transaction.
-        start = db.call(playback.start_playback, user_id=user.id, title_id=title.id, token=new_token(),
+        start = await db.run_io(playback.start_playback, user_id=user.id, title_id=title.id, token=new_token(),
                         device=app.storage.user.get(auth.SESSION_KEY, ''))
     except playback.ScreensFull as full:
         with frame(user):
@@ -89,11 +88,11 @@ def upgrade_panel(title: TitleDetail) -> None:
 
 
 def screens_panel(title: TitleDetail, *, used: int, limit: int) -> None:
-    def stop_others() -> None:
-        user = auth.require_user()
+    async def stop_others() -> None:
+        user = await auth.require_user()
         if user is None:
             return
-        db.call(playback.stop_user_playbacks, user_id=user.id)
+        await db.run_io(playback.stop_user_playbacks, user_id=user.id)
         ui.navigate.reload()
 
     with ui.column().classes('bt-section pt-10 items-center w-full'):
