@@ -165,3 +165,23 @@ async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(use
     await user.should_see(translate('es', 'profile.history_cleared'))
     await user.should_see(marker='history-empty')
     assert db.call(playback.history, user_id=user_id) == []
+
+
+async def test_profile_shows_the_history_a_page_at_a_time_without_skipping_after_a_removal(user: User):
+    from app.pages.profile import HISTORY_PAGE
+
+    (title_id,) = seed_titles(1, premium_every=0)
+    user_id = await signed_in(user)
+    for index in range(HISTORY_PAGE + 5):
+        db.call(playback.start_playback, user_id=user_id, title_id=title_id, token=f'tok-{index}', device='dev')
+    entries = db.call(playback.history, user_id=user_id, limit=100)
+    await user.open('/profile')
+    for entry in entries[:HISTORY_PAGE]:
+        await user.should_see(marker=f'history-{entry.id}')
+    await user.should_not_see(marker=f'history-{entries[HISTORY_PAGE].id}')
+    user.find(marker=f'history-remove-{entries[0].id}').click()  # the next page must start one row earlier
+    await user.should_not_see(marker=f'history-{entries[0].id}')
+    user.find(marker='history-more').click()
+    for entry in entries[1:]:
+        await user.should_see(marker=f'history-{entry.id}')
+    await user.should_not_see(marker='history-more')

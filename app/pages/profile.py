@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from nicegui import app, context, ui
@@ -18,12 +19,12 @@ from ..services import accounts, playback
 from ..services.errors import DomainError
 from ..workers import password_work
 
-HISTORY_SHOWN = 50
+HISTORY_PAGE = 20  # a page of history rows: each is a few NiceGUI elements, and the rest is one click away
 
 
 async def profile_page() -> None:
     user: UserPublic = context.client.request.state.user
-    entries = await db.run_io(playback.history, user_id=user.id, limit=HISTORY_SHOWN)
+    entries = await db.run_io(playback.history, user_id=user.id, limit=HISTORY_PAGE)
     with frame(user, active='/profile'):
         with ui.column().classes('bt-section pt-6 gap-6 max-w-[980px]'):
             ui.label(t('profile.title')).classes('text-3xl font-extrabold')
@@ -67,9 +68,23 @@ def history_card(entries: list[HistoryEntry]) -> None:
         empty.set_visibility(not entries)
         clear_button.set_visibility(bool(entries))
         rows = ui.column().classes('w-full gap-1')
-        with rows:
-            for entry in entries:
-                history_row(entry)
+        shown = {'count': 0}  # rows on the page now (loaded minus removed): where the next page starts
+
+        def add(page: list[HistoryEntry]) -> None:
+            with rows:
+                for entry in page:
+                    history_row(entry, on_removed=lambda: shown.update(count=shown['count'] - 1))
+            shown['count'] += len(page)
+            more_button.set_visibility(len(page) == HISTORY_PAGE)
+
+        async def more() -> None:
+            user = await auth.require_user()
+            if user is not None:
+                add(await db.run_io(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=shown['count']))
+
+        more_button = ui.button(t('profile.history_more'), icon='expand_more', on_click=more).props(
+            'flat color=white no-caps').mark('history-more')
+        add(entries)
 
     async def clear() -> None:
         user = await auth.require_user()
@@ -77,6 +92,8 @@ def history_card(entries: list[HistoryEntry]) -> None:
             return
         await db.run_io(playback.clear_history, user_id=user.id)
         rows.clear()
+        shown['count'] = 0
+        more_button.set_visibility(False)
         empty.set_visibility(True)
         clear_button.set_visibility(False)
         ui.notify(t('profile.history_cleared'), position='top')
@@ -84,8 +101,9 @@ def history_card(entries: list[HistoryEntry]) -> None:
     clear_button.on_click(clear)
 
 
-def history_row(entry: HistoryEntry) -> None:
-    # The poster, title and facts are one escaped HTML block: 50 rows stay cheap to build and to keep open.
+def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
+    # The poster, title and facts are one escaped HTML block, and the button's hint is an attribute rather than a
+    # tooltip element: a row is three elements, cheap to build and to keep open.
     watched = t('profile.history_watched_at', date=entry.watched_at.strftime('%d/%m/%Y %H:%M'))
     facts = (f'{watched} UTC · {format_clock(entry.position_s)} / {format_clock(entry.card.duration_s)} · '
              f'{entry.quality}')
@@ -103,10 +121,13 @@ def history_row(entry: HistoryEntry) -> None:
                 await db.run_io(playback.remove_history_entry, user_id=user.id, entry_id=entry.id)
             except DomainError as error:
                 show_error(error)
+                return
             row.delete()
+            on_removed()
 
-        ui.button(icon='close', on_click=remove).props('flat round dense color=white').tooltip(
-            t('profile.history_remove')).mark(f'history-remove-{entry.id}')
+        hint = t('profile.history_remove')
+        ui.button(icon='close', on_click=remove).props('flat round dense color=white').props(
+            f'title="{hint}" aria-label="{hint}"').mark(f'history-remove-{entry.id}')
 
 
 def password_card() -> None:
