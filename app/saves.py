@@ -4,8 +4,9 @@
 Each open player reports every 10 s (and when paused, seeking or leaving), so this is the write the app does most.
 Run one by one, each report took a worker thread, a connection, a transaction and a commit of its own, and the
 worker threads fought over the GIL and the SQLite writer lock (benchmarks/README.md). Here the event loop hands a
-report to the writer thread; the writer takes every report waiting, checks and applies each (a report's checks
-all come before its writes, so a refused report leaves nothing behind), commits once and answers them all.
+report to the writer thread; the writer takes every report waiting, checks each (a report's checks all come
+before its writes, so a refused report leaves nothing behind), sends their writes together (one executemany per
+statement, `playback.DeferredWrites`), commits once and answers them all.
 An acknowledged save is on disk, as before: nothing is answered before the commit.
 """
 
@@ -45,7 +46,7 @@ class NotSignedIn(Exception):
 
 @dataclass
 class _Job:
-    work: Callable[[Connection], Any]
+    work: Callable[[Connection, playback.DeferredWrites], Any]
     future: asyncio.Future
     loop: asyncio.AbstractEventLoop
     outcome: Any = None
@@ -68,7 +69,7 @@ class Writer:
         """
         idle_days = get_settings().session_idle_days
 
-        def work(connection: Connection) -> playback.SaveResult:
+        def work(connection: Connection, deferred: playback.DeferredWrites) -> playback.SaveResult:
             user = user_id
             if user is None:
                 found = accounts.resolve_session(connection, token=session_token, idle_days=idle_days)
@@ -76,11 +77,12 @@ class Writer:
                     raise NotSignedIn
                 user = found.id
             return playback.save_progress(connection, user_id=user, token=report.token, position_s=report.position,
-                                          ended=report.ended, leaving=report.leaving)
+                                          ended=report.ended, leaving=report.leaving, deferred=deferred)
 
         return await self.submit(work)
 
-    async def submit(self, work: Callable[[Connection], Any]) -> Any:
+    async def submit(self, work: Callable[[Connection, playback.DeferredWrites], Any]) -> Any:
+        """Run `work(connection, deferred)` in the next batch; its queued writes are sent before the commit."""
         loop = asyncio.get_running_loop()
         job = _Job(work, loop.create_future(), loop)
         self._ensure_running()
@@ -128,8 +130,10 @@ class Writer:
             self.transactions += 1
             with db.transaction() as connection:
                 db.writing(connection)
+                deferred = playback.DeferredWrites()
                 for job in batch:
-                    _attempt(job, connection)
+                    _attempt(job, connection, deferred)
+                deferred.flush(connection)
         except Exception:
             # A failure of the database itself (not a rule): nothing of the batch was committed. Try each report
             # alone, so that one bad report cannot take the others down with it.
@@ -142,15 +146,17 @@ class Writer:
                     self.transactions += 1
                     with db.transaction() as connection:
                         db.writing(connection)
-                        _attempt(job, connection)
+                        deferred = playback.DeferredWrites()
+                        _attempt(job, connection, deferred)
+                        deferred.flush(connection)
                 except Exception:
                     log.exception('progress save failed')
                     _fail(job)
 
 
-def _attempt(job: _Job, connection: Connection) -> None:
+def _attempt(job: _Job, connection: Connection, deferred: playback.DeferredWrites) -> None:
     try:
-        job.outcome, job.failed = job.work(connection), False
+        job.outcome, job.failed = job.work(connection, deferred), False
     except (DomainError, NotSignedIn) as error:
         job.outcome, job.failed = error, True
 

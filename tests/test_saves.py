@@ -83,7 +83,7 @@ async def test_a_database_failure_in_a_batch_fails_only_its_own_report():
     viewers = _viewers(3)
     writer = saves.Writer()
 
-    def broken(connection):
+    def broken(connection, _deferred):
         connection.execute(text('UPDATE no_such_table SET x = 1'))
 
     calls = [writer.save(saves.Report(token=viewers[0][1], position=11.0, ended=False, leaving=False),
@@ -132,3 +132,17 @@ def test_the_checkpointer_copies_the_wal_into_the_database_file(butaca_env):
     finally:
         checkpoints.stop()
     assert database.stat().st_size > before
+
+
+async def test_reports_of_one_playback_in_one_batch_end_as_if_applied_one_by_one():
+    (user_id, token), = _viewers(1)
+    writer = saves.Writer()
+    reports = [saves.Report(token=token, position=50.0, ended=False, leaving=False),   # first: inserts the row
+               saves.Report(token=token, position=60.0, ended=True, leaving=False),    # watched, position reset
+               saves.Report(token=token, position=30.0, ended=False, leaving=False)]   # resumable again
+    results = await _held_back(writer, [writer.save(report, user_id=user_id) for report in reports])
+    assert [(r.position_s, r.resumable, r.watched) for r in results] == [
+        (50.0, True, False), (0.0, False, True), (30.0, True, True)]
+    assert _stored(user_id) == 30.0
+    assert writer.transactions <= 2  # no batch fell back to one transaction per report
+    writer.stop()

@@ -195,19 +195,57 @@ def _clean_position(value: object) -> float:
     return position
 
 
+class DeferredWrites:
+    """The writes of several saves in one transaction, sent together (one executemany per statement) before the
+    commit: SQLAlchemy's cost per statement is most of a save's (benchmarks/README.md).
+
+    A save that would read what an earlier save of the batch is about to write (the same playback, or the same
+    title of the same user) sends them first, so a batch ends exactly as if its saves had run one by one.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[object, list[dict]] = {}
+        self._keys: set[tuple] = set()
+
+    def add(self, statement: object, values: dict, *keys: tuple) -> None:
+        self._rows.setdefault(statement, []).append(values)
+        self._keys.update(keys)
+
+    def before_reading(self, connection: Connection, *keys: tuple) -> bool:
+        """Send the pending writes if any of them is to `keys`; True when it did (what was read is stale)."""
+        if self._keys.isdisjoint(keys):
+            return False
+        self.flush(connection)
+        return True
+
+    def flush(self, connection: Connection) -> None:
+        for statement, rows in self._rows.items():
+            connection.execute(statement, rows)  # type: ignore[call-overload]
+        self._rows.clear()
+        self._keys.clear()
+
+
 def save_progress(connection: Connection, *, user_id: int, token: str, position_s: object, ended: bool = False,
-                  leaving: bool = False, now: datetime | None = None) -> SaveResult:
+                  leaving: bool = False, now: datetime | None = None,
+                  deferred: DeferredWrites | None = None) -> SaveResult:
     """Apply one progress report from a player. Also the playback's heartbeat (it keeps the screen counted).
 
     `leaving` (the page is being closed) frees the screen at once. `position_s=None` reports nothing else, as a
     player that never loaded does when it leaves. The hot path of the app, in Core (`db.run_core`): the writer
     lock first, so that nothing changes between the one read (the playback with its title, the user's plan and the
-    stored position) and the writes that follow it.
+    stored position) and the writes that follow it. With `deferred` (the progress writer's batch) the writes are
+    queued there, and sent by whoever commits.
     """
     now = now or utcnow()
     position = None if position_s is None else _clean_position(position_s)
     db.writing(connection)
-    found = connection.execute(_SAVE_STATE, {'b_token': token[:64], 'b_user_id': user_id}).first()
+    token = token[:64]
+    if deferred is not None:
+        deferred.before_reading(connection, ('playback', token))
+    found = connection.execute(_SAVE_STATE, {'b_token': token, 'b_user_id': user_id}).first()
+    if found is not None and deferred is not None and deferred.before_reading(connection,
+                                                                               ('progress', user_id, found.title_id)):
+        found = connection.execute(_SAVE_STATE, {'b_token': token, 'b_user_id': user_id}).first()
     if found is None:
         raise NotFound('title.not_found')
     duration = found.duration_s
@@ -216,8 +254,16 @@ def save_progress(connection: Connection, *, user_id: int, token: str, position_
     if position is not None and position > duration + 2:  # players report a little past the end, not more
         raise ValidationError('errors.bad_progress')
     # Every check is done: from here on it only writes (a batch of saves shares one transaction, app/saves.py).
+    keys = (('playback', token), ('progress', user_id, found.title_id))
+
+    def write(statement: object, values: dict) -> None:
+        if deferred is None:
+            connection.execute(statement, values)  # type: ignore[call-overload]
+        else:
+            deferred.add(statement, values, *keys)
+
     heartbeat = now - ACTIVE_WINDOW - timedelta(seconds=1) if leaving else now
-    connection.execute(_HEARTBEAT, {'b_token': token[:64], 'b_user_id': user_id, 'b_heartbeat': heartbeat})
+    write(_HEARTBEAT, {'b_token': token, 'b_user_id': user_id, 'b_heartbeat': heartbeat})
     stored = found.user_id is not None
     old_position = found.position_s if stored else 0.0
     old_resumable, old_watched = bool(stored and found.resumable), bool(stored and found.watched)
@@ -237,9 +283,9 @@ def save_progress(connection: Connection, *, user_id: int, token: str, position_
         resumable = True
     values = {'b_key_user': user_id, 'b_key_title': found.title_id, 'b_position_s': new_position,
               'b_duration_s': duration, 'b_resumable': resumable, 'b_watched': watched, 'b_updated_at': now}
-    connection.execute(_UPDATE_PROGRESS if stored else _INSERT_PROGRESS, values)
+    write(_UPDATE_PROGRESS if stored else _INSERT_PROGRESS, values)
     if found.history_id is not None:
-        connection.execute(_HISTORY_POSITION, {'b_history_id': found.history_id, 'b_position_s': position})
+        write(_HISTORY_POSITION, {'b_history_id': found.history_id, 'b_position_s': position})
     return SaveResult(saved=True, position_s=new_position, resumable=resumable, watched=watched)
 
 
