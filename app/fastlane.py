@@ -12,8 +12,8 @@ this process has not seen yet, or anything else, goes the regular way.
 from __future__ import annotations
 
 import json
+import time
 from base64 import b64decode
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 import itsdangerous
@@ -27,10 +27,17 @@ COOKIE = 'session'  # Starlette's SessionMiddleware, as NiceGUI sets it up
 COOKIE_MAX_AGE = 14 * 24 * 60 * 60
 
 
+# A player sends the same session cookie with every request: the browser id it carries, once its signature is
+# checked, is kept for a minute (the signed-in session behind it is still asked of the database every time).
+VERIFIED_FOR = 60.0
+VERIFIED_MAX = 10_000  # signed cookies of about 100 bytes: a bounded, small table
+
+
 class FastLane:
     def __init__(self, inner: ASGIApp, secret: str) -> None:
         self.inner = inner
         self.signer = itsdangerous.TimestampSigner(secret)
+        self._verified: dict[bytes, tuple[str | None, float]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get('path', '') if scope['type'] == 'http' else ''
@@ -54,16 +61,38 @@ class FastLane:
     def _session_token(self, scope: Scope) -> str | None:
         """The sign-in token of the browser that sent this request, if this process knows it."""
         raw = next((value for name, value in scope.get('headers', []) if name == b'cookie'), None)
-        if raw is None:
+        signed = _cookie(raw, COOKIE) if raw else None
+        if not signed:
             return None
-        cookie = SimpleCookie()
-        try:
-            cookie.load(raw.decode('latin-1'))
-            signed = cookie[COOKIE].value.encode()
-            browser = json.loads(b64decode(self.signer.unsign(signed, max_age=COOKIE_MAX_AGE))).get('id')
-        except (KeyError, ValueError, itsdangerous.BadData, AttributeError):
+        now = time.monotonic()
+        known = self._verified.get(signed)
+        if known is not None and known[1] > now:
+            return auth.browser_token(known[0])
+        browser = self._browser_id(signed)
+        if browser is None:
             return None
+        if len(self._verified) >= VERIFIED_MAX:
+            self._verified.pop(next(iter(self._verified)))  # the oldest: it is simply verified again when it comes
+        self._verified[signed] = (browser, now + VERIFIED_FOR)
         return auth.browser_token(browser)
+
+    def _browser_id(self, signed: bytes) -> str | None:
+        """The browser id in NiceGUI's session cookie, if we signed it and it is not too old."""
+        try:
+            browser = json.loads(b64decode(self.signer.unsign(signed, max_age=COOKIE_MAX_AGE))).get('id')
+        except (ValueError, itsdangerous.BadData, AttributeError):
+            return None
+        return browser if isinstance(browser, str) else None
+
+
+def _cookie(header: bytes, name: str) -> bytes | None:
+    """One cookie's value in a Cookie header (Starlette writes the session cookie unquoted)."""
+    wanted = name.encode()
+    for part in header.split(b';'):
+        key, sep, value = part.strip().partition(b'=')
+        if sep and key == wanted:
+            return value
+    return None
 
 
 # One worker-thread hop per media request: the session check and the answer run together.

@@ -207,3 +207,29 @@ async def test_progress_for_a_title_of_another_user_is_refused(create_user):
     token = ana.find(marker='video').elements.pop().props['src'].split('p=')[1]
     response = await bea.http_client.post('/api/progress', content=json.dumps({'token': token, 'position': 50}))
     assert response.status_code == 404
+
+
+def test_the_fast_lane_trusts_only_session_cookies_it_signed():
+    import base64
+    import json as jsonlib
+
+    import itsdangerous
+
+    from app import auth
+    from app.fastlane import FastLane
+
+    lane = FastLane(None, 'a-secret-of-the-fast-lane-test-only')
+    auth.remember_browser('browser-1', 'token-1')
+
+    def cookie(secret: str, browser: str = 'browser-1', name: str = 'session') -> dict:
+        signed = itsdangerous.TimestampSigner(secret).sign(base64.b64encode(jsonlib.dumps({'id': browser}).encode()))
+        return {'headers': [(b'cookie', b'theme=dark; ' + name.encode() + b'=' + signed)]}
+
+    assert lane._session_token(cookie('a-secret-of-the-fast-lane-test-only')) == 'token-1'
+    assert lane._session_token(cookie('a-secret-of-the-fast-lane-test-only')) == 'token-1'  # from the table
+    assert lane._session_token(cookie('someone-elses-secret-entirely')) is None
+    assert lane._session_token(cookie('a-secret-of-the-fast-lane-test-only', name='xsession')) is None
+    assert lane._session_token(cookie('a-secret-of-the-fast-lane-test-only', browser='unknown')) is None
+    assert lane._session_token({'headers': [(b'cookie', b'session=garbage')]}) is None
+    auth.remember_browser('browser-1', None)  # signed out: the table keeps the browser, not its token
+    assert lane._session_token(cookie('a-secret-of-the-fast-lane-test-only')) is None
