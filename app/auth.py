@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from nicegui import Client, app, context, run, ui
+from nicegui import Client, app, context, ui
 from nicegui.storage import request_contextvar
 
 from . import db
@@ -59,7 +59,7 @@ def safe_redirect(target: str | None) -> str:
 
 async def current_user() -> UserPublic | None:
     """The signed-in user as the database sees it now (None when signed out, deleted or idle for too long)."""
-    return await run.io_bound(resolve, app.storage.user.get(SESSION_KEY))
+    return await db.in_thread(resolve, app.storage.user.get(SESSION_KEY))
 
 
 def resolve(token: str | None) -> UserPublic | None:
@@ -71,7 +71,7 @@ def resolve(token: str | None) -> UserPublic | None:
 
 async def sign_in(user: UserPublic) -> None:
     # Writes go to a worker thread: a write may wait for another writer, and the event loop must not.
-    token = await run.io_bound(db.call, accounts.start_session, user_id=user.id)
+    token = await db.run_io(accounts.start_session, user_id=user.id)
     storage = app.storage.user
     storage[SESSION_KEY] = token
     remember_browser(_browser_id(), token)
@@ -87,7 +87,7 @@ async def sign_out() -> None:
     """End this browser's session: every open tab of it goes to the login page."""
     storage = app.storage.user
     token = storage.get(SESSION_KEY)
-    await run.io_bound(db.call, accounts.end_session, token=token)
+    await db.run_io(accounts.end_session, token=token)
     for key in (SESSION_KEY, 'user_id', 'username', 'subscription_type'):
         storage.pop(key, None)
     remember_browser(_browser_id(), None)

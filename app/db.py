@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import threading
 from collections.abc import Iterator
@@ -178,11 +180,20 @@ def run_core(fn, /, **kwargs):
         return fn(connection, **kwargs)
 
 
-async def run_io(fn, /, **kwargs):
-    """`call` in NiceGUI's worker threads: what pages and event handlers use, so that the event loop, which serves
-    every open page, never waits for a query or for the writer lock (tests/conftest.py fails any test that does)."""
+async def in_thread(fn, /, *args, **kwargs):
+    """`fn(*args, **kwargs)` in NiceGUI's shared worker threads, the pool `run.io_bound` uses.
+
+    Unlike `run.io_bound`, a caller that is cancelled (a page NiceGUI stopped waiting for, a client that left) gets
+    CancelledError, never a None result that it could take for "signed out" or "nothing found".
+    """
     from nicegui import run  # the one NiceGUI import here: the services and scripts never need it
-    return await run.io_bound(call, fn, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(run.thread_pool, functools.partial(fn, *args, **kwargs))
+
+
+async def run_io(fn, /, **kwargs):
+    """`call` in a worker thread: what pages and event handlers use, so that the event loop, which serves every
+    open page, never waits for a query or for the writer lock (tests/conftest.py fails any test that does)."""
+    return await in_thread(call, fn, **kwargs)
 
 
 def call(fn, /, **kwargs):

@@ -17,11 +17,10 @@ from base64 import b64decode
 from urllib.parse import parse_qs
 
 import itsdangerous
-from nicegui import run
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import api, auth, media, middleware
+from . import api, auth, db, media, middleware
 
 COOKIE = 'session'  # Starlette's SessionMiddleware, as NiceGUI sets it up
 COOKIE_MAX_AGE = 14 * 24 * 60 * 60
@@ -52,7 +51,8 @@ class FastLane:
         if is_media:
             _, _, title_id, asset = path.split('/')
             playback_token = parse_qs(scope.get('query_string', b'').decode('latin-1')).get('p', [''])[0]
-            response = await run.io_bound(_media, token, title_id=title_id, asset=asset, playback_token=playback_token)
+            response = await db.in_thread(_media, token, title_id=title_id, asset=asset,
+                                          playback_token=playback_token)
         else:
             # The session is checked by the progress writer, in the transaction that saves the report.
             response = await api.save_report(await _body(receive, api.MAX_BODY + 1), session_token=token)

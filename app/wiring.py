@@ -17,6 +17,9 @@ from .config import get_settings, storage_secret
 from .pages import catalog, home, login, profile, register, title, watch
 
 STATIC_DIR = Path(__file__).parent / 'static'
+# Pages wait for their database work in worker threads; in a burst (hundreds of players opening at once) that
+# queue can pass NiceGUI's default of 3 s, after which it would serve an error page instead of a late one.
+PAGE_TIMEOUT = 20.0
 log = logging.getLogger('butaca')
 
 
@@ -24,15 +27,15 @@ def create_app() -> None:
     app.add_middleware(middleware.AuthGuard)
     app.add_middleware(middleware.SecurityHeaders)
     app.add_static_files('/static', STATIC_DIR)
-    ui.page('/login', title='Butaca')(login.login_page)
-    ui.page('/register', title='Butaca')(register.register_page)
+    ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
+    ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)
     app.include_router(api.router)
     app.include_router(media.router)
-    ui.page('/', title='Butaca')(home.home_page)
-    ui.page('/catalog', title='Butaca')(catalog.catalog_page)
-    ui.page('/title/{title_id}', title='Butaca')(title.title_page)
-    ui.page('/watch/{title_id}', title='Butaca')(watch.watch_page)
-    ui.page('/profile', title='Butaca')(profile.profile_page)
+    ui.page('/', title='Butaca', response_timeout=PAGE_TIMEOUT)(home.home_page)
+    ui.page('/catalog', title='Butaca', response_timeout=PAGE_TIMEOUT)(catalog.catalog_page)
+    ui.page('/title/{title_id}', title='Butaca', response_timeout=PAGE_TIMEOUT)(title.title_page)
+    ui.page('/watch/{title_id}', title='Butaca', response_timeout=PAGE_TIMEOUT)(watch.watch_page)
+    ui.page('/profile', title='Butaca', response_timeout=PAGE_TIMEOUT)(profile.profile_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 
