@@ -44,9 +44,20 @@ def writing(unit: Session | Connection) -> None:
     they commit."""
     if isinstance(unit, OrmSession):
         _take_write_lock(unit)
-    elif not unit.info.get(_LOCK_KEY) and unit.dialect.name == 'sqlite':
+        return
+    if unit.dialect.name != 'sqlite':
+        return
+    held = _core_units.__dict__.setdefault('open', {})
+    if unit not in held:
+        raise RuntimeError('db.writing needs a connection from db.transaction(), which releases the lock')
+    if not held[unit]:
         _write_lock.acquire()
-        unit.info[_LOCK_KEY] = True
+        held[unit] = True
+
+
+# The Core units of work open in this thread, and whether each holds the writer lock. Kept here, not in
+# `Connection.info` (which belongs to the pooled DBAPI connection and is replaced if SQLAlchemy invalidates it).
+_core_units = threading.local()
 
 
 def _drop_write_lock(session: OrmSession, transaction: SessionTransaction) -> None:
@@ -165,12 +176,14 @@ def transaction() -> Iterator[Connection]:
     """A unit of work in SQLAlchemy Core, for the paths that run on every player request (progress saves, media
     access checks): the ORM costs several times the query itself there (benchmarks/README.md).
     Commits on success, rolls back on error; the writer lock (see `writing`) is dropped after either."""
+    held = _core_units.__dict__.setdefault('open', {})
     with get_engine().connect() as connection:
+        held[connection] = False
         try:
             with connection.begin():
                 yield connection
         finally:
-            if connection.info.pop(_LOCK_KEY, False):
+            if held.pop(connection):
                 _write_lock.release()
 
 

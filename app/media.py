@@ -101,12 +101,24 @@ class RangeFileResponse(FileResponse):
         more_body = not send_header_only
         if not more_body:
             await send({'type': 'http.response.body', 'body': b'', 'more_body': False})
-        while more_body:
-            size = min(self.chunk_size, end - start)
-            chunk = await anyio.to_thread.run_sync(_read_at, self.path, start, size, limiter=_readers())
-            start += len(chunk)
-            more_body = bool(chunk) and start < end  # a file cut short ends the body early, as Starlette does
-            await send({'type': 'http.response.body', 'body': chunk, 'more_body': more_body})
+        # One open file for the whole response (a rendition replaced meanwhile cannot mix into it); a read of one
+        # chunk, the common case, opens, reads and closes in a single hop.
+        descriptor: int | None = None
+        try:
+            while more_body:
+                size = min(self.chunk_size, end - start)
+                if descriptor is None and size < end - start:
+                    descriptor = await anyio.to_thread.run_sync(os.open, self.path, os.O_RDONLY)
+                if descriptor is None:
+                    chunk = await anyio.to_thread.run_sync(_read_at, self.path, start, size, limiter=_readers())
+                else:
+                    chunk = await anyio.to_thread.run_sync(os.pread, descriptor, size, start, limiter=_readers())
+                start += len(chunk)
+                more_body = bool(chunk) and start < end  # a file cut short ends the body early, as Starlette does
+                await send({'type': 'http.response.body', 'body': chunk, 'more_body': more_body})
+        finally:
+            if descriptor is not None:
+                os.close(descriptor)
 
 
 # As many file reads at once as there are cores: reads from the page cache are copies that hold the GIL, and 32

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from . import db
 from .config import get_settings
@@ -119,9 +120,15 @@ class Writer:
                     stop = True
                     break
                 batch.append(job)
-            self._apply(batch)
-            self.reports += len(batch)
-            _answer(batch)
+            try:
+                self._apply(batch)
+            except BaseException:
+                log.exception('progress writer failed')
+                for job in batch:
+                    _fail(job)
+            finally:
+                self.reports += len(batch)
+                _answer(batch)  # every caller gets an answer, whatever happened
             if stop:
                 return
 
@@ -134,31 +141,49 @@ class Writer:
                 for job in batch:
                     _attempt(job, connection, deferred)
                 deferred.flush(connection)
-        except Exception:
-            # A failure of the database itself (not a rule): nothing of the batch was committed. Try each report
-            # alone, so that one bad report cannot take the others down with it.
+        except (IntegrityError, DataError):
+            # Something one report's data can cause (say, a title deleted meanwhile): nothing of the batch was
+            # committed. Try each report alone, so that it cannot take the others down with it.
             if len(batch) == 1:
                 log.exception('progress save failed')
                 _fail(batch[0])
                 return
+            self._one_by_one(batch)
+        except Exception:
+            # The database itself (locked by another process, disk full, gone): retrying each report would only
+            # wait out the busy timeout once per report, holding the writer lock. Fail them all now; players retry.
+            log.exception('progress saves failed: %d reports', len(batch))
             for job in batch:
-                try:
-                    self.transactions += 1
-                    with db.transaction() as connection:
-                        db.writing(connection)
-                        deferred = playback.DeferredWrites()
-                        _attempt(job, connection, deferred)
-                        deferred.flush(connection)
-                except Exception:
-                    log.exception('progress save failed')
-                    _fail(job)
+                _fail(job)
+
+    def _one_by_one(self, batch: list[_Job]) -> None:
+        for job in batch:
+            try:
+                self.transactions += 1
+                with db.transaction() as connection:
+                    db.writing(connection)
+                    deferred = playback.DeferredWrites()
+                    _attempt(job, connection, deferred)
+                    deferred.flush(connection)
+            except Exception:
+                log.exception('progress save failed')
+                _fail(job)
 
 
 def _attempt(job: _Job, connection: Connection, deferred: playback.DeferredWrites) -> None:
+    """Run one report's work; a refusal or a bug fails that report alone, a database error the batch."""
+    mark = deferred.mark()
     try:
         job.outcome, job.failed = job.work(connection, deferred), False
     except (DomainError, NotSignedIn) as error:
+        deferred.rewind(mark)
         job.outcome, job.failed = error, True
+    except SQLAlchemyError:
+        raise
+    except Exception:
+        log.exception('progress save failed')
+        deferred.rewind(mark)
+        _fail(job)
 
 
 def _fail(job: _Job) -> None:

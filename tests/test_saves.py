@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from app import db, saves
+from app.models import Plan
 from app.services import accounts, playback
 from app.services.errors import ValidationError
 
@@ -79,22 +80,83 @@ async def test_a_refused_report_leaves_nothing_and_the_rest_of_its_batch_is_save
     writer.stop()
 
 
-async def test_a_database_failure_in_a_batch_fails_only_its_own_report():
+async def test_a_constraint_failure_in_a_batch_fails_only_its_own_report():
     viewers = _viewers(3)
     writer = saves.Writer()
 
-    def broken(connection, _deferred):
-        connection.execute(text('UPDATE no_such_table SET x = 1'))
+    def duplicate(connection, _deferred):  # what one report's data can cause: retried report by report
+        connection.execute(text("INSERT INTO users (id, username, username_key, password_hash, subscription_type, "
+                                "created_at) VALUES (1, 'x', 'x', 'x', 'FREE', '2026-01-01')"))
 
     calls = [writer.save(saves.Report(token=viewers[0][1], position=11.0, ended=False, leaving=False),
                          user_id=viewers[0][0]),
-             writer.submit(broken),
+             writer.submit(duplicate),
              writer.save(saves.Report(token=viewers[2][1], position=33.0, ended=False, leaving=False),
                          user_id=viewers[2][0])]
     results = await _held_back(writer, calls)
     assert results[0].saved and results[2].saved
     assert isinstance(results[1], RuntimeError)
     assert (_stored(viewers[0][0]), _stored(viewers[2][0])) == (11.0, 33.0)
+    writer.stop()
+
+
+async def test_a_report_that_breaks_in_python_fails_alone_and_leaves_none_of_its_writes():
+    viewers = _viewers(3)
+    writer = saves.Writer()
+
+    def broken(connection, deferred):  # queues a write for viewer 1, then fails before it is done
+        deferred.add(playback._HISTORY_POSITION, {'b_history_id': 2, 'b_position_s': 99.0}, ('x',))
+        raise ValueError('a bug, not a rule')
+
+    huge = saves.Report(token=viewers[1][1], position=10 ** 400, ended=False, leaving=False)  # OverflowError
+    calls = [writer.save(saves.Report(token=viewers[0][1], position=11.0, ended=False, leaving=False),
+                         user_id=viewers[0][0]),
+             writer.submit(broken),
+             writer.save(huge, user_id=viewers[1][0]),
+             writer.save(saves.Report(token=viewers[2][1], position=33.0, ended=False, leaving=False),
+                         user_id=viewers[2][0])]
+    results = await _held_back(writer, calls)
+    assert results[0].saved and results[3].saved
+    assert isinstance(results[1], RuntimeError) and isinstance(results[2], ValidationError)
+    assert writer.transactions <= 2  # no report-by-report retry: the others were committed in their batch
+    history = db.call(playback.history, user_id=viewers[1][0])
+    assert [entry.position_s for entry in history] == [0.0]  # the broken report's queued write was dropped
+    writer.stop()
+
+
+async def test_a_failure_of_the_database_itself_fails_the_batch_at_once():
+    from sqlalchemy.exc import OperationalError
+
+    viewers = _viewers(2)
+    writer = saves.Writer()
+
+    def locked(_connection, _deferred):
+        raise OperationalError('UPDATE playbacks', {}, Exception('database is locked'))
+
+    calls = [writer.save(saves.Report(token=viewers[0][1], position=11.0, ended=False, leaving=False),
+                         user_id=viewers[0][0]),
+             writer.submit(locked),
+             writer.save(saves.Report(token=viewers[1][1], position=22.0, ended=False, leaving=False),
+                         user_id=viewers[1][0])]
+    results = await _held_back(writer, calls)
+    assert isinstance(results[1], RuntimeError) and isinstance(results[2], RuntimeError)
+    assert writer.transactions <= 2  # not retried report by report (each would wait out the busy timeout)
+    assert _stored(viewers[1][0]) is None
+    writer.stop()
+
+
+async def test_two_playbacks_of_one_title_by_one_user_in_one_batch():
+    (title_id,) = seed_titles(1, duration_s=100)
+    user = make_account('dos', plan=Plan.PREMIUM)  # two screens
+    for device in ('tv', 'phone'):
+        db.call(playback.start_playback, user_id=user.id, title_id=title_id, token=f'play-{device}', device=device)
+    writer = saves.Writer()
+    calls = [writer.save(saves.Report(token=f'play-{device}', position=position, ended=False, leaving=False),
+                         user_id=user.id) for device, position in (('tv', 20.0), ('phone', 40.0))]
+    results = await _held_back(writer, calls)
+    assert [result.position_s for result in results] == [20.0, 40.0]
+    assert _stored(user.id) == 40.0  # the second saw the row the first inserted: no duplicate insert, no retry
+    assert writer.transactions <= 2
     writer.stop()
 
 

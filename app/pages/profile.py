@@ -78,9 +78,14 @@ def history_card(entries: list[HistoryEntry]) -> None:
             more_button.set_visibility(len(page) == HISTORY_PAGE)
 
         async def more() -> None:
-            user = await auth.require_user()
-            if user is not None:
-                add(await db.run_io(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=shown['count']))
+            more_button.disable()  # a second click while this page loads would load it twice
+            try:
+                user = await auth.require_user()
+                if user is not None:
+                    add(await db.run_io(playback.history, user_id=user.id, limit=HISTORY_PAGE,
+                                        offset=shown['count']))
+            finally:
+                more_button.enable()
 
         more_button = ui.button(t('profile.history_more'), icon='expand_more', on_click=more).props(
             'flat color=white no-caps').mark('history-more')

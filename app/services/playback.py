@@ -188,7 +188,7 @@ def _check_alive(*, stopped: bool, quality: Quality, is_premium: bool, plan: Pla
 def _clean_position(value: object) -> float:
     try:
         position = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:  # OverflowError: a JSON integer of 400 digits
         raise ValidationError('errors.bad_progress') from error
     if not math.isfinite(position) or position < 0:
         raise ValidationError('errors.bad_progress')
@@ -217,6 +217,15 @@ class DeferredWrites:
             return False
         self.flush(connection)
         return True
+
+    def mark(self) -> dict[object, int]:
+        return {statement: len(rows) for statement, rows in self._rows.items()}
+
+    def rewind(self, mark: dict[object, int]) -> None:
+        """Drop what was queued since `mark` (a save that failed after queuing; its keys may stay: that only
+        costs an early flush)."""
+        for statement, rows in self._rows.items():
+            del rows[mark.get(statement, 0):]
 
     def flush(self, connection: Connection) -> None:
         for statement, rows in self._rows.items():
