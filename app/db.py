@@ -37,27 +37,29 @@ def _take_write_lock(session: OrmSession) -> None:
         session.info[_LOCK_KEY] = True
 
 
-def writing(unit: Session | Connection) -> None:
+def writing(connection: Connection) -> None:
     """Take this process's writer lock before the first write of a Core statement (ORM writes take it themselves).
 
     The hot paths call it first thing, so that what they read next is what no other writer can change before
     they commit."""
-    if isinstance(unit, OrmSession):
-        _take_write_lock(unit)
+    if connection.dialect.name != 'sqlite':
         return
-    if unit.dialect.name != 'sqlite':
-        return
-    held = _core_units.__dict__.setdefault('open', {})
-    if unit not in held:
+    if connection not in _core_units.open:
         raise RuntimeError('db.writing needs a connection from db.transaction(), which releases the lock')
-    if not held[unit]:
+    if not _core_units.open[connection]:
         _write_lock.acquire()
-        held[unit] = True
+        _core_units.open[connection] = True
 
 
-# The Core units of work open in this thread, and whether each holds the writer lock. Kept here, not in
-# `Connection.info` (which belongs to the pooled DBAPI connection and is replaced if SQLAlchemy invalidates it).
-_core_units = threading.local()
+class _CoreUnits(threading.local):
+    """The Core units of work open in this thread, and whether each holds the writer lock. Kept here, not in
+    `Connection.info` (which belongs to the pooled DBAPI connection and is replaced if SQLAlchemy invalidates it)."""
+
+    def __init__(self) -> None:
+        self.open: dict[Connection, bool] = {}
+
+
+_core_units = _CoreUnits()
 
 
 def _drop_write_lock(session: OrmSession, transaction: SessionTransaction) -> None:
@@ -176,14 +178,13 @@ def transaction() -> Iterator[Connection]:
     """A unit of work in SQLAlchemy Core, for the paths that run on every player request (progress saves, media
     access checks): the ORM costs several times the query itself there (benchmarks/README.md).
     Commits on success, rolls back on error; the writer lock (see `writing`) is dropped after either."""
-    held = _core_units.__dict__.setdefault('open', {})
     with get_engine().connect() as connection:
-        held[connection] = False
+        _core_units.open[connection] = False
         try:
             with connection.begin():
                 yield connection
         finally:
-            if held.pop(connection):
+            if _core_units.open.pop(connection):
                 _write_lock.release()
 
 
