@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import auth, db
+from . import auth
 
 # Pages anyone may open, and prefixes that are public by nature (NiceGUI's own assets and websocket, our CSS/JS).
 PUBLIC_PATHS = {'/login', '/register', '/favicon.ico', '/api/health', '/api/login'}
@@ -65,7 +65,7 @@ class AuthGuard:
         if scope['type'] != 'http' or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             await self.app(scope, receive, send)
             return
-        user = await db.in_thread(auth.resolve, app.storage.user.get(auth.SESSION_KEY))
+        user = await auth.current_user()
         if user is None:
             if path.startswith(API_PREFIXES):
                 response = JSONResponse({'detail': 'not signed in'}, status_code=401)
