@@ -134,13 +134,7 @@ class Writer:
 
     def _apply(self, batch: list[_Job]) -> None:
         try:
-            self.transactions += 1
-            with db.transaction() as connection:
-                db.writing(connection)
-                deferred = playback.DeferredWrites()
-                for job in batch:
-                    _attempt(job, connection, deferred)
-                deferred.flush(connection)
+            self._commit(batch)
         except (IntegrityError, DataError):
             # Something one report's data can cause (say, a title deleted meanwhile): nothing of the batch was
             # committed. Try each report alone, so that it cannot take the others down with it.
@@ -148,7 +142,12 @@ class Writer:
                 log.exception('progress save failed')
                 _fail(batch[0])
                 return
-            self._one_by_one(batch)
+            for job in batch:
+                try:
+                    self._commit([job])
+                except Exception:
+                    log.exception('progress save failed')
+                    _fail(job)
         except Exception:
             # The database itself (locked by another process, disk full, gone): retrying each report would only
             # wait out the busy timeout once per report, holding the writer lock. Fail them all now; players retry.
@@ -156,18 +155,15 @@ class Writer:
             for job in batch:
                 _fail(job)
 
-    def _one_by_one(self, batch: list[_Job]) -> None:
-        for job in batch:
-            try:
-                self.transactions += 1
-                with db.transaction() as connection:
-                    db.writing(connection)
-                    deferred = playback.DeferredWrites()
-                    _attempt(job, connection, deferred)
-                    deferred.flush(connection)
-            except Exception:
-                log.exception('progress save failed')
-                _fail(job)
+    def _commit(self, jobs: list[_Job]) -> None:
+        """The jobs in one transaction: each job's checks and reads, then their queued writes, then the commit."""
+        self.transactions += 1
+        with db.transaction() as connection:
+            db.writing(connection)
+            deferred = playback.DeferredWrites()
+            for job in jobs:
+                _attempt(job, connection, deferred)
+            deferred.flush(connection)
 
 
 def _attempt(job: _Job, connection: Connection, deferred: playback.DeferredWrites) -> None:
