@@ -36,6 +36,12 @@ def _stored(user_id: int) -> float | None:
                                   {'u': user_id}).scalar()
 
 
+def _save(writer: saves.Writer, viewer: tuple[int, str], position: float):
+    """A plain progress report of one of `_viewers`, as a coroutine for `_held_back`."""
+    user_id, token = viewer
+    return writer.save(saves.Report(token=token, position=position, ended=False, leaving=False), user_id=user_id)
+
+
 def _heartbeat(token: str) -> str:
     with db.transaction() as connection:
         return connection.execute(text('SELECT heartbeat_at FROM playbacks WHERE token = :t'), {'t': token}).scalar()
@@ -88,11 +94,9 @@ async def test_a_constraint_failure_in_a_batch_fails_only_its_own_report():
         connection.execute(text("INSERT INTO users (id, username, username_key, password_hash, subscription_type, "
                                 "created_at) VALUES (1, 'x', 'x', 'x', 'FREE', '2026-01-01')"))
 
-    calls = [writer.save(saves.Report(token=viewers[0][1], position=11.0, ended=False, leaving=False),
-                         user_id=viewers[0][0]),
+    calls = [_save(writer, viewers[0], 11.0),
              writer.submit(duplicate),
-             writer.save(saves.Report(token=viewers[2][1], position=33.0, ended=False, leaving=False),
-                         user_id=viewers[2][0])]
+             _save(writer, viewers[2], 33.0)]
     results = await _held_back(writer, calls)
     assert results[0].saved and results[2].saved
     assert isinstance(results[1], RuntimeError)
@@ -109,12 +113,10 @@ async def test_a_report_that_breaks_in_python_fails_alone_and_leaves_none_of_its
         raise ValueError('a bug, not a rule')
 
     huge = saves.Report(token=viewers[1][1], position=10 ** 400, ended=False, leaving=False)  # OverflowError
-    calls = [writer.save(saves.Report(token=viewers[0][1], position=11.0, ended=False, leaving=False),
-                         user_id=viewers[0][0]),
+    calls = [_save(writer, viewers[0], 11.0),
              writer.submit(broken),
              writer.save(huge, user_id=viewers[1][0]),
-             writer.save(saves.Report(token=viewers[2][1], position=33.0, ended=False, leaving=False),
-                         user_id=viewers[2][0])]
+             _save(writer, viewers[2], 33.0)]
     results = await _held_back(writer, calls)
     assert results[0].saved and results[3].saved
     assert isinstance(results[1], RuntimeError) and isinstance(results[2], ValidationError)
@@ -133,11 +135,9 @@ async def test_a_failure_of_the_database_itself_fails_the_batch_at_once():
     def locked(_connection, _deferred):
         raise OperationalError('UPDATE playbacks', {}, Exception('database is locked'))
 
-    calls = [writer.save(saves.Report(token=viewers[0][1], position=11.0, ended=False, leaving=False),
-                         user_id=viewers[0][0]),
+    calls = [_save(writer, viewers[0], 11.0),
              writer.submit(locked),
-             writer.save(saves.Report(token=viewers[1][1], position=22.0, ended=False, leaving=False),
-                         user_id=viewers[1][0])]
+             _save(writer, viewers[1], 22.0)]
     results = await _held_back(writer, calls)
     assert isinstance(results[1], RuntimeError) and isinstance(results[2], RuntimeError)
     assert writer.transactions <= 2  # not retried report by report (each would wait out the busy timeout)
