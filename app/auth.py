@@ -39,7 +39,7 @@ def remember_browser(browser_id: str | None, token: str | None) -> None:
     _browser_tokens[browser_id] = token
 
 
-def _browser_id() -> str | None:
+def current_browser_id() -> str | None:
     """NiceGUI's id of the browser behind the current request or event (the one `app.storage.user` is keyed by)."""
     request = request_contextvar.get()
     return request.session.get('id') if request is not None and 'session' in request.scope else None
@@ -74,7 +74,7 @@ async def sign_in(user: UserPublic) -> None:
     token = await db.run_io(accounts.start_session, user_id=user.id)
     storage = app.storage.user
     storage[SESSION_KEY] = token
-    remember_browser(_browser_id(), token)
+    remember_browser(current_browser_id(), token)
     # The brief asks for these in the session; access decisions still read the database.
     storage['user_id'] = user.id
     storage['username'] = user.username
@@ -90,7 +90,7 @@ async def sign_out() -> None:
     await db.run_io(accounts.end_session, token=token)
     for key in (SESSION_KEY, 'user_id', 'username', 'subscription_type'):
         storage.pop(key, None)
-    remember_browser(_browser_id(), None)
+    remember_browser(current_browser_id(), None)
     if token:
         close_pages([token], except_client=context.client)
 

@@ -76,5 +76,5 @@ class AuthGuard:
             await response(scope, receive, send)
             return
         scope.setdefault('state', {})['user'] = user
-        auth.remember_browser(scope.get('session', {}).get('id'), app.storage.user.get(auth.SESSION_KEY))
+        auth.remember_browser(auth.current_browser_id(), app.storage.user.get(auth.SESSION_KEY))
         await self.app(scope, receive, send)
