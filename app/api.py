@@ -38,15 +38,25 @@ async def login(request: Request) -> JSONResponse:
         return JSONResponse({'detail': 'login.all_required'}, status_code=400)
     address = request.client.host if request.client else None
     try:
-        user = await password_work(accounts.sign_in_attempt, username=username, password=password,
-                                  rounds=get_settings().bcrypt_rounds, address=address)
+        user = await password_work(
+            accounts.sign_in_attempt,
+            username=username,
+            password=password,
+            rounds=get_settings().bcrypt_rounds,
+            address=address,
+        )
     except Throttled as error:
         seconds = str(max(1, int(error.retry_after.total_seconds())))
-        return JSONResponse({'detail': error.key, 'message': translate(language, error.key, **error.params)},
-                            status_code=429, headers={'Retry-After': seconds})
+        return JSONResponse(
+            {'detail': error.key, 'message': translate(language, error.key, **error.params)},
+            status_code=429,
+            headers={'Retry-After': seconds},
+        )
     except DomainError as error:
-        return JSONResponse({'detail': error.key, 'message': translate(language, error.key, **error.params)},
-                            status_code=401 if error.key in {'login.unknown_user', 'login.wrong_password'} else 400)
+        return JSONResponse(
+            {'detail': error.key, 'message': translate(language, error.key, **error.params)},
+            status_code=401 if error.key in {'login.unknown_user', 'login.wrong_password'} else 400,
+        )
     await auth.sign_in(user)
     return JSONResponse({'id': user.id, 'username': user.username, 'subscription_type': user.subscription_type})
 
@@ -64,8 +74,12 @@ def parse_report(body: bytes) -> saves.Report | JSONResponse:
         return JSONResponse({'detail': 'too large'}, status_code=413)
     try:
         data = json.loads(body)
-        return saves.Report(token=str(data['token']), position=data.get('position'),
-                            ended=data.get('ended', False) is True, leaving=data.get('leaving', False) is True)
+        return saves.Report(
+            token=str(data['token']),
+            position=data.get('position'),
+            ended=data.get('ended', False) is True,
+            leaving=data.get('leaving', False) is True,
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return JSONResponse({'detail': 'errors.bad_progress'}, status_code=400)
 
@@ -85,5 +99,6 @@ async def save_report(body: bytes, *, user_id: int | None = None, session_token:
         return JSONResponse({'detail': error.key, 'stop': status == 403}, status_code=status)
     except RuntimeError:
         return JSONResponse({'detail': 'unavailable'}, status_code=503)  # logged by the writer; the player retries
-    return JSONResponse({'saved': result.saved, 'position': result.position_s, 'resumable': result.resumable,
-                         'watched': result.watched})
+    return JSONResponse(
+        {'saved': result.saved, 'position': result.position_s, 'resumable': result.resumable, 'watched': result.watched}
+    )

@@ -61,9 +61,22 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f'{name} must be on or off, got {raw!r}')
 
 
-_NAMES = ('BUTACA_ENV', 'BUTACA_DATA_DIR', 'BUTACA_DATABASE_URL', 'BUTACA_MEDIA_DIR', 'BUTACA_DEFAULT_LANGUAGE',
-          'BUTACA_SESSION_IDLE_DAYS', 'BUTACA_ACCEL_REDIRECT', 'BUTACA_HOST', 'BUTACA_PORT', 'BUTACA_BCRYPT_ROUNDS',
-          'BUTACA_DEMO_LIBRARY', 'BUTACA_MAX_SCREENS_FREE', 'BUTACA_MAX_SCREENS_PREMIUM', 'BUTACA_ACCEL_GRANT_SECONDS')
+_NAMES = (
+    'BUTACA_ENV',
+    'BUTACA_DATA_DIR',
+    'BUTACA_DATABASE_URL',
+    'BUTACA_MEDIA_DIR',
+    'BUTACA_DEFAULT_LANGUAGE',
+    'BUTACA_SESSION_IDLE_DAYS',
+    'BUTACA_ACCEL_REDIRECT',
+    'BUTACA_HOST',
+    'BUTACA_PORT',
+    'BUTACA_BCRYPT_ROUNDS',
+    'BUTACA_DEMO_LIBRARY',
+    'BUTACA_MAX_SCREENS_FREE',
+    'BUTACA_MAX_SCREENS_PREMIUM',
+    'BUTACA_ACCEL_GRANT_SECONDS',
+)
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
 
@@ -125,8 +138,10 @@ def storage_secret(settings: Settings | None = None) -> str:
             raise ConfigError('BUTACA_STORAGE_SECRET must be at least 32 characters in production')
         return secret
     if settings.production:
-        raise ConfigError('BUTACA_STORAGE_SECRET is required when BUTACA_ENV=production '
-                          '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))")')
+        raise ConfigError(
+            'BUTACA_STORAGE_SECRET is required when BUTACA_ENV=production '
+            '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )
     path = settings.data_dir / 'storage_secret'
     if path.exists():
         return path.read_text().strip()

@@ -201,6 +201,7 @@ async def in_thread(fn, /, *args, **kwargs):
     CancelledError, never a None result that it could take for "signed out" or "nothing found".
     """
     from nicegui import run  # the one NiceGUI import here: the services and scripts never need it
+
     return await asyncio.get_running_loop().run_in_executor(run.thread_pool, functools.partial(fn, *args, **kwargs))
 
 

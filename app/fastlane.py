@@ -51,8 +51,7 @@ class FastLane:
         if is_media:
             _, _, title_id, asset = path.split('/')
             playback_token = parse_qs(scope.get('query_string', b'').decode('latin-1')).get('p', [''])[0]
-            response = await db.in_thread(_media, token, title_id=title_id, asset=asset,
-                                          playback_token=playback_token)
+            response = await db.in_thread(_media, token, title_id=title_id, asset=asset, playback_token=playback_token)
         else:
             # The session is checked by the progress writer, in the transaction that saves the report.
             response = await api.save_report(await _body(receive, api.MAX_BODY + 1), session_token=token)
@@ -96,6 +95,7 @@ def _cookie(header: bytes, name: str) -> bytes | None:
 
 
 # One worker-thread hop per media request: the session check and the answer run together.
+
 
 def _media(token: str, *, title_id: str, asset: str, playback_token: str) -> Response:
     user = auth.resolve(token)

@@ -54,8 +54,9 @@ def _resolve(*, user_id: int, title_id: str, asset: str, token: str) -> str:
             return getattr(catalog.get_title_row(session, title_number), IMAGE_ASSETS[asset])
     if asset not in VIDEO_ASSETS:
         raise NotFound('title.not_found')
-    grant = db.run_core(playback.authorize_stream, user_id=user_id, title_id=title_number, token=token,
-                        quality=VIDEO_ASSETS[asset])
+    grant = db.run_core(
+        playback.authorize_stream, user_id=user_id, title_id=title_number, token=token, quality=VIDEO_ASSETS[asset]
+    )
     return grant.path
 
 
@@ -92,8 +93,9 @@ class RangeFileResponse(FileResponse):
 
     chunk_size = CHUNK_SIZE
 
-    async def _handle_single_range(self, send: Send, start: int, end: int, file_size: int,
-                                   send_header_only: bool) -> None:
+    async def _handle_single_range(
+        self, send: Send, start: int, end: int, file_size: int, send_header_only: bool
+    ) -> None:
         headers = MutableHeaders(raw=list(self.raw_headers))
         headers['content-range'] = f'bytes {start}-{end - 1}/{file_size}'
         headers['content-length'] = str(end - start)

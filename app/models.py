@@ -148,6 +148,7 @@ class LoginFailure(SQLModel, table=True):
 
 # ---- read models: plain data handed to pages, never a live table row ----
 
+
 class UserPublic(BaseModel):
     id: int
     username: str

@@ -62,8 +62,9 @@ class Writer:
         self.transactions = 0  # with `reports`: how well reports are grouped
         self.reports = 0
 
-    async def save(self, report: Report, *, user_id: int | None = None,
-                   session_token: str | None = None) -> playback.SaveResult:
+    async def save(
+        self, report: Report, *, user_id: int | None = None, session_token: str | None = None
+    ) -> playback.SaveResult:
         """Apply one report for `user_id`, or for the user of `session_token` (checked in the same transaction).
 
         Raises NotSignedIn or the DomainError of the rule that refused it.
@@ -77,8 +78,15 @@ class Writer:
                 if found is None:
                     raise NotSignedIn
                 user = found.id
-            return playback.save_progress(connection, user_id=user, token=report.token, position_s=report.position,
-                                          ended=report.ended, leaving=report.leaving, deferred=deferred)
+            return playback.save_progress(
+                connection,
+                user_id=user,
+                token=report.token,
+                position_s=report.position,
+                ended=report.ended,
+                leaving=report.leaving,
+                deferred=deferred,
+            )
 
         return await self.submit(work)
 

@@ -57,6 +57,7 @@ async def startup() -> None:
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
     if settings.demo_library:
         from .library.demo import ensure_demo_catalog  # PyAV is only loaded when there is something to make
+
         status.demo_preparing = True
         try:
             added = await run.io_bound(ensure_demo_catalog)

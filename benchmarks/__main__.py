@@ -21,9 +21,11 @@ def main() -> None:
     started = time.perf_counter()
     rows = asyncio.run(run_all(quick=args.quick, only=set(args.only or [])))
     print()
-    print(f'Butaca benchmarks ({"quick" if args.quick else "full"}) on {platform.node()}, '
-          f'{platform.processor() or platform.machine()}, Python {platform.python_version()}, '
-          f'{time.strftime("%Y-%m-%d")}, {time.perf_counter() - started:.0f} s')
+    print(
+        f'Butaca benchmarks ({"quick" if args.quick else "full"}) on {platform.node()}, '
+        f'{platform.processor() or platform.machine()}, Python {platform.python_version()}, '
+        f'{time.strftime("%Y-%m-%d")}, {time.perf_counter() - started:.0f} s'
+    )
     width = max(len(row[0]) for row in rows)
     print(f'{"measurement":<{width}}  {"result":<52}  target')
     print('-' * (width + 70))

@@ -26,8 +26,9 @@ async def _run(viewers: int, seconds: float, data_dir: Path) -> dict:
     try:
         group, cookies = await prepare(server, viewers)
         stop_at = time.monotonic() + seconds
-        watchers = asyncio.gather(*(_watch(v, server.url, c, stop_at, 0.5)
-                                    for v, c in zip(group, cookies, strict=True)))
+        watchers = asyncio.gather(
+            *(_watch(v, server.url, c, stop_at, 0.5) for v, c in zip(group, cookies, strict=True))
+        )
         await asyncio.sleep(seconds / 2)
         server.kill()  # mid-stream: some saves are in flight
         killed_at = time.monotonic()
@@ -44,9 +45,13 @@ async def _run(viewers: int, seconds: float, data_dir: Path) -> dict:
     stored = stored_positions(data_dir)
     lost = [v.index for v in group if v.last_acked is not None and not _kept(v, stored.get(v.index + 1))]
     return {
-        'viewers': viewers, 'killed_after_s': round(seconds / 2, 1), 'ran_on_s': round(stop_at - killed_at, 1),
-        'acknowledged': sum(v.acked for v in group), 'integrity_check': integrity,
-        'lost_acknowledged_saves': len(lost), 'restart_healthy': healthy,
+        'viewers': viewers,
+        'killed_after_s': round(seconds / 2, 1),
+        'ran_on_s': round(stop_at - killed_at, 1),
+        'acknowledged': sum(v.acked for v in group),
+        'integrity_check': integrity,
+        'lost_acknowledged_saves': len(lost),
+        'restart_healthy': healthy,
     }
 
 

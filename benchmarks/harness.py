@@ -49,6 +49,7 @@ def use_database(data_dir: Path) -> None:
     """Point this process's app.config at the same data folder as the server (for seeding and checking)."""
     os.environ.update({key: value for key, value in server_env(data_dir).items() if key.startswith('BUTACA_')})
     from app import db
+
     db.dispose_engines()
     db.init_db()
 
@@ -69,8 +70,14 @@ class Server:
     def start(self, timeout: float = 60) -> Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = (self.data_dir / 'server.log').open('ab')
-        self.process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=self.env, stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, 'main.py'],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -132,13 +139,24 @@ def seed_viewers(data_dir: Path, *, viewers: int, duration_s: float = 7200.0, vi
     with db.session_scope() as session:
         for index in range(viewers):
             session.add(User(username=f'viewer{index}', username_key=f'viewer{index}', password_hash=password_hash))
-            catalog.add_title(session, title=f'Bench {index}', genre='Bench', year=2026, duration_s=duration_s,
-                              poster_path='bench/poster.jpg', backdrop_path='bench/backdrop.jpg',
-                              video_sd_path='bench/sd.mp4', video_hd_path='bench/hd.mp4', sd_height=480, hd_height=720)
+            catalog.add_title(
+                session,
+                title=f'Bench {index}',
+                genre='Bench',
+                year=2026,
+                duration_s=duration_s,
+                poster_path='bench/poster.jpg',
+                backdrop_path='bench/backdrop.jpg',
+                video_sd_path='bench/sd.mp4',
+                video_hd_path='bench/hd.mp4',
+                sd_height=480,
+                hd_height=720,
+            )
 
 
-async def signed_in_client(base_url: str, username: str, password: str = 'benchmark-pass',
-                           **client_args: object) -> httpx.AsyncClient:
+async def signed_in_client(
+    base_url: str, username: str, password: str = 'benchmark-pass', **client_args: object
+) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base_url, timeout=30, **client_args)
     response = await client.post('/api/login', json={'username': username, 'password': password})
     response.raise_for_status()
@@ -166,6 +184,7 @@ def percentile(values: list[float], q: float) -> float:
 @contextlib.contextmanager
 def temporary_folder(prefix: str) -> Iterator[Path]:
     import tempfile
+
     path = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         yield path

@@ -15,7 +15,7 @@ from .harness import free_port
 
 ACCEL_PREFIX = '/_protected_media'
 
-CONFIG = '''
+CONFIG = """
 user root;
 worker_processes auto;
 daemon off;
@@ -55,10 +55,10 @@ http {{
         }}
     }}
 }}
-'''
+"""
 # The grant cache (README, "Several machines"): Butaca's answer to a media request, kept for as long as its
 # X-Accel-Expires says, per browser cookie and URL; the front server then acts on its X-Accel-Redirect.
-GRANT_SERVER = '''
+GRANT_SERVER = """
     server {{
         listen unix:{tmp}/grants.sock;
         location / {{
@@ -73,7 +73,7 @@ GRANT_SERVER = '''
             proxy_pass_header X-Accel-Redirect;
         }}
     }}
-'''
+"""
 
 
 def available() -> str | None:
@@ -93,11 +93,20 @@ def nginx(media_dir: Path, upstream_port: int, tmp: Path, *, grants: bool = True
     port = free_port()
     conf = tmp / 'nginx.conf'
     grant_server = GRANT_SERVER.format(tmp=tmp) if grants else ''
-    conf.write_text(CONFIG.format(tmp=tmp, upstream=upstream_port, port=port, media=media_dir.resolve(),
-                                  accel=ACCEL_PREFIX, grant_server=grant_server,
-                                  media_upstream='butaca_grants' if grants else 'butaca'))
-    process = subprocess.Popen([binary, '-c', str(conf), '-p', str(tmp)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    conf.write_text(
+        CONFIG.format(
+            tmp=tmp,
+            upstream=upstream_port,
+            port=port,
+            media=media_dir.resolve(),
+            accel=ACCEL_PREFIX,
+            grant_server=grant_server,
+            media_upstream='butaca_grants' if grants else 'butaca',
+        )
+    )
+    process = subprocess.Popen(
+        [binary, '-c', str(conf), '-p', str(tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f'http://127.0.0.1:{port}'
     try:
         for _ in range(100):

@@ -34,7 +34,8 @@ class Pinger:
     def __enter__(self) -> Pinger:
         self._recv, send = multiprocessing.get_context('spawn').Pipe(duplex=False)
         self._process = multiprocessing.get_context('spawn').Process(
-            target=_ping, args=(self.url, self.seconds, self.every, send), daemon=True)
+            target=_ping, args=(self.url, self.seconds, self.every, send), daemon=True
+        )
         self._process.start()
         return self
 

@@ -51,8 +51,9 @@ async def _watch(viewer: Viewer, url: str, cookie: str, stop_at: float, interval
             body = json.dumps({'token': viewer.token, 'position': position}).encode()
             started = time.perf_counter()
             try:
-                reply = await client.request('POST', '/api/progress', body=body,
-                                             headers='Content-Type: application/json\r\n')
+                reply = await client.request(
+                    'POST', '/api/progress', body=body, headers='Content-Type: application/json\r\n'
+                )
             except (OSError, asyncio.IncompleteReadError) as error:
                 viewer.errors.append(type(error).__name__)
                 return
@@ -70,8 +71,7 @@ async def prepare(server: Server, count: int) -> tuple[list[Viewer], list[str]]:
     """`count` signed-in viewers, each with a watch page open; returns them with their cookies."""
     viewers = [Viewer(index) for index in range(count)]
     limits = httpx.Limits(max_connections=1)
-    clients = await asyncio.gather(*(signed_in_client(server.url, f'viewer{v.index}', limits=limits)
-                                     for v in viewers))
+    clients = await asyncio.gather(*(signed_in_client(server.url, f'viewer{v.index}', limits=limits) for v in viewers))
     tokens = await asyncio.gather(*(open_watch_page(c, v.index + 1) for v, c in zip(viewers, clients, strict=True)))
     for viewer, (_, token) in zip(viewers, tokens, strict=True):
         viewer.token = token
@@ -92,11 +92,15 @@ async def measure(server: Server, data_dir: Path, *, viewers: int, seconds: floa
     lost = sum(1 for v in group if v.last_acked is not None and stored.get(v.index + 1) != v.last_acked)
     latencies = [latency for v in group for latency in v.latencies]
     return {
-        'viewers': viewers, 'seconds': round(elapsed, 1),
-        'sent': sum(v.sent for v in group), 'acknowledged': sum(v.acked for v in group),
-        'errors': sum(len(v.errors) for v in group), 'lost_final_positions': lost,
+        'viewers': viewers,
+        'seconds': round(elapsed, 1),
+        'sent': sum(v.sent for v in group),
+        'acknowledged': sum(v.acked for v in group),
+        'errors': sum(len(v.errors) for v in group),
+        'lost_final_positions': lost,
         'saves_per_s': round(sum(v.acked for v in group) / elapsed, 1),
-        'p50_ms': round(percentile(latencies, 0.50) * 1000, 1), 'p99_ms': round(percentile(latencies, 0.99) * 1000, 1),
+        'p50_ms': round(percentile(latencies, 0.50) * 1000, 1),
+        'p99_ms': round(percentile(latencies, 0.99) * 1000, 1),
         'first_errors': [e for v in group for e in v.errors][:5],
     }
 
@@ -107,6 +111,7 @@ def stored_positions(data_dir: Path) -> dict[int, float]:
 
     from app import db
     from app.models import Progress
+
     with db.session_scope() as session:
         return {row.user_id: row.position_s for row in session.exec(select(Progress)).all()}
 

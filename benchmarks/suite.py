@@ -32,6 +32,7 @@ def ms(seconds: float) -> str:
 def demo_video(folder: Path) -> Path:
     """One real demo title (H.264/AAC, about a minute, 720p), made with PyAV."""
     from app.library.demo import DEMO_TITLES, generate_demo_library
+
     entries = generate_demo_library(folder, titles=DEMO_TITLES[:1], workers=1)
     return folder / entries[0]['video_hd_path']
 
@@ -52,8 +53,13 @@ async def measure_video(quick: bool) -> list[Row]:
             await client.aclose()
         embedded = result.bytes / elapsed / 1e6
         rows.append(('video (a) Butaca media route, 32 clients', _video_text(result, elapsed), '>= 200 MB/s'))
-        rows.append(('video (a) ping while bytes flow', f'p50 {ms(percentile(ping.delays, .5))}, '
-                     f'p99 {ms(percentile(ping.delays, .99))}', 'p99 < 100 ms'))
+        rows.append(
+            (
+                'video (a) ping while bytes flow',
+                f'p50 {ms(percentile(ping.delays, 0.5))}, p99 {ms(percentile(ping.delays, 0.99))}',
+                'p99 < 100 ms',
+            )
+        )
         if nginx.available() is None:
             rows.append(('video (b), (c) nginx', 'skipped: nginx is not installed (apt-get install nginx)', ''))
             return rows
@@ -62,10 +68,15 @@ async def measure_video(quick: bool) -> list[Row]:
         # than one screen.
         accel_rates = {}
         for grant in ('2', '0'):
-            with Server(data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX, BUTACA_MAX_SCREENS_FREE='4',
-                        BUTACA_ACCEL_GRANT_SECONDS=grant) as server, \
-                    nginx.nginx(data_dir / 'media', server.port, data_dir / f'nginx-{grant}',
-                                grants=grant != '0') as proxy:
+            with (
+                Server(
+                    data_dir,
+                    BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX,
+                    BUTACA_MAX_SCREENS_FREE='4',
+                    BUTACA_ACCEL_GRANT_SECONDS=grant,
+                ) as server,
+                nginx.nginx(data_dir / 'media', server.port, data_dir / f'nginx-{grant}', grants=grant != '0') as proxy,
+            ):
                 client = await signed_in_client(proxy, 'viewer0')
                 path, _ = await open_watch_page(client, 1)
                 cookie = '; '.join(f'{k}={v}' for k, v in client.cookies.items())
@@ -74,19 +85,28 @@ async def measure_video(quick: bool) -> list[Row]:
                     direct, direct_elapsed = await read_ranges(proxy, '/direct/bench/hd.mp4', size, seconds=seconds)
                 await client.aclose()
         direct_rate = direct.bytes / direct_elapsed / 1e6
-        for grant, name in (('2', 'video (b) nginx + X-Accel-Redirect, grants kept 2 s'),
-                            ('0', 'video (b) nginx + X-Accel-Redirect, every read asks')):
+        for grant, name in (
+            ('2', 'video (b) nginx + X-Accel-Redirect, grants kept 2 s'),
+            ('0', 'video (b) nginx + X-Accel-Redirect, every read asks'),
+        ):
             accel, accel_elapsed = accel_rates[grant]
             rate = accel.bytes / accel_elapsed / 1e6
             rows.append((name, _video_text(accel, accel_elapsed), f'>= 80 % of (c): {rate / direct_rate * 100:.0f} %'))
-        rows.append(('video (c) nginx alone (the limit)', _video_text(direct, direct_elapsed),
-                     f'(a) is {embedded / direct_rate * 100:.0f} % of it'))
+        rows.append(
+            (
+                'video (c) nginx alone (the limit)',
+                _video_text(direct, direct_elapsed),
+                f'(a) is {embedded / direct_rate * 100:.0f} % of it',
+            )
+        )
     return rows
 
 
 def _video_text(result, elapsed: float) -> str:
-    return (f'{result.bytes / elapsed / 1e6:.0f} MB/s, TTFB p50 {ms(percentile(result.ttfb, .5))} '
-            f'p99 {ms(percentile(result.ttfb, .99))}, {result.errors} errors')
+    return (
+        f'{result.bytes / elapsed / 1e6:.0f} MB/s, TTFB p50 {ms(percentile(result.ttfb, 0.5))} '
+        f'p99 {ms(percentile(result.ttfb, 0.99))}, {result.errors} errors'
+    )
 
 
 async def measure_logins(quick: bool) -> list[Row]:
@@ -96,6 +116,7 @@ async def measure_logins(quick: bool) -> list[Row]:
         from app import db
         from app.models import User
         from app.security import hash_password
+
         password_hash = hash_password('benchmark-pass', rounds=12)
         with db.session_scope() as session:
             for index in range(count):
@@ -108,15 +129,23 @@ async def measure_logins(quick: bool) -> list[Row]:
             with Pinger(f'{server.url}/api/health', 8) as ping:
                 await asyncio.sleep(1)
                 started = time.perf_counter()
-                answers = await asyncio.gather(*(
-                    client.post('/api/login', json={'username': f'fan{i}', 'password': 'benchmark-pass'})
-                    for i, client in enumerate(clients)))
+                answers = await asyncio.gather(
+                    *(
+                        client.post('/api/login', json={'username': f'fan{i}', 'password': 'benchmark-pass'})
+                        for i, client in enumerate(clients)
+                    )
+                )
                 burst = time.perf_counter() - started
             await asyncio.gather(*(client.aclose() for client in clients))
     ok = sum(1 for answer in answers if answer.status_code == 200)
     worst = max(ping.delays) if ping.delays else float('nan')
-    return [(f'login burst: {count} at bcrypt cost 12', f'{ok}/{count} signed in in {burst:.1f} s; worst ping '
-             f'{ms(worst)}, p99 {ms(percentile(ping.delays, .99))}', 'worst ping < 50 ms')]
+    return [
+        (
+            f'login burst: {count} at bcrypt cost 12',
+            f'{ok}/{count} signed in in {burst:.1f} s; worst ping {ms(worst)}, p99 {ms(percentile(ping.delays, 0.99))}',
+            'worst ping < 50 ms',
+        )
+    ]
 
 
 async def measure_pages(quick: bool) -> list[Row]:
@@ -140,8 +169,13 @@ async def measure_pages(quick: bool) -> list[Row]:
                     response = await client.get(path)
                     times.append(time.perf_counter() - started)
                     assert response.status_code == 200, (path, response.status_code)
-                rows.append((f'page {name} (10k titles, 100k history)',
-                             f'p50 {ms(percentile(times, .5))}, p95 {ms(percentile(times, .95))}', 'p95 < 150 ms'))
+                rows.append(
+                    (
+                        f'page {name} (10k titles, 100k history)',
+                        f'p50 {ms(percentile(times, 0.5))}, p95 {ms(percentile(times, 0.95))}',
+                        'p95 < 150 ms',
+                    )
+                )
             await client.aclose()
     return rows
 
@@ -159,8 +193,24 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
 
     seed_viewers(data_dir, viewers=100)
     rng = random.Random(7)
-    words = ('noche', 'mar', 'ciudad', 'sombra', 'fuego', 'viento', 'luna', 'camino', 'río', 'estrella', 'último',
-             'verano', 'silencio', 'corazón', 'tiempo', 'ola')
+    words = (
+        'noche',
+        'mar',
+        'ciudad',
+        'sombra',
+        'fuego',
+        'viento',
+        'luna',
+        'camino',
+        'río',
+        'estrella',
+        'último',
+        'verano',
+        'silencio',
+        'corazón',
+        'tiempo',
+        'ola',
+    )
     genres = ('Drama', 'Comedia', 'Suspense', 'Documental', 'Animación', 'Ciencia ficción', 'Romance', 'Aventura')
     now = utcnow()
     with db.session_scope() as session:
@@ -168,37 +218,79 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
         rows = []
         for index in range(titles - 100):
             name = f'{rng.choice(words).capitalize()} {rng.choice(words)} {index}'
-            rows.append({'kind': 'movie', 'title': name, 'search_key': search_key(name), 'description': 'Bench.',
-                         'year': 1950 + index % 75, 'genre': genres[index % len(genres)], 'rating': '12',
-                         'duration_s': 5400.0, 'is_premium': index % 3 == 0, 'poster_path': 'bench/poster.jpg',
-                         'backdrop_path': 'bench/backdrop.jpg', 'video_sd_path': 'bench/sd.mp4',
-                         'video_hd_path': 'bench/hd.mp4', 'sd_height': 480, 'hd_height': 720,
-                         'created_at': now - timedelta(minutes=index)})
+            rows.append(
+                {
+                    'kind': 'movie',
+                    'title': name,
+                    'search_key': search_key(name),
+                    'description': 'Bench.',
+                    'year': 1950 + index % 75,
+                    'genre': genres[index % len(genres)],
+                    'rating': '12',
+                    'duration_s': 5400.0,
+                    'is_premium': index % 3 == 0,
+                    'poster_path': 'bench/poster.jpg',
+                    'backdrop_path': 'bench/backdrop.jpg',
+                    'video_sd_path': 'bench/sd.mp4',
+                    'video_hd_path': 'bench/hd.mp4',
+                    'sd_height': 480,
+                    'hd_height': 720,
+                    'created_at': now - timedelta(minutes=index),
+                }
+            )
         session.execute(insert(Title), rows)
-        session.execute(insert(WatchHistory), [
-            {'user_id': 1 if index % 5 == 0 else 2 + index % 99, 'title_id': 1 + index % titles,
-             'watched_at': now - timedelta(seconds=index), 'position_s': 60.0, 'quality': 'HD'}
-            for index in range(history)])
-        session.execute(insert(Progress), [
-            {'user_id': 1, 'title_id': 1 + index * 7, 'position_s': 600.0, 'duration_s': 5400.0, 'resumable': True,
-             'watched': False, 'updated_at': now - timedelta(minutes=index)} for index in range(40)])
+        session.execute(
+            insert(WatchHistory),
+            [
+                {
+                    'user_id': 1 if index % 5 == 0 else 2 + index % 99,
+                    'title_id': 1 + index % titles,
+                    'watched_at': now - timedelta(seconds=index),
+                    'position_s': 60.0,
+                    'quality': 'HD',
+                }
+                for index in range(history)
+            ],
+        )
+        session.execute(
+            insert(Progress),
+            [
+                {
+                    'user_id': 1,
+                    'title_id': 1 + index * 7,
+                    'position_s': 600.0,
+                    'duration_s': 5400.0,
+                    'resumable': True,
+                    'watched': False,
+                    'updated_at': now - timedelta(minutes=index),
+                }
+                for index in range(40)
+            ],
+        )
 
 
 async def measure_saves(quick: bool) -> list[Row]:
     """The most the server takes (clients back to back), then a steady 1050 saves/s offered by 210 viewers."""
     from . import stress
+
     seconds = 4 if quick else 20
     rows: list[Row] = []
-    for name, viewers, interval in (('peak: 50 clients back to back', 50, 0.0),
-                                    ('sustained: 210 viewers x 5/s = 1050/s offered', 210, 0.2)):
+    for name, viewers, interval in (
+        ('peak: 50 clients back to back', 50, 0.0),
+        ('sustained: 210 viewers x 5/s = 1050/s offered', 210, 0.2),
+    ):
         with temporary_folder('butaca-bench-saves-') as data_dir:
             seed_viewers(data_dir, viewers=viewers)
             with Server(data_dir) as server:
                 result = await stress.measure(server, data_dir, viewers=viewers, seconds=seconds, interval=interval)
-        rows.append((f'progress saves, {name}',
-                     f'{result["saves_per_s"]:.0f} saves/s, p50 {result["p50_ms"]} ms, p99 {result["p99_ms"]} ms, '
-                     f'{result["errors"]} errors, {result["lost_final_positions"]} lost',
-                     '>= 1000/s, p99 < 50 ms, 0 lost'))
+        rows.append(
+            (
+                f'progress saves, {name}',
+                f'{result["saves_per_s"]:.0f} saves/s, p50 {result["p50_ms"]} ms, p99 {result["p99_ms"]} ms, '
+                f'{result["errors"]} errors, {result["lost_final_positions"]} lost',
+                '>= 1000/s, p99 < 50 ms, 0 lost',
+            )
+        )
     return rows
 
 
@@ -206,6 +298,7 @@ async def measure_memory(quick: bool) -> list[Row]:
     import re
 
     import socketio
+
     count = 20 if quick else 60
     with temporary_folder('butaca-bench-memory-') as data_dir:
         seed_big_catalog(data_dir, titles=2000, history=1000)
@@ -217,10 +310,16 @@ async def measure_memory(quick: bool) -> list[Row]:
                 html = (await client.get('/')).text
                 client_id = re.search(r"'client_id': '([0-9a-f-]+)'", html).group(1)
                 sio = socketio.AsyncClient(reconnection=False)
-                query = f'client_id={client_id}&tab_id={os.urandom(8).hex()}&document_id={os.urandom(8).hex()}' \
-                        f'&implicit_handshake=true&next_message_id=0'
-                await sio.connect(f'{server.url}?{query}', socketio_path='/_nicegui_ws/socket.io',
-                                  transports=['websocket'], headers={'Cookie': cookie})
+                query = (
+                    f'client_id={client_id}&tab_id={os.urandom(8).hex()}&document_id={os.urandom(8).hex()}'
+                    f'&implicit_handshake=true&next_message_id=0'
+                )
+                await sio.connect(
+                    f'{server.url}?{query}',
+                    socketio_path='/_nicegui_ws/socket.io',
+                    transports=['websocket'],
+                    headers={'Cookie': cookie},
+                )
                 return sio
 
             warm = [await connect() for _ in range(3)]
@@ -233,8 +332,13 @@ async def measure_memory(quick: bool) -> list[Row]:
                 await sio.disconnect()
             await client.aclose()
     per_client = (after - before) / count / 1024
-    return [(f'memory: {count} clients with home open', f'{per_client:.2f} MiB per client '
-             f'(RSS {before / 1024:.0f} -> {after / 1024:.0f} MiB)', '< 1.5 MiB per client')]
+    return [
+        (
+            f'memory: {count} clients with home open',
+            f'{per_client:.2f} MiB per client (RSS {before / 1024:.0f} -> {after / 1024:.0f} MiB)',
+            '< 1.5 MiB per client',
+        )
+    ]
 
 
 def rss_kib(pid: int) -> int:
@@ -244,8 +348,13 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-MEASUREMENTS = {'video': measure_video, 'logins': measure_logins, 'pages': measure_pages, 'saves': measure_saves,
-                'memory': measure_memory}
+MEASUREMENTS = {
+    'video': measure_video,
+    'logins': measure_logins,
+    'pages': measure_pages,
+    'saves': measure_saves,
+    'memory': measure_memory,
+}
 
 
 async def run_all(*, quick: bool, only: set[str]) -> list[Row]:

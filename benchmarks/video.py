@@ -30,15 +30,23 @@ async def _reader(url: str, path: str, size: int, cookie: str, stop_at: float, r
         while time.monotonic() < stop_at:
             start = random.randrange(0, max(1, size - CHUNK))
             end = min(size, start + CHUNK) - 1
-            request = (f'GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nRange: bytes={start}-{end}\r\n'
-                       f'Cookie: {cookie}\r\nAccept-Encoding: identity\r\n\r\n')
+            request = (
+                f'GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nRange: bytes={start}-{end}\r\n'
+                f'Cookie: {cookie}\r\nAccept-Encoding: identity\r\n\r\n'
+            )
             sent = time.perf_counter()
             writer.write(request.encode())
             head = await reader.readuntil(b'\r\n\r\n')
             result.ttfb.append(time.perf_counter() - sent)
             status = int(head.split(b' ', 2)[1])
-            length = next((int(line.split(b':', 1)[1]) for line in head.split(b'\r\n')
-                           if line.lower().startswith(b'content-length:')), 0)
+            length = next(
+                (
+                    int(line.split(b':', 1)[1])
+                    for line in head.split(b'\r\n')
+                    if line.lower().startswith(b'content-length:')
+                ),
+                0,
+            )
             await reader.readexactly(length)
             if status != 206:
                 result.errors += 1
@@ -49,12 +57,14 @@ async def _reader(url: str, path: str, size: int, cookie: str, stop_at: float, r
         writer.close()
 
 
-async def read_ranges(url: str, path: str, size: int, *, cookie: str = '', clients: int = 32,
-                      seconds: float = 20) -> tuple[Result, float]:
+async def read_ranges(
+    url: str, path: str, size: int, *, cookie: str = '', clients: int = 32, seconds: float = 20
+) -> tuple[Result, float]:
     result = Result()
     stop_at = time.monotonic() + seconds
     started = time.perf_counter()
-    outcomes = await asyncio.gather(*(_reader(url, path, size, cookie, stop_at, result) for _ in range(clients)),
-                                    return_exceptions=True)
+    outcomes = await asyncio.gather(
+        *(_reader(url, path, size, cookie, stop_at, result) for _ in range(clients)), return_exceptions=True
+    )
     result.errors += sum(1 for outcome in outcomes if isinstance(outcome, Exception))
     return result, time.perf_counter() - started

@@ -25,8 +25,17 @@ SIZES = {'desktop': (1440, 900), 'mobile': (390, 844)}
 
 def browser() -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
-    for argument in ('headless=new', 'no-sandbox', 'disable-dev-shm-usage', 'disable-gpu', 'mute-audio',
-                     'disable-background-networking', 'disable-component-update', 'no-first-run', 'hide-scrollbars'):
+    for argument in (
+        'headless=new',
+        'no-sandbox',
+        'disable-dev-shm-usage',
+        'disable-gpu',
+        'mute-audio',
+        'disable-background-networking',
+        'disable-component-update',
+        'no-first-run',
+        'hide-scrollbars',
+    ):
         options.add_argument(argument)
     options.add_experimental_option('prefs', {'intl.accept_languages': 'es-ES,es'})
     return webdriver.Chrome(options=options)
@@ -34,8 +43,10 @@ def browser() -> webdriver.Chrome:
 
 def shoot(driver: webdriver.Chrome, out: Path, name: str, url: str | None = None, *, before=None) -> None:
     for size, (width, height) in SIZES.items():
-        driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {
-            'width': width, 'height': height, 'deviceScaleFactor': 1, 'mobile': size == 'mobile'})
+        driver.execute_cdp_cmd(
+            'Emulation.setDeviceMetricsOverride',
+            {'width': width, 'height': height, 'deviceScaleFactor': 1, 'mobile': size == 'mobile'},
+        )
         if url:
             driver.get(url)
         time.sleep(1.5)
@@ -72,8 +83,10 @@ def main() -> None:
     parser.add_argument('--out', type=Path, default=ROOT / 'docs' / 'screenshots')
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    with temporary_folder('butaca-shots-') as data_dir, \
-            Server(data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(ROOT / 'assets' / 'media')) as server:
+    with (
+        temporary_folder('butaca-shots-') as data_dir,
+        Server(data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(ROOT / 'assets' / 'media')) as server,
+    ):
         with sqlite3.connect(data_dir / 'database.db') as connection:
             for _ in range(600):  # the demo catalog is added once its media is ready
                 if connection.execute('SELECT count(*) FROM titles').fetchone()[0]:
@@ -96,8 +109,13 @@ def main() -> None:
             shoot(driver, args.out, 'details', f'{base}/title/{premium}')
             shoot(driver, args.out, 'watch', f'{base}/watch/{free[0][0]}', before=lambda d: play(d, 2))
             shoot(driver, args.out, 'upgrade', f'{base}/watch/{premium}')
-            shoot(driver, args.out, 'profile', f'{base}/profile',  # scrolled to the plans and the history
-                  before=lambda d: (d.execute_script('window.scrollTo(0, 280)'), time.sleep(0.5)))
+            shoot(
+                driver,
+                args.out,
+                'profile',
+                f'{base}/profile',  # scrolled to the plans and the history
+                before=lambda d: (d.execute_script('window.scrollTo(0, 280)'), time.sleep(0.5)),
+            )
         finally:
             driver.quit()
     print(f'screenshots in {args.out}')

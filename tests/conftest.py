@@ -31,9 +31,20 @@ def butaca_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     db.dispose_engines()
 
 
-_EDGE = tuple(str(Path(__file__).resolve().parent.parent / 'app' / name)
-              for name in ('pages', 'components', 'auth.py', 'middleware.py', 'api.py', 'fastlane.py', 'wiring.py',
-                           'media.py', 'saves.py'))
+_EDGE = tuple(
+    str(Path(__file__).resolve().parent.parent / 'app' / name)
+    for name in (
+        'pages',
+        'components',
+        'auth.py',
+        'middleware.py',
+        'api.py',
+        'fastlane.py',
+        'wiring.py',
+        'media.py',
+        'saves.py',
+    )
+)
 
 
 @pytest.fixture(autouse=True)

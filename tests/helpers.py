@@ -35,8 +35,14 @@ async def sign_in(user: User, username: str = 'ana', password: str = 'secreto123
 GENRES = ('Drama', 'Comedia', 'Documental', 'Animación', 'Suspense')
 
 
-def seed_titles(count: int = 6, *, premium_every: int = 3, duration_s: float = 100.0, files: bool = True,
-                names: list[str] | None = None) -> list[int]:
+def seed_titles(
+    count: int = 6,
+    *,
+    premium_every: int = 3,
+    duration_s: float = 100.0,
+    files: bool = True,
+    names: list[str] | None = None,
+) -> list[int]:
     """Titles with small stand-in media files (bytes with a known pattern, for Range checks)."""
     from app.config import get_settings
     from app.services import catalog
@@ -51,10 +57,19 @@ def seed_titles(count: int = 6, *, premium_every: int = 3, duration_s: float = 1
                 for name, size in (('poster.jpg', 100), ('backdrop.jpg', 100), ('sd.mp4', 5000), ('hd.mp4', 9000)):
                     (media / folder / name).write_bytes(bytes((i * 7 + index) % 256 for i in range(size)))
             row = catalog.add_title(
-                session, title=names[index] if names else f'Título {index}', genre=GENRES[index % len(GENRES)],
-                year=2000 + index, duration_s=duration_s, poster_path=f'{folder}/poster.jpg',
-                backdrop_path=f'{folder}/backdrop.jpg', video_sd_path=f'{folder}/sd.mp4',
-                video_hd_path=f'{folder}/hd.mp4', sd_height=480, hd_height=720, description=f'Descripción {index}',
-                is_premium=premium_every > 0 and index % premium_every == premium_every - 1)
+                session,
+                title=names[index] if names else f'Título {index}',
+                genre=GENRES[index % len(GENRES)],
+                year=2000 + index,
+                duration_s=duration_s,
+                poster_path=f'{folder}/poster.jpg',
+                backdrop_path=f'{folder}/backdrop.jpg',
+                video_sd_path=f'{folder}/sd.mp4',
+                video_hd_path=f'{folder}/hd.mp4',
+                sd_height=480,
+                hd_height=720,
+                description=f'Descripción {index}',
+                is_premium=premium_every > 0 and index % premium_every == premium_every - 1,
+            )
             ids.append(row.id)
     return ids

@@ -12,8 +12,13 @@ from app.services.errors import ValidationError
 
 
 def register(username: str = 'ana', password: str = 'secreto123', confirm: str | None = None):
-    return db.call(accounts.register, username=username, password=password,
-                   confirm=password if confirm is None else confirm, rounds=4)
+    return db.call(
+        accounts.register,
+        username=username,
+        password=password,
+        confirm=password if confirm is None else confirm,
+        rounds=4,
+    )
 
 
 def error_key(fn, *args, **kwargs) -> str:
@@ -22,22 +27,25 @@ def error_key(fn, *args, **kwargs) -> str:
     return info.value.key
 
 
-@pytest.mark.parametrize(('username', 'password', 'confirm', 'key'), [
-    ('', '', '', 'register.all_required'),
-    ('', 'secreto123', 'secreto123', 'register.username_required'),
-    ('   ', 'secreto123', 'secreto123', 'register.username_required'),
-    ('ana', '', 'secreto123', 'register.password_required'),
-    ('ana', 'secreto123', '', 'register.confirm_required'),
-    ('an', 'secreto123', 'secreto123', 'register.username_format'),
-    ('a' * 33, 'secreto123', 'secreto123', 'register.username_format'),
-    ('ana maria', 'secreto123', 'secreto123', 'register.username_format'),
-    ('ana<script>', 'secreto123', 'secreto123', 'register.username_format'),
-    ("ana'--", 'secreto123', 'secreto123', 'register.username_format'),
-    ('ana', 'corta', 'corta', 'register.password_short'),
-    ('ana', 'a' * 73, 'a' * 73, 'register.password_long'),
-    ('ana', 'ñ' * 37, 'ñ' * 37, 'register.password_long'),  # 37 characters, 74 bytes in UTF-8
-    ('ana', 'secreto123', 'secreto124', 'register.mismatch'),
-])
+@pytest.mark.parametrize(
+    ('username', 'password', 'confirm', 'key'),
+    [
+        ('', '', '', 'register.all_required'),
+        ('', 'secreto123', 'secreto123', 'register.username_required'),
+        ('   ', 'secreto123', 'secreto123', 'register.username_required'),
+        ('ana', '', 'secreto123', 'register.password_required'),
+        ('ana', 'secreto123', '', 'register.confirm_required'),
+        ('an', 'secreto123', 'secreto123', 'register.username_format'),
+        ('a' * 33, 'secreto123', 'secreto123', 'register.username_format'),
+        ('ana maria', 'secreto123', 'secreto123', 'register.username_format'),
+        ('ana<script>', 'secreto123', 'secreto123', 'register.username_format'),
+        ("ana'--", 'secreto123', 'secreto123', 'register.username_format'),
+        ('ana', 'corta', 'corta', 'register.password_short'),
+        ('ana', 'a' * 73, 'a' * 73, 'register.password_long'),
+        ('ana', 'ñ' * 37, 'ñ' * 37, 'register.password_long'),  # 37 characters, 74 bytes in UTF-8
+        ('ana', 'secreto123', 'secreto124', 'register.mismatch'),
+    ],
+)
 def test_each_registration_rule_has_its_own_message(username, password, confirm, key):
     assert error_key(register, username, password, confirm) == key
 
@@ -68,13 +76,16 @@ def test_new_users_are_free_and_only_a_bcrypt_hash_is_stored():
     assert row.password_hash.startswith('$2b$04$')
 
 
-@pytest.mark.parametrize(('username', 'password', 'key'), [
-    ('', '', 'login.all_required'),
-    ('', 'secreto123', 'login.username_required'),
-    ('ana', '', 'login.password_required'),
-    ('nadie', 'secreto123', 'login.unknown_user'),
-    ('ana', 'incorrecta', 'login.wrong_password'),
-])
+@pytest.mark.parametrize(
+    ('username', 'password', 'key'),
+    [
+        ('', '', 'login.all_required'),
+        ('', 'secreto123', 'login.username_required'),
+        ('ana', '', 'login.password_required'),
+        ('nadie', 'secreto123', 'login.unknown_user'),
+        ('ana', 'incorrecta', 'login.wrong_password'),
+    ],
+)
 def test_each_login_failure_has_its_own_message(username, password, key):
     register('ana', 'secreto123')
     assert error_key(db.call, accounts.authenticate, username=username, password=password, rounds=4) == key

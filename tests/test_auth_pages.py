@@ -35,16 +35,20 @@ async def test_register_then_login_then_home_then_logout(user: User):
 
 
 @pytest.mark.parametrize('language', ['es', 'en'])
-@pytest.mark.parametrize(('username', 'password', 'confirm', 'key', 'params'), [
-    ('', '', '', 'register.all_required', {}),
-    ('ab', 'secreto123', 'secreto123', 'register.username_format', {'min': 3, 'max': 32}),
-    ('ana', 'corta', 'corta', 'register.password_short', {'min': 8}),
-    ('ana', 'a' * 73, 'a' * 73, 'register.password_long', {'max': 72}),
-    ('ana', 'secreto123', 'otra_cosa1', 'register.mismatch', {}),
-    ('ANA', 'secreto123', 'secreto123', 'register.username_taken', {}),
-])
-async def test_every_registration_error_is_shown_in_both_languages(user: User, language, username, password,
-                                                                    confirm, key, params):
+@pytest.mark.parametrize(
+    ('username', 'password', 'confirm', 'key', 'params'),
+    [
+        ('', '', '', 'register.all_required', {}),
+        ('ab', 'secreto123', 'secreto123', 'register.username_format', {'min': 3, 'max': 32}),
+        ('ana', 'corta', 'corta', 'register.password_short', {'min': 8}),
+        ('ana', 'a' * 73, 'a' * 73, 'register.password_long', {'max': 72}),
+        ('ana', 'secreto123', 'otra_cosa1', 'register.mismatch', {}),
+        ('ANA', 'secreto123', 'secreto123', 'register.username_taken', {}),
+    ],
+)
+async def test_every_registration_error_is_shown_in_both_languages(
+    user: User, language, username, password, confirm, key, params
+):
     make_account('ana')
     user.http_client.headers['Accept-Language'] = language
     await user.open('/register')
@@ -59,11 +63,14 @@ async def test_every_registration_error_is_shown_in_both_languages(user: User, l
 
 
 @pytest.mark.parametrize('language', ['es', 'en'])
-@pytest.mark.parametrize(('username', 'password', 'key'), [
-    ('', '', 'login.all_required'),
-    ('nadie', 'secreto123', 'login.unknown_user'),
-    ('ana', 'equivocada', 'login.wrong_password'),
-])
+@pytest.mark.parametrize(
+    ('username', 'password', 'key'),
+    [
+        ('', '', 'login.all_required'),
+        ('nadie', 'secreto123', 'login.unknown_user'),
+        ('ana', 'equivocada', 'login.wrong_password'),
+    ],
+)
 async def test_every_login_error_is_shown_in_both_languages(user: User, language, username, password, key):
     make_account('ana')
     user.http_client.headers['Accept-Language'] = language
@@ -86,8 +93,18 @@ async def test_an_anonymous_visitor_is_sent_to_login_and_back_to_the_page_asked_
     assert user.back_history[-1] == '/catalog'
 
 
-@pytest.mark.parametrize('target', ['//evil.example', 'https://evil.example/x', 'javascript:alert(1)',
-                                    '/\\evil.example', 'evil.example', '/\r\nSet-Cookie:x', ''])
+@pytest.mark.parametrize(
+    'target',
+    [
+        '//evil.example',
+        'https://evil.example/x',
+        'javascript:alert(1)',
+        '/\\evil.example',
+        'evil.example',
+        '/\r\nSet-Cookie:x',
+        '',
+    ],
+)
 async def test_unsafe_redirect_targets_fall_back_to_home(user: User, target):
     make_account('ana')
     await sign_in(user, path=f'/login?redirect_to={quote(target)}')
@@ -97,8 +114,17 @@ async def test_unsafe_redirect_targets_fall_back_to_home(user: User, target):
 
 def test_safe_redirect_accepts_local_paths_only():
     assert auth.safe_redirect('/catalog?q=a') == '/catalog?q=a'
-    for bad in ['//evil.example', 'https://evil.example', 'javascript:alert(1)', '/\\evil', 'http:/x', '\t/x',
-                '/x\r\nLocation: //e', None, '']:
+    for bad in [
+        '//evil.example',
+        'https://evil.example',
+        'javascript:alert(1)',
+        '/\\evil',
+        'http:/x',
+        '\t/x',
+        '/x\r\nLocation: //e',
+        None,
+        '',
+    ]:
         assert auth.safe_redirect(bad) == '/', bad
 
 

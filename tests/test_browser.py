@@ -28,8 +28,15 @@ ES = 'es'
 @pytest.fixture(scope='session')
 def nicegui_chrome_options(nicegui_chrome_options: webdriver.ChromeOptions) -> webdriver.ChromeOptions:
     # A real window size, Spanish first (the brief's language), and the flags Chromium needs on a closed network.
-    for argument in ('window-size=1280,900', 'lang=es-ES', 'disable-background-networking', 'disable-component-update',
-                     'no-first-run', 'disable-sync', 'mute-audio'):
+    for argument in (
+        'window-size=1280,900',
+        'lang=es-ES',
+        'disable-background-networking',
+        'disable-component-update',
+        'no-first-run',
+        'disable-sync',
+        'mute-audio',
+    ):
         nicegui_chrome_options.add_argument(argument)
     nicegui_chrome_options.add_experimental_option('prefs', {'intl.accept_languages': 'es-ES,es'})
     return nicegui_chrome_options
@@ -65,16 +72,19 @@ def video_state(screen: Screen) -> dict:
     return screen.selenium.execute_script(
         'const v = document.querySelector("video");'
         'return v && {ready: v.readyState, time: v.currentTime, error: v.error && v.error.code, src: v.currentSrc,'
-        ' paused: v.paused};')
+        ' paused: v.paused};'
+    )
 
 
 def play_for(screen: Screen, seconds: float) -> dict:
     """Press play with the keyboard as a person would (k), and check the video really plays."""
-    screen.wait_for_js('document.querySelector("video") && document.querySelector("video").readyState >= 1', True,
-                       timeout=10)
+    screen.wait_for_js(
+        'document.querySelector("video") && document.querySelector("video").readyState >= 1', True, timeout=10
+    )
     screen.find_by_tag('body').send_keys('k')
-    screen.wait_for_js('document.querySelector("video").readyState >= 3 && !document.querySelector("video").paused',
-                       True, timeout=10)
+    screen.wait_for_js(
+        'document.querySelector("video").readyState >= 3 && !document.querySelector("video").paused', True, timeout=10
+    )
     start = video_state(screen)['time']
     time.sleep(seconds)
     state = video_state(screen)
@@ -87,7 +97,8 @@ def play_for(screen: Screen, seconds: float) -> dict:
 def media_requests(screen: Screen, title_id: int) -> list[str]:
     return screen.selenium.execute_script(
         'return performance.getEntriesByType("resource").map(e => e.name)'
-        f'.filter(n => /\\/media\\/{title_id}\\/(sd|hd)/.test(n));')
+        f'.filter(n => /\\/media\\/{title_id}\\/(sd|hd)/.test(n));'
+    )
 
 
 def test_register_play_continue_watching_and_resume(screen: Screen, demo_catalog):
@@ -140,8 +151,7 @@ def test_closing_the_tab_saves_the_position_with_the_beacon(screen: Screen, demo
     assert abs(video_state(screen)['time'] - position) < 5
 
 
-def test_free_sees_premium_locked_without_loading_its_bytes_then_upgrades_and_plays_hd(screen: Screen,
-                                                                                       demo_catalog):
+def test_free_sees_premium_locked_without_loading_its_bytes_then_upgrades_and_plays_hd(screen: Screen, demo_catalog):
     premium = demo_catalog[2]
     screen.allowed_js_errors.append('/media/')
     register_and_sign_in(screen)

@@ -26,11 +26,19 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch):
     assert (settings.accel_redirect_prefix, settings.accel_grant_seconds) == (None, 2)
 
 
-@pytest.mark.parametrize(('name', 'value'), [('BUTACA_PORT', 'abc'), ('BUTACA_PORT', '70000'),
-                                             ('BUTACA_BCRYPT_ROUNDS', '3'), ('BUTACA_ENV', 'staging'),
-                                             ('BUTACA_DEFAULT_LANGUAGE', 'fr'), ('BUTACA_DEMO_LIBRARY', 'maybe'),
-                                             ('BUTACA_ACCEL_GRANT_SECONDS', '-1'),
-                                             ('BUTACA_ACCEL_GRANT_SECONDS', '600')])
+@pytest.mark.parametrize(
+    ('name', 'value'),
+    [
+        ('BUTACA_PORT', 'abc'),
+        ('BUTACA_PORT', '70000'),
+        ('BUTACA_BCRYPT_ROUNDS', '3'),
+        ('BUTACA_ENV', 'staging'),
+        ('BUTACA_DEFAULT_LANGUAGE', 'fr'),
+        ('BUTACA_DEMO_LIBRARY', 'maybe'),
+        ('BUTACA_ACCEL_GRANT_SECONDS', '-1'),
+        ('BUTACA_ACCEL_GRANT_SECONDS', '600'),
+    ],
+)
 def test_invalid_values_are_refused_with_a_message_naming_the_variable(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):

@@ -27,8 +27,10 @@ def test_both_tables_have_the_same_placeholders(key):
 
 
 def test_every_key_used_in_the_code_exists():
-    pattern = re.compile(r"""(?:\bt|translate\([^,]+,|Error|Denied|NotFound|flash)\(\s*f?['"]"""
-                         r"""([a-z_]+\.[a-zA-Z_.{}]+)['"]""")
+    pattern = re.compile(
+        r"""(?:\bt|translate\([^,]+,|Error|Denied|NotFound|flash)\(\s*f?['"]"""
+        r"""([a-z_]+\.[a-zA-Z_.{}]+)['"]"""
+    )
     used = set()
     for path in APP.rglob('*.py'):
         used |= set(pattern.findall(path.read_text()))
@@ -43,10 +45,18 @@ def test_every_key_used_in_the_code_exists():
     assert not missing
 
 
-@pytest.mark.parametrize(('header', 'expected'), [
-    ('en-GB,en;q=0.9', 'en'), ('es-ES,es;q=0.9,en;q=0.8', 'es'), ('fr-FR,fr;q=0.9', 'es'), ('fr,en;q=0.5', 'en'),
-    ('de;q=1,es;q=0.2,en;q=0.4', 'en'), ('', 'es'), ('garbage;;q=x,,', 'es'),
-])
+@pytest.mark.parametrize(
+    ('header', 'expected'),
+    [
+        ('en-GB,en;q=0.9', 'en'),
+        ('es-ES,es;q=0.9,en;q=0.8', 'es'),
+        ('fr-FR,fr;q=0.9', 'es'),
+        ('fr,en;q=0.5', 'en'),
+        ('de;q=1,es;q=0.2,en;q=0.4', 'en'),
+        ('', 'es'),
+        ('garbage;;q=x,,', 'es'),
+    ],
+)
 def test_the_browser_language_is_picked_from_accept_language(header, expected):
     assert parse_accept_language(header, 'es') == expected
 

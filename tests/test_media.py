@@ -22,8 +22,13 @@ async def test_anonymous_gets_401_and_unknown_gets_404(user: User):
     await user.open('/login')
     assert (await user.http_client.get(f'/media/{title_id}/poster')).status_code == 401
     await signed_in(user)
-    for path in ('/media/999/poster', '/media/abc/poster', f'/media/{title_id}/nothing', '/media/-1/sd',
-                 f'/media/{title_id}/sd?p=not-a-token'):
+    for path in (
+        '/media/999/poster',
+        '/media/abc/poster',
+        f'/media/{title_id}/nothing',
+        '/media/-1/sd',
+        f'/media/{title_id}/sd?p=not-a-token',
+    ):
         assert (await user.http_client.get(path)).status_code == 404, path
 
 

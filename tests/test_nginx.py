@@ -23,6 +23,7 @@ def _set_plan(data_dir: Path, plan: str) -> None:
     from app import db
     from app.models import Plan
     from app.services import accounts
+
     db.call(accounts.set_plan, user_id=1, plan=Plan(plan))
     db.dispose_engines()
 
@@ -32,9 +33,12 @@ async def _downgrade_seen_after(grant_seconds: int) -> tuple[bytes, float]:
     with temporary_folder('butaca-test-nginx-') as data_dir:
         seed_viewers(data_dir, viewers=1)
         _set_plan(data_dir, 'PREMIUM')
-        with Server(data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX,
-                    BUTACA_ACCEL_GRANT_SECONDS=str(grant_seconds)) as server, \
-                nginx.nginx(data_dir / 'media', server.port, data_dir / 'nginx') as proxy:
+        with (
+            Server(
+                data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX, BUTACA_ACCEL_GRANT_SECONDS=str(grant_seconds)
+            ) as server,
+            nginx.nginx(data_dir / 'media', server.port, data_dir / 'nginx') as proxy,
+        ):
             client = await signed_in_client(proxy, 'viewer0')
             path, _ = await open_watch_page(client, 1)
             assert '/hd?' in path
@@ -60,6 +64,7 @@ async def _downgrade_seen_after(grant_seconds: int) -> tuple[bytes, float]:
 
 async def _pause() -> None:
     import asyncio
+
     await asyncio.sleep(0.05)
 
 
@@ -78,7 +83,9 @@ async def test_without_grant_reuse_a_downgrade_stops_the_bytes_on_the_next_read(
 def test_unknown_or_foreign_playback_tokens_are_refused_through_nginx():
     with temporary_folder('butaca-test-nginx-') as data_dir:
         seed_viewers(data_dir, viewers=1)
-        with Server(data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX) as server, \
-                nginx.nginx(data_dir / 'media', server.port, data_dir / 'nginx') as proxy:
+        with (
+            Server(data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX) as server,
+            nginx.nginx(data_dir / 'media', server.port, data_dir / 'nginx') as proxy,
+        ):
             assert httpx.get(f'{proxy}/media/1/sd?p=nothing').status_code == 401  # no session
             assert httpx.get(f'{proxy}{nginx.ACCEL_PREFIX}/bench/sd.mp4').status_code == 404  # internal only

@@ -80,8 +80,14 @@ async def test_progress_reports_that_are_malformed_or_not_the_users_are_refused(
     (title_id,) = seed_titles(1, duration_s=100)
     await signed_in(user)
     token = await player_token(user, title_id)
-    for body in ('not json', '{}', '[]', json.dumps({'token': token, 'position': -5}),
-                 json.dumps({'token': token, 'position': 'NaN'}), json.dumps({'token': token, 'position': 10_000})):
+    for body in (
+        'not json',
+        '{}',
+        '[]',
+        json.dumps({'token': token, 'position': -5}),
+        json.dumps({'token': token, 'position': 'NaN'}),
+        json.dumps({'token': token, 'position': 10_000}),
+    ):
         response = await user.http_client.post('/api/progress', content=body)
         assert response.status_code in (400, 422), body
     status, _ = await report(user, 'someone-elses-token', 10.0)

@@ -173,6 +173,7 @@ async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(use
 
     from app.models import AuthSession, Playback, Progress, WatchHistory
     from app.models import User as UserRow
+
     (title_id,) = seed_titles(1, duration_s=100)
     await signed_in(user)
     _, token = await open_player(user, title_id)

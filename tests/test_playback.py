@@ -15,24 +15,33 @@ from .helpers import make_account, seed_titles
 
 
 def start(user_id: int, title_id: int, device: str = 'dev-1', now=None):
-    return db.call(playback.start_playback, user_id=user_id, title_id=title_id, token=f'tok-{device}-{title_id}',
-                   device=device, now=now)
+    return db.call(
+        playback.start_playback,
+        user_id=user_id,
+        title_id=title_id,
+        token=f'tok-{device}-{title_id}',
+        device=device,
+        now=now,
+    )
 
 
 def save(user_id: int, token: str, position, *, ended=False, now=None):
     return db.run_core(playback.save_progress, user_id=user_id, token=token, position_s=position, ended=ended, now=now)
 
 
-@pytest.mark.parametrize(('position', 'ended', 'resumable', 'watched', 'kept'), [
-    (2.0, False, False, False, 2.0),     # under 5 %: not resumable, still in the history
-    (4.9, False, False, False, 4.9),
-    (5.0, False, True, False, 5.0),      # 5 %: resumable
-    (50.0, False, True, False, 50.0),
-    (89.9, False, True, False, 89.9),
-    (90.0, False, False, True, 0.0),     # 90 %: watched, position reset
-    (99.0, False, False, True, 0.0),
-    (30.0, True, False, True, 0.0),      # ended: watched whatever the position
-])
+@pytest.mark.parametrize(
+    ('position', 'ended', 'resumable', 'watched', 'kept'),
+    [
+        (2.0, False, False, False, 2.0),  # under 5 %: not resumable, still in the history
+        (4.9, False, False, False, 4.9),
+        (5.0, False, True, False, 5.0),  # 5 %: resumable
+        (50.0, False, True, False, 50.0),
+        (89.9, False, True, False, 89.9),
+        (90.0, False, False, True, 0.0),  # 90 %: watched, position reset
+        (99.0, False, False, True, 0.0),
+        (30.0, True, False, True, 0.0),  # ended: watched whatever the position
+    ],
+)
 def test_resume_rules(position, ended, resumable, watched, kept):
     user = make_account()
     (title_id,) = seed_titles(1, duration_s=100)

@@ -41,8 +41,14 @@ def test_sign_in_either_succeeds_or_raises_a_domain_error(username, password):
     raise AssertionError(f'signed in as {user.username!r} without an account')
 
 
-progress_values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.text(max_size=20),
-                            st.none(), st.booleans(), st.lists(st.integers(), max_size=2))
+progress_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(),
+    st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+)
 
 
 @SETTINGS
@@ -50,12 +56,12 @@ progress_values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.i
 def test_save_progress_either_applies_the_rules_or_raises_a_domain_error(position, ended, leaving, token):
     user = db.call(accounts.find_by_username, username='prop') or make_account('prop')
     title_id = seed_titles(1, files=False, duration_s=100)[0]
-    start = db.call(playback.start_playback, user_id=user.id, title_id=title_id, token=f'tok-{title_id}',
-                    device='d')
+    start = db.call(playback.start_playback, user_id=user.id, title_id=title_id, token=f'tok-{title_id}', device='d')
     use = start.token if token == '' else token
     try:
-        result = db.run_core(playback.save_progress, user_id=user.id, token=use, position_s=position, ended=ended,
-                         leaving=leaving)
+        result = db.run_core(
+            playback.save_progress, user_id=user.id, token=use, position_s=position, ended=ended, leaving=leaving
+        )
     except DomainError:
         return
     assert 0 <= result.position_s <= 100 and math.isfinite(result.position_s)

@@ -32,8 +32,9 @@ def _viewers(count: int) -> list[tuple[int, str]]:
 
 def _stored(user_id: int) -> float | None:
     with db.transaction() as connection:
-        return connection.execute(text('SELECT position_s FROM playback_progress WHERE user_id = :u'),
-                                  {'u': user_id}).scalar()
+        return connection.execute(
+            text('SELECT position_s FROM playback_progress WHERE user_id = :u'), {'u': user_id}
+        ).scalar()
 
 
 def _save(writer: saves.Writer, viewer: tuple[int, str], position: float):
@@ -61,8 +62,10 @@ async def _held_back(writer: saves.Writer, calls) -> list:
 async def test_reports_waiting_together_share_one_commit_and_are_on_disk_when_answered():
     viewers = _viewers(12)
     writer = saves.Writer()
-    calls = [writer.save(saves.Report(token=token, position=10.0 + index, ended=False, leaving=False),
-                         user_id=user_id) for index, (user_id, token) in enumerate(viewers)]
+    calls = [
+        writer.save(saves.Report(token=token, position=10.0 + index, ended=False, leaving=False), user_id=user_id)
+        for index, (user_id, token) in enumerate(viewers)
+    ]
     results = await _held_back(writer, calls)
     assert all(isinstance(result, playback.SaveResult) and result.saved for result in results)
     assert [_stored(user_id) for user_id, _ in viewers] == [10.0 + index for index in range(len(viewers))]
@@ -76,8 +79,10 @@ async def test_a_refused_report_leaves_nothing_and_the_rest_of_its_batch_is_save
     before = _heartbeat('play-1')
     writer = saves.Writer()
     positions = [20.0, 5000.0, 30.0, 40.0]  # 5000 s in a 100 s title is not a real position
-    calls = [writer.save(saves.Report(token=token, position=position, ended=False, leaving=False), user_id=user_id)
-             for (user_id, token), position in zip(viewers, positions, strict=True)]
+    calls = [
+        writer.save(saves.Report(token=token, position=position, ended=False, leaving=False), user_id=user_id)
+        for (user_id, token), position in zip(viewers, positions, strict=True)
+    ]
     results = await _held_back(writer, calls)
     assert isinstance(results[1], ValidationError)
     assert [result.position_s for index, result in enumerate(results) if index != 1] == [20.0, 30.0, 40.0]
@@ -91,12 +96,14 @@ async def test_a_constraint_failure_in_a_batch_fails_only_its_own_report():
     writer = saves.Writer()
 
     def duplicate(connection, _deferred):  # what one report's data can cause: retried report by report
-        connection.execute(text("INSERT INTO users (id, username, username_key, password_hash, subscription_type, "
-                                "created_at) VALUES (1, 'x', 'x', 'x', 'FREE', '2026-01-01')"))
+        connection.execute(
+            text(
+                'INSERT INTO users (id, username, username_key, password_hash, subscription_type, '
+                "created_at) VALUES (1, 'x', 'x', 'x', 'FREE', '2026-01-01')"
+            )
+        )
 
-    calls = [_save(writer, viewers[0], 11.0),
-             writer.submit(duplicate),
-             _save(writer, viewers[2], 33.0)]
+    calls = [_save(writer, viewers[0], 11.0), writer.submit(duplicate), _save(writer, viewers[2], 33.0)]
     results = await _held_back(writer, calls)
     assert results[0].saved and results[2].saved
     assert isinstance(results[1], RuntimeError)
@@ -112,11 +119,13 @@ async def test_a_report_that_breaks_in_python_fails_alone_and_leaves_none_of_its
         deferred.add(playback._HISTORY_POSITION, {'b_history_id': 2, 'b_position_s': 99.0}, ('x',))
         raise ValueError('a bug, not a rule')
 
-    huge = saves.Report(token=viewers[1][1], position=10 ** 400, ended=False, leaving=False)  # OverflowError
-    calls = [_save(writer, viewers[0], 11.0),
-             writer.submit(broken),
-             writer.save(huge, user_id=viewers[1][0]),
-             _save(writer, viewers[2], 33.0)]
+    huge = saves.Report(token=viewers[1][1], position=10**400, ended=False, leaving=False)  # OverflowError
+    calls = [
+        _save(writer, viewers[0], 11.0),
+        writer.submit(broken),
+        writer.save(huge, user_id=viewers[1][0]),
+        _save(writer, viewers[2], 33.0),
+    ]
     results = await _held_back(writer, calls)
     assert results[0].saved and results[3].saved
     assert isinstance(results[1], RuntimeError) and isinstance(results[2], ValidationError)
@@ -135,9 +144,7 @@ async def test_a_failure_of_the_database_itself_fails_the_batch_at_once():
     def locked(_connection, _deferred):
         raise OperationalError('UPDATE playbacks', {}, Exception('database is locked'))
 
-    calls = [_save(writer, viewers[0], 11.0),
-             writer.submit(locked),
-             _save(writer, viewers[1], 22.0)]
+    calls = [_save(writer, viewers[0], 11.0), writer.submit(locked), _save(writer, viewers[1], 22.0)]
     results = await _held_back(writer, calls)
     assert isinstance(results[1], RuntimeError) and isinstance(results[2], RuntimeError)
     assert writer.transactions <= 2  # not retried report by report (each would wait out the busy timeout)
@@ -151,8 +158,12 @@ async def test_two_playbacks_of_one_title_by_one_user_in_one_batch():
     for device in ('tv', 'phone'):
         db.call(playback.start_playback, user_id=user.id, title_id=title_id, token=f'play-{device}', device=device)
     writer = saves.Writer()
-    calls = [writer.save(saves.Report(token=f'play-{device}', position=position, ended=False, leaving=False),
-                         user_id=user.id) for device, position in (('tv', 20.0), ('phone', 40.0))]
+    calls = [
+        writer.save(
+            saves.Report(token=f'play-{device}', position=position, ended=False, leaving=False), user_id=user.id
+        )
+        for device, position in (('tv', 20.0), ('phone', 40.0))
+    ]
     results = await _held_back(writer, calls)
     assert [result.position_s for result in results] == [20.0, 40.0]
     assert _stored(user.id) == 40.0  # the second saw the row the first inserted: no duplicate insert, no retry
@@ -161,7 +172,7 @@ async def test_two_playbacks_of_one_title_by_one_user_in_one_batch():
 
 
 async def test_the_session_is_checked_in_the_same_transaction():
-    (user_id, token), = _viewers(1)
+    ((user_id, token),) = _viewers(1)
     session_token = db.call(accounts.start_session, user_id=user_id)
     writer = saves.Writer()
     report = saves.Report(token=token, position=50.0, ended=False, leaving=False)
@@ -197,14 +208,19 @@ def test_the_checkpointer_copies_the_wal_into_the_database_file(butaca_env):
 
 
 async def test_reports_of_one_playback_in_one_batch_end_as_if_applied_one_by_one():
-    (user_id, token), = _viewers(1)
+    ((user_id, token),) = _viewers(1)
     writer = saves.Writer()
-    reports = [saves.Report(token=token, position=50.0, ended=False, leaving=False),   # first: inserts the row
-               saves.Report(token=token, position=60.0, ended=True, leaving=False),    # watched, position reset
-               saves.Report(token=token, position=30.0, ended=False, leaving=False)]   # resumable again
+    reports = [
+        saves.Report(token=token, position=50.0, ended=False, leaving=False),  # first: inserts the row
+        saves.Report(token=token, position=60.0, ended=True, leaving=False),  # watched, position reset
+        saves.Report(token=token, position=30.0, ended=False, leaving=False),
+    ]  # resumable again
     results = await _held_back(writer, [writer.save(report, user_id=user_id) for report in reports])
     assert [(r.position_s, r.resumable, r.watched) for r in results] == [
-        (50.0, True, False), (0.0, False, True), (30.0, True, True)]
+        (50.0, True, False),
+        (0.0, False, True),
+        (30.0, True, True),
+    ]
     assert _stored(user_id) == 30.0
     assert writer.transactions <= 2  # no batch fell back to one transaction per report
     writer.stop()

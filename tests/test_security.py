@@ -130,15 +130,18 @@ async def test_a_tab_the_sign_out_cannot_reach_is_refused_by_the_database(create
     assert (await tab2.http_client.get('/profile', follow_redirects=False)).status_code == 303
 
 
-@pytest.mark.parametrize(('username', 'key'), [
-    ('ana\x00', 'register.username_format'),
-    ('ana\u202ebad', 'register.username_format'),  # right-to-left override
-    ('ana\u200b', 'register.username_format'),     # zero-width space
-    ('a' * 10_000, 'register.username_format'),
-    ("' OR 1=1 --", 'register.username_format'),
-    ('<script>alert(1)</script>', 'register.username_format'),
-    ('ana\nmaria', 'register.username_format'),
-])
+@pytest.mark.parametrize(
+    ('username', 'key'),
+    [
+        ('ana\x00', 'register.username_format'),
+        ('ana\u202ebad', 'register.username_format'),  # right-to-left override
+        ('ana\u200b', 'register.username_format'),  # zero-width space
+        ('a' * 10_000, 'register.username_format'),
+        ("' OR 1=1 --", 'register.username_format'),
+        ('<script>alert(1)</script>', 'register.username_format'),
+        ('ana\nmaria', 'register.username_format'),
+    ],
+)
 def test_hostile_usernames_get_a_clear_message(username, key):
     with pytest.raises(ValidationError) as info:
         db.call(accounts.register, username=username, password='secreto123', confirm='secreto123', rounds=4)
@@ -170,8 +173,19 @@ async def test_sql_looking_search_finds_nothing_and_breaks_nothing(user: User):
     assert db.call(playback.history, user_id=1) == []  # the database is still there
 
 
-@pytest.mark.parametrize('range_header', ['bytes=abc', 'bytes=5-2', 'items=0-1', 'bytes=-', 'bytes=0-1,', 'bytes',
-                                          'bytes=99999999999999999999999-', 'bytes=0-1,2-3,4-5'])
+@pytest.mark.parametrize(
+    'range_header',
+    [
+        'bytes=abc',
+        'bytes=5-2',
+        'items=0-1',
+        'bytes=-',
+        'bytes=0-1,',
+        'bytes',
+        'bytes=99999999999999999999999-',
+        'bytes=0-1,2-3,4-5',
+    ],
+)
 async def test_malformed_range_headers_get_a_4xx_or_the_file_never_a_500(user: User, range_header):
     (title_id,) = seed_titles(1)
     await signed_in(user)
@@ -181,8 +195,19 @@ async def test_malformed_range_headers_get_a_4xx_or_the_file_never_a_500(user: U
     assert response.status_code in {200, 206, 400, 416}, (range_header, response.status_code)
 
 
-@pytest.mark.parametrize('body', ['', 'x' * 5000, '{"token": []}', '{"token": "t", "position": [1]}',
-                                  '{"token": "t", "position": {"a": 1}}', 'null', '"text"', '{"token": null}'])
+@pytest.mark.parametrize(
+    'body',
+    [
+        '',
+        'x' * 5000,
+        '{"token": []}',
+        '{"token": "t", "position": [1]}',
+        '{"token": "t", "position": {"a": 1}}',
+        'null',
+        '"text"',
+        '{"token": null}',
+    ],
+)
 async def test_malformed_progress_bodies_get_a_4xx(user: User, body):
     await signed_in(user)
     response = await user.http_client.post('/api/progress', content=body)

@@ -31,12 +31,17 @@ def premium_badge_html(*, inline: bool = False) -> str:
 def card_html(card: TitleCard, *, fraction: float | None = None, href: str | None = None) -> str:
     """A poster card linking to the details page (or `href`), with its badge and, for Continue watching, progress."""
     badge = premium_badge_html() if card.is_premium else ''
-    progress = (f'<div class="bt-progress"><div style="width:{fraction * 100:.1f}%"></div></div>'
-                if fraction is not None else '')
+    progress = (
+        f'<div class="bt-progress"><div style="width:{fraction * 100:.1f}%"></div></div>'
+        if fraction is not None
+        else ''
+    )
     href = href or f'/title/{card.id}'
-    return (f'<a class="bt-card" href="{href}" data-title-id="{card.id}" title="{escape(card.title)}">'
-            f'<img class="bt-poster" loading="lazy" src="{poster_url(card.id)}" alt="{escape(card.title)}">'
-            f'{badge}{progress}<div class="bt-card-title">{escape(card.title)}</div></a>')
+    return (
+        f'<a class="bt-card" href="{href}" data-title-id="{card.id}" title="{escape(card.title)}">'
+        f'<img class="bt-poster" loading="lazy" src="{poster_url(card.id)}" alt="{escape(card.title)}">'
+        f'{badge}{progress}<div class="bt-card-title">{escape(card.title)}</div></a>'
+    )
 
 
 def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None) -> None:

@@ -39,5 +39,9 @@ def show_error(error: Exception) -> None:
 
 def password_input(label: str, mark: str) -> ui.input:
     # maxlength keeps absurd input out of the browser; the service checks lengths again.
-    return ui.input(label, password=True, password_toggle_button=True).props(
-        'outlined dark maxlength=256 autocomplete=current-password').classes('w-full').mark(mark)
+    return (
+        ui.input(label, password=True, password_toggle_button=True)
+        .props('outlined dark maxlength=256 autocomplete=current-password')
+        .classes('w-full')
+        .mark(mark)
+    )

@@ -29,10 +29,12 @@ def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
         ui.space()
         premium = user.subscription_type == Plan.PREMIUM
         ui.label(t(f'plan.{user.subscription_type}')).classes(
-            'bt-plan-badge bt-hide-mobile' + (' premium' if premium else '')).mark('plan-badge')
+            'bt-plan-badge bt-hide-mobile' + (' premium' if premium else '')
+        ).mark('plan-badge')
         language_switch()
-        ui.button(icon='logout', on_click=_logout).props('flat round dense color=white').tooltip(
-            t('nav.logout')).mark('logout')
+        ui.button(icon='logout', on_click=_logout).props('flat round dense color=white').tooltip(t('nav.logout')).mark(
+            'logout'
+        )
     with ui.column().classes('bt-main'):
         yield
     auth.show_flashes()

@@ -709,8 +709,9 @@ def draw_poster(
     return _over(image, block, scrim=90).resize(final, Image.Resampling.LANCZOS)
 
 
-def draw_backdrop(look: Look, *, seed: int, size: tuple[int, int] = BACKDROP_SIZE,
-                  scene: Image.Image | None = None) -> Image.Image:
+def draw_backdrop(
+    look: Look, *, seed: int, size: tuple[int, int] = BACKDROP_SIZE, scene: Image.Image | None = None
+) -> Image.Image:
     """A 16:9 hero backdrop without text (the pages print the title over it): the scene, darkened on the left."""
     if scene is None or scene.size != size:
         scene = paint_scene(size, look, seed=seed)

@@ -94,9 +94,7 @@ def import_video(
         meta = f'{year} · {genre} · {rating_label}'
         kicker = 'Serie' if kind == 'series' else 'Película'
         make_poster(title_over(cover(still, POSTER_SIZE), title=title, meta=meta, kicker=kicker), folder / 'poster.jpg')
-        make_backdrop(
-            shade_backdrop(cover(still, BACKDROP_SIZE)), folder / 'backdrop.jpg'
-        )
+        make_backdrop(shade_backdrop(cover(still, BACKDROP_SIZE)), folder / 'backdrop.jpg')
         base = folder.relative_to(media_dir).as_posix()
         with session_scope() as session:
             row = catalog.add_title(

@@ -17,8 +17,13 @@ PAGE_SIZE = 24
 
 async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: int = 1) -> None:
     user: UserPublic = context.client.request.state.user
-    state = {'q': q[:100], 'genre': genre[:40], 'sort': sort if sort in catalog.SORTS else 'title', 'page': page,
-             'asked': 0}
+    state = {
+        'q': q[:100],
+        'genre': genre[:40],
+        'sort': sort if sort in catalog.SORTS else 'title',
+        'page': page,
+        'asked': 0,
+    }
     genres = await db.run_io(catalog.genres)
     first = await db.run_io(_fetch, state=dict(state))
 
@@ -26,25 +31,40 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
         with ui.column().classes('bt-section gap-4 pt-6'):
             ui.label(t('catalog.title')).classes('text-3xl font-extrabold')
             with ui.row().classes('w-full gap-3 items-end'):
-                search = ui.input(t('catalog.search'), value=state['q']).props(
-                    'outlined dense dark clearable debounce=300 maxlength=100').classes('min-w-[220px] grow').mark(
-                    'search')
+                search = (
+                    ui.input(t('catalog.search'), value=state['q'])
+                    .props('outlined dense dark clearable debounce=300 maxlength=100')
+                    .classes('min-w-[220px] grow')
+                    .mark('search')
+                )
                 search.props('prepend-icon=search')
-                genre_select = ui.select({'': t('catalog.all_genres'), **{g: g for g in genres}},
-                                         value=state['genre'] if state['genre'] in genres else '',
-                                         label=t('catalog.genre')).props('outlined dense dark').classes(
-                    'min-w-[180px]').mark('genre')
-                sort_select = ui.select({s: t(f'catalog.sort.{s}') for s in catalog.SORTS}, value=state['sort'],
-                                        label=t('catalog.sort')).props('outlined dense dark').classes(
-                    'min-w-[200px]').mark('sort')
+                genre_select = (
+                    ui.select(
+                        {'': t('catalog.all_genres'), **{g: g for g in genres}},
+                        value=state['genre'] if state['genre'] in genres else '',
+                        label=t('catalog.genre'),
+                    )
+                    .props('outlined dense dark')
+                    .classes('min-w-[180px]')
+                    .mark('genre')
+                )
+                sort_select = (
+                    ui.select(
+                        {s: t(f'catalog.sort.{s}') for s in catalog.SORTS}, value=state['sort'], label=t('catalog.sort')
+                    )
+                    .props('outlined dense dark')
+                    .classes('min-w-[200px]')
+                    .mark('sort')
+                )
             summary = ui.label().classes('bt-muted').mark('catalog-summary')
             grid = poster_grid(first.items)
             empty = ui.label(t('catalog.none')).classes('bt-muted text-lg').mark('catalog-empty')
             with ui.row().classes('items-center gap-4'):
                 prev_button = ui.button(t('catalog.prev'), icon='chevron_left').props('flat color=white').mark('prev')
                 page_label = ui.label().mark('page-label')
-                next_button = ui.button(t('catalog.next')).props(
-                    'flat color=white icon-right=chevron_right').mark('next')
+                next_button = (
+                    ui.button(t('catalog.next')).props('flat color=white icon-right=chevron_right').mark('next')
+                )
 
     def show(result: CatalogPage) -> None:
         state['page'] = result.page
@@ -56,8 +76,13 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
         next_button.set_enabled(result.page < result.pages)
 
     async def reload(page_number: int = 1) -> None:
-        state.update(q=search.value or '', genre=genre_select.value or '', sort=sort_select.value or 'title',
-                     page=page_number, asked=state['asked'] + 1)
+        state.update(
+            q=search.value or '',
+            genre=genre_select.value or '',
+            sort=sort_select.value or 'title',
+            page=page_number,
+            asked=state['asked'] + 1,
+        )
         asked = state['asked']
         result = await db.run_io(_fetch, state=dict(state))
         if asked == state['asked']:  # typing on while this page was fetched: only the latest one is shown
@@ -72,9 +97,21 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
 
 
 def _fetch(session: Session, *, state: dict) -> CatalogPage:
-    result = catalog.search(session, query=state['q'], genre=state['genre'] or None, sort=state['sort'],
-                            page=state['page'], page_size=PAGE_SIZE)
+    result = catalog.search(
+        session,
+        query=state['q'],
+        genre=state['genre'] or None,
+        sort=state['sort'],
+        page=state['page'],
+        page_size=PAGE_SIZE,
+    )
     if result.page > result.pages:  # a page number past the end shows the last page
-        result = catalog.search(session, query=state['q'], genre=state['genre'] or None, sort=state['sort'],
-                                page=result.pages, page_size=PAGE_SIZE)
+        result = catalog.search(
+            session,
+            query=state['q'],
+            genre=state['genre'] or None,
+            sort=state['sort'],
+            page=result.pages,
+            page_size=PAGE_SIZE,
+        )
     return result

@@ -49,12 +49,14 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
             ui.label(meta_line(title)).classes('bt-hero-meta')
             ui.label(title.description).classes('bt-hero-desc')
             with ui.row().classes('gap-3'):
-                ui.button(t('home.resume' if resumable else 'home.play'), icon='play_arrow',
-                          on_click=lambda: ui.navigate.to(f'/watch/{title.id}')).props(
-                    'unelevated color=white text-color=black').classes('bt-hero-btn').mark('hero-play')
-                ui.button(t('home.more_info'), icon='info_outline',
-                          on_click=lambda: ui.navigate.to(f'/title/{title.id}')).props(
-                    'unelevated color=grey-8').classes('bt-hero-btn').mark('hero-info')
+                ui.button(
+                    t('home.resume' if resumable else 'home.play'),
+                    icon='play_arrow',
+                    on_click=lambda: ui.navigate.to(f'/watch/{title.id}'),
+                ).props('unelevated color=white text-color=black').classes('bt-hero-btn').mark('hero-play')
+                ui.button(
+                    t('home.more_info'), icon='info_outline', on_click=lambda: ui.navigate.to(f'/title/{title.id}')
+                ).props('unelevated color=grey-8').classes('bt-hero-btn').mark('hero-info')
 
 
 def meta_line(title: TitleDetail) -> str:
@@ -85,4 +87,5 @@ def continue_card(item: ContinueItem) -> None:
             ui.notify(t('home.removed', title=item.card.title), position='top')
 
         ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white').classes(
-            'bt-card-remove').tooltip(t('home.remove_from_row')).mark(f'remove-{item.card.id}')
+            'bt-card-remove'
+        ).tooltip(t('home.remove_from_row')).mark(f'remove-{item.card.id}')

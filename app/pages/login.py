@@ -24,9 +24,13 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
     async def submit() -> None:
         button.disable()
         try:
-            user = await password_work(accounts.sign_in_attempt, username=name.value or '',
-                                      password=password.value or '', rounds=get_settings().bcrypt_rounds,
-                                      address=address)
+            user = await password_work(
+                accounts.sign_in_attempt,
+                username=name.value or '',
+                password=password.value or '',
+                rounds=get_settings().bcrypt_rounds,
+                address=address,
+            )
         except Exception as error:  # show_error logs anything that is not a domain error
             show_error(error)
             return
@@ -39,8 +43,12 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
     with auth_card():
         ui.label(t('login.title')).classes('bt-auth-title')
         ui.label(t('login.subtitle')).classes('bt-muted')
-        name = ui.input(t('login.username'), value=username[:32]).props(
-            'outlined dark maxlength=64 autocomplete=username autofocus').classes('w-full').mark('username')
+        name = (
+            ui.input(t('login.username'), value=username[:32])
+            .props('outlined dark maxlength=64 autocomplete=username autofocus')
+            .classes('w-full')
+            .mark('username')
+        )
         password = password_input(t('login.password'), 'password')
         button = ui.button(t('login.submit'), on_click=submit).classes('bt-wide-btn').mark('submit')
         name.on('keydown.enter', submit)

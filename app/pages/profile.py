@@ -62,8 +62,11 @@ def history_card(entries: list[HistoryEntry]) -> None:
         with ui.row().classes('w-full items-center'):
             ui.label(t('profile.history')).classes('text-xl font-bold')
             ui.space()
-            clear_button = ui.button(t('profile.history_clear'), icon='delete_sweep').props(
-                'flat color=white no-caps').mark('history-clear')
+            clear_button = (
+                ui.button(t('profile.history_clear'), icon='delete_sweep')
+                .props('flat color=white no-caps')
+                .mark('history-clear')
+            )
         empty = ui.label(t('profile.history_empty')).classes('bt-muted').mark('history-empty')
         empty.set_visibility(not entries)
         clear_button.set_visibility(bool(entries))
@@ -82,13 +85,15 @@ def history_card(entries: list[HistoryEntry]) -> None:
             try:
                 user = await auth.require_user()
                 if user is not None:
-                    add(await db.run_io(playback.history, user_id=user.id, limit=HISTORY_PAGE,
-                                        offset=shown['count']))
+                    add(await db.run_io(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=shown['count']))
             finally:
                 more_button.enable()
 
-        more_button = ui.button(t('profile.history_more'), icon='expand_more', on_click=more).props(
-            'flat color=white no-caps').mark('history-more')
+        more_button = (
+            ui.button(t('profile.history_more'), icon='expand_more', on_click=more)
+            .props('flat color=white no-caps')
+            .mark('history-more')
+        )
         add(entries)
 
     async def clear() -> None:
@@ -110,13 +115,16 @@ def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
     # The poster, title and facts are one escaped HTML block, and the button's hint is an attribute rather than a
     # tooltip element: a row is three elements, cheap to build and to keep open.
     watched = t('profile.history_watched_at', date=entry.watched_at.strftime('%d/%m/%Y %H:%M'))
-    facts = (f'{watched} UTC · {format_clock(entry.position_s)} / {format_clock(entry.card.duration_s)} · '
-             f'{entry.quality}')
+    facts = (
+        f'{watched} UTC · {format_clock(entry.position_s)} / {format_clock(entry.card.duration_s)} · {entry.quality}'
+    )
     with ui.row().classes('w-full items-center gap-3 no-wrap').mark(f'history-{entry.id}') as row:
-        ui.html(f'<a href="/title/{entry.card.id}" class="bt-history-item">'
-                f'<img src="/media/{entry.card.id}/poster" alt="">'
-                f'<span><b>{escape(entry.card.title)}</b><small>{escape(facts)}</small></span></a>',
-                sanitize=False).classes('grow')
+        ui.html(
+            f'<a href="/title/{entry.card.id}" class="bt-history-item">'
+            f'<img src="/media/{entry.card.id}/poster" alt="">'
+            f'<span><b>{escape(entry.card.title)}</b><small>{escape(facts)}</small></span></a>',
+            sanitize=False,
+        ).classes('grow')
 
         async def remove() -> None:
             user = await auth.require_user()
@@ -132,7 +140,8 @@ def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
 
         hint = t('profile.history_remove')
         ui.button(icon='close', on_click=remove).props('flat round dense color=white').props(
-            f'title="{hint}" aria-label="{hint}"').mark(f'history-remove-{entry.id}')
+            f'title="{hint}" aria-label="{hint}"'
+        ).mark(f'history-remove-{entry.id}')
 
 
 def password_card() -> None:
@@ -148,10 +157,15 @@ def password_card() -> None:
                 return
             keep = app.storage.user.get(auth.SESSION_KEY)
             try:
-                ended = await password_work(accounts.change_password, user_id=user.id,
-                                           current=current.value or '',
-                                           new=new.value or '', confirm=confirm.value or '',
-                                           rounds=get_settings().bcrypt_rounds, keep_token=keep)
+                ended = await password_work(
+                    accounts.change_password,
+                    user_id=user.id,
+                    current=current.value or '',
+                    new=new.value or '',
+                    confirm=confirm.value or '',
+                    rounds=get_settings().bcrypt_rounds,
+                    keep_token=keep,
+                )
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
                 return
@@ -174,8 +188,7 @@ def delete_card() -> None:
             if user is None:
                 return
             try:
-                ended = await password_work(accounts.delete_account, user_id=user.id,
-                                           password=password.value or '')
+                ended = await password_work(accounts.delete_account, user_id=user.id, password=password.value or '')
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
                 return
@@ -184,5 +197,6 @@ def delete_card() -> None:
             auth.flash('profile.deleted', 'info')
             ui.navigate.to('/login')
 
-        ui.button(t('profile.delete_confirm'), icon='delete_forever', on_click=delete).props(
-            'color=red-8').mark('delete-account')
+        ui.button(t('profile.delete_confirm'), icon='delete_forever', on_click=delete).props('color=red-8').mark(
+            'delete-account'
+        )

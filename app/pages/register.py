@@ -22,9 +22,13 @@ async def register_page() -> RedirectResponse | None:
     async def submit() -> None:
         button.disable()
         try:
-            user = await password_work(accounts.register, username=name.value or '',
-                                      password=password.value or '', confirm=confirm.value or '',
-                                      rounds=get_settings().bcrypt_rounds)
+            user = await password_work(
+                accounts.register,
+                username=name.value or '',
+                password=password.value or '',
+                confirm=confirm.value or '',
+                rounds=get_settings().bcrypt_rounds,
+            )
         except Exception as error:  # show_error logs anything that is not a domain error
             show_error(error)
             return
@@ -36,8 +40,12 @@ async def register_page() -> RedirectResponse | None:
     with auth_card():
         ui.label(t('register.title')).classes('bt-auth-title')
         ui.label(t('register.subtitle')).classes('bt-muted')
-        name = ui.input(t('register.username'), placeholder=t('register.username_hint')).props(
-            'outlined dark maxlength=64 autocomplete=username autofocus').classes('w-full').mark('username')
+        name = (
+            ui.input(t('register.username'), placeholder=t('register.username_hint'))
+            .props('outlined dark maxlength=64 autocomplete=username autofocus')
+            .classes('w-full')
+            .mark('username')
+        )
         password = password_input(t('register.password'), 'password').props('autocomplete=new-password')
         confirm = password_input(t('register.confirm'), 'confirm').props('autocomplete=new-password')
         button = ui.button(t('register.submit'), on_click=submit).classes('bt-wide-btn').mark('submit')

@@ -36,16 +36,21 @@ async def title_page(title_id: str) -> None:
                     ui.label(title.description).classes('text-base')
                     label = t('home.resume') if resume > 0 else t('home.play')
                     with ui.row().classes('gap-3'):
-                        ui.button(label, icon='lock' if locked else 'play_arrow',
-                                  on_click=lambda: ui.navigate.to(f'/watch/{title.id}')).props(
-                            'unelevated size=lg').mark('play')
+                        ui.button(
+                            label,
+                            icon='lock' if locked else 'play_arrow',
+                            on_click=lambda: ui.navigate.to(f'/watch/{title.id}'),
+                        ).props('unelevated size=lg').mark('play')
                         ui.button(t('watch.back'), on_click=lambda: ui.navigate.to('/')).props('flat color=white')
 
 
 def _load(session: Session, *, title_id: str, user_id: int) -> tuple[TitleDetail, float, Plan]:
     title = catalog.get_title(session, title_id=catalog.parse_title_id(title_id))
-    return (title, playback.resume_position(session, user_id=user_id, title_id=title.id),
-            plans.current_plan(session, user_id))
+    return (
+        title,
+        playback.resume_position(session, user_id=user_id, title_id=title.id),
+        plans.current_plan(session, user_id),
+    )
 
 
 def not_found() -> None:

@@ -34,8 +34,13 @@ async def watch_page(title_id: str) -> None:
         return
     try:
         # The history row, the screen count and the token are made in one transaction.
-        start = await db.run_io(playback.start_playback, user_id=user.id, title_id=title.id, token=new_token(),
-                        device=app.storage.user.get(auth.SESSION_KEY, ''))
+        start = await db.run_io(
+            playback.start_playback,
+            user_id=user.id,
+            title_id=title.id,
+            token=new_token(),
+            device=app.storage.user.get(auth.SESSION_KEY, ''),
+        )
     except playback.ScreensFull as full:
         with frame(user):
             screens_panel(title, used=full.used, limit=full.limit)
@@ -49,30 +54,45 @@ async def watch_page(title_id: str) -> None:
         with ui.column().classes('bt-watch gap-0'):
             with ui.row().classes('bt-watch-bar items-center gap-3 no-wrap'):
                 ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/')).props(
-                    'flat round color=white').tooltip(t('watch.back')).mark('back')
+                    'flat round color=white'
+                ).tooltip(t('watch.back')).mark('back')
                 ui.label(title.title).classes('text-xl font-bold').mark('watch-title')
                 height = title.hd_height if start.quality == 'HD' else title.sd_height
                 ui.label(t('watch.quality', quality=start.quality, height=height)).classes(
-                    'bt-plan-badge' + (' premium' if start.quality == 'HD' else '')).mark('quality')
-            video = ui.video(video_url(title.id, start.quality, start.token), autoplay=False).props(
-                f'poster={backdrop_url(title.id)} preload=metadata playsinline').classes('bt-video').mark('video')
+                    'bt-plan-badge' + (' premium' if start.quality == 'HD' else '')
+                ).mark('quality')
+            video = (
+                ui.video(video_url(title.id, start.quality, start.token), autoplay=False)
+                .props(f'poster={backdrop_url(title.id)} preload=metadata playsinline')
+                .classes('bt-video')
+                .mark('video')
+            )
             with ui.column().classes('bt-watch-bar gap-2'):
                 status = ui.label().classes('text-lg text-amber-400').style('display:none').mark('player-status')
                 if start.resume_from > 0:
                     with ui.row().classes('items-center gap-3').mark('resume-notice') as notice:
                         ui.label(t('watch.resumed_at', time=format_clock(start.resume_from)))
-                        ui.button(t('watch.start_over'), icon='replay',
-                                  on_click=lambda: (ui.run_javascript('window.butacaStartOver()'),
-                                                    notice.set_visibility(False))).props(
-                            'flat dense color=white no-caps').mark('start-over')
+                        ui.button(
+                            t('watch.start_over'),
+                            icon='replay',
+                            on_click=lambda: (
+                                ui.run_javascript('window.butacaStartOver()'),
+                                notice.set_visibility(False),
+                            ),
+                        ).props('flat dense color=white no-caps').mark('start-over')
                 ui.label(t('watch.keys')).classes('bt-muted text-sm bt-hide-mobile')
     config = {
-        'token': start.token, 'resume': start.resume_from, 'progressUrl': '/api/progress', 'statusId': status.html_id,
+        'token': start.token,
+        'resume': start.resume_from,
+        'progressUrl': '/api/progress',
+        'statusId': status.html_id,
         'messages': {key: t(key, title=title.title) for key in PLAYER_MESSAGES},
     }
     # Queued until the browser is connected; waits for the deferred player.js if it is still loading.
-    ui.run_javascript(f'(function go() {{ if (!window.butacaPlayer) return setTimeout(go, 50); '
-                      f'window.butacaPlayer(getHtmlElement({video.id}), {json.dumps(config)}); }})()')
+    ui.run_javascript(
+        f'(function go() {{ if (!window.butacaPlayer) return setTimeout(go, 50); '
+        f'window.butacaPlayer(getHtmlElement({video.id}), {json.dumps(config)}); }})()'
+    )
 
 
 def upgrade_panel(title: TitleDetail) -> None:

@@ -37,16 +37,24 @@ def username_key(username: str) -> str:
 
 def public(user: User) -> UserPublic:
     assert user.id is not None
-    return UserPublic(id=user.id, username=user.username, subscription_type=user.subscription_type,
-                      language=user.language, created_at=user.created_at)
+    return UserPublic(
+        id=user.id,
+        username=user.username,
+        subscription_type=user.subscription_type,
+        language=user.language,
+        created_at=user.created_at,
+    )
 
 
 def check_username(username: str) -> str:
     name = normalize_username(username)
     if not name:
         raise ValidationError('register.username_required')
-    if len(name) > FIELD_MAX_CHARS or not (USERNAME_MIN <= len(name) <= USERNAME_MAX) \
-            or not _USERNAME_RE.fullmatch(name):
+    if (
+        len(name) > FIELD_MAX_CHARS
+        or not (USERNAME_MIN <= len(name) <= USERNAME_MAX)
+        or not _USERNAME_RE.fullmatch(name)
+    ):
         raise ValidationError('register.username_format', min=USERNAME_MIN, max=USERNAME_MAX)
     return name
 
@@ -107,8 +115,9 @@ def authenticate(session: Session, *, username: str, password: str, rounds: int)
     return public(user)
 
 
-def sign_in_attempt(session: Session, *, username: str, password: str, rounds: int,
-                    address: str | None = None) -> UserPublic:
+def sign_in_attempt(
+    session: Session, *, username: str, password: str, rounds: int, address: str | None = None
+) -> UserPublic:
     """`authenticate` behind the throttle: a refused attempt does no bcrypt work; failures are counted."""
     key = username_key(username)[:FIELD_MAX_CHARS]
     throttle.check(session, username_key=key, address=address)
@@ -132,6 +141,7 @@ def get_user(session: Session, user_id: int) -> UserPublic:
 
 # ---- signed-in sessions ----
 
+
 def start_session(session: Session, *, user_id: int) -> str:
     token = new_token()
     session.add(AuthSession(token=token, user_id=user_id))
@@ -141,9 +151,12 @@ def start_session(session: Session, *, user_id: int) -> str:
 # Built once: this lookup runs on every request, and SQLAlchemy then only fills in the token.
 _SESSION_USER = (
     select(AuthSession.last_seen_at, User.id, User.username, User.subscription_type, User.language, User.created_at)
-    .join(User, col(User.id) == col(AuthSession.user_id)).where(AuthSession.token == bindparam('token')))
-_TOUCH_SESSION = (update(AuthSession).where(col(AuthSession.token) == bindparam('b_token'))
-                  .values(last_seen_at=bindparam('b_now')))
+    .join(User, col(User.id) == col(AuthSession.user_id))
+    .where(AuthSession.token == bindparam('token'))
+)
+_TOUCH_SESSION = (
+    update(AuthSession).where(col(AuthSession.token) == bindparam('b_token')).values(last_seen_at=bindparam('b_now'))
+)
 _END_SESSION = delete(AuthSession).where(col(AuthSession.token) == bindparam('b_token'))
 
 
@@ -168,8 +181,7 @@ def resolve_session(connection: Connection, *, token: str | None, idle_days: flo
     if idle > _TOUCH_EVERY:
         db.writing(connection)
         connection.execute(_TOUCH_SESSION, {'b_token': token, 'b_now': now})
-    return UserPublic(id=user_id, username=username, subscription_type=plan, language=language,
-                      created_at=created_at)
+    return UserPublic(id=user_id, username=username, subscription_type=plan, language=language, created_at=created_at)
 
 
 def end_session(session: Session, *, token: str | None) -> None:
@@ -190,8 +202,10 @@ def end_other_sessions(session: Session, *, user_id: int, keep_token: str | None
 
 # ---- profile ----
 
-def change_password(session: Session, *, user_id: int, current: str, new: str, confirm: str, rounds: int,
-                    keep_token: str | None) -> list[str]:
+
+def change_password(
+    session: Session, *, user_id: int, current: str, new: str, confirm: str, rounds: int, keep_token: str | None
+) -> list[str]:
     """Replace the password after checking the current one; every other signed-in session is ended."""
     if not current:
         raise ValidationError('profile.current_required')

@@ -29,10 +29,21 @@ def add_title(
 ) -> Title:
     """Store a title whose media files already sit in the media folder (paths relative to it)."""
     row = Title(
-        kind=kind, title=title.strip(), search_key=search_key(title), description=description, year=year,
-        genre=genre, rating=rating, duration_s=duration_s, is_premium=is_premium, poster_path=poster_path,
-        backdrop_path=backdrop_path, video_sd_path=video_sd_path, video_hd_path=video_hd_path,
-        sd_height=sd_height, hd_height=hd_height,
+        kind=kind,
+        title=title.strip(),
+        search_key=search_key(title),
+        description=description,
+        year=year,
+        genre=genre,
+        rating=rating,
+        duration_s=duration_s,
+        is_premium=is_premium,
+        poster_path=poster_path,
+        backdrop_path=backdrop_path,
+        video_sd_path=video_sd_path,
+        video_hd_path=video_hd_path,
+        sd_height=sd_height,
+        hd_height=hd_height,
     )
     session.add(row)
     session.flush()
@@ -51,13 +62,22 @@ GENRES_MAX = 40
 
 def card(row: Title) -> TitleCard:
     assert row.id is not None
-    return TitleCard(id=row.id, title=row.title, year=row.year, genre=row.genre, kind=row.kind, rating=row.rating,
-                     is_premium=row.is_premium, duration_s=row.duration_s)
+    return TitleCard(
+        id=row.id,
+        title=row.title,
+        year=row.year,
+        genre=row.genre,
+        kind=row.kind,
+        rating=row.rating,
+        is_premium=row.is_premium,
+        duration_s=row.duration_s,
+    )
 
 
 def detail(row: Title) -> TitleDetail:
-    return TitleDetail(**card(row).model_dump(), description=row.description, sd_height=row.sd_height,
-                       hd_height=row.hd_height)
+    return TitleDetail(
+        **card(row).model_dump(), description=row.description, sd_height=row.sd_height, hd_height=row.hd_height
+    )
 
 
 def get_title_row(session: Session, title_id: int) -> Title:
@@ -103,8 +123,15 @@ def _escape_like(text: str) -> str:
     return text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
 
 
-def search(session: Session, *, query: str = '', genre: str | None = None, sort: str = 'title', page: int = 1,
-           page_size: int = 24) -> CatalogPage:
+def search(
+    session: Session,
+    *,
+    query: str = '',
+    genre: str | None = None,
+    sort: str = 'title',
+    page: int = 1,
+    page_size: int = 24,
+) -> CatalogPage:
     """One page of the catalog: case- and accent-insensitive title search, genre filter, sort, LIMIT/OFFSET."""
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     page = max(1, min(int(page), 100_000))
@@ -120,6 +147,7 @@ def search(session: Session, *, query: str = '', genre: str | None = None, sort:
         'year': (col(Title.year).desc(), col(Title.search_key)),
         'added': (col(Title.created_at).desc(), col(Title.id).desc()),
     }.get(sort, (col(Title.search_key), col(Title.id)))
-    rows = session.exec(select(Title).where(*conditions).order_by(*order)
-                        .offset((page - 1) * page_size).limit(page_size)).all()
+    rows = session.exec(
+        select(Title).where(*conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size)
+    ).all()
     return CatalogPage(items=[card(row) for row in rows], total=total, page=page, page_size=page_size)

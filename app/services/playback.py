@@ -75,13 +75,17 @@ def active_playbacks(session: Session, *, user_id: int, now: datetime | None = N
     """Screens in use: devices with a recent heartbeat (a device's own earlier playbacks are not another screen)."""
     since = (now or utcnow()) - ACTIVE_WINDOW
     query = select(func.count(func.distinct(Playback.device))).where(
-        Playback.user_id == user_id, col(Playback.heartbeat_at) >= since, col(Playback.stopped).is_(False),
-        col(Playback.device) != other_than)
+        Playback.user_id == user_id,
+        col(Playback.heartbeat_at) >= since,
+        col(Playback.stopped).is_(False),
+        col(Playback.device) != other_than,
+    )
     return session.exec(query).one()
 
 
-def start_playback(session: Session, *, user_id: int, title_id: int, token: str, device: str,
-                   now: datetime | None = None) -> PlaybackStart:
+def start_playback(
+    session: Session, *, user_id: int, title_id: int, token: str, device: str, now: datetime | None = None
+) -> PlaybackStart:
     """Check the plan and the screens, record the play in the history, and hand out a playback token.
 
     A device plays one thing at a time: its earlier playbacks (another tab, the page before a reload) stop.
@@ -97,13 +101,27 @@ def start_playback(session: Session, *, user_id: int, title_id: int, token: str,
     history = WatchHistory(user_id=user_id, title_id=title_id, watched_at=now, position_s=resume, quality=quality)
     session.add(history)
     session.flush()
-    session.exec(update(Playback).where(col(Playback.user_id) == user_id, col(Playback.device) == device,
-                                        col(Playback.stopped).is_(False)).values(stopped=True))
+    session.exec(
+        update(Playback)
+        .where(col(Playback.user_id) == user_id, col(Playback.device) == device, col(Playback.stopped).is_(False))
+        .values(stopped=True)
+    )
     # Old playbacks only ever matter for their heartbeat: drop this user's stale ones so the table stays small.
-    session.exec(delete(Playback).where(col(Playback.user_id) == user_id,
-                                        col(Playback.heartbeat_at) < now - KEEP_PLAYBACKS))
-    session.add(Playback(token=token, user_id=user_id, device=device, title_id=title_id, history_id=history.id,
-                         quality=quality, started_at=now, heartbeat_at=now))
+    session.exec(
+        delete(Playback).where(col(Playback.user_id) == user_id, col(Playback.heartbeat_at) < now - KEEP_PLAYBACKS)
+    )
+    session.add(
+        Playback(
+            token=token,
+            user_id=user_id,
+            device=device,
+            title_id=title_id,
+            history_id=history.id,
+            quality=quality,
+            started_at=now,
+            heartbeat_at=now,
+        )
+    )
     return PlaybackStart(token=token, title_id=title_id, quality=quality, resume_from=resume)
 
 
@@ -115,37 +133,71 @@ def stop_user_playbacks(session: Session, *, user_id: int) -> int:
 # The player's two requests, built once (SQLAlchemy then only fills in the values): each runs for every Range read
 # or progress report, in Core (`db.run_core`), where the ORM would cost several times the query.
 _STREAM = (
-    select(Playback.title_id, Playback.stopped, Playback.quality, Title.is_premium, Title.title,
-           Title.video_sd_path, Title.video_hd_path, User.subscription_type)
-    .join(Title, col(Title.id) == col(Playback.title_id)).join(User, col(User.id) == col(Playback.user_id))
-    .where(Playback.token == bindparam('token'), Playback.user_id == bindparam('user_id')))
-_TITLE_AND_PLAN = (select(Title.is_premium, Title.title, User.subscription_type)
-                   .join(User, col(User.id) == bindparam('user_id')).where(Title.id == bindparam('title_id')))
-_HEARTBEAT = (update(Playback).where(col(Playback.token) == bindparam('b_token'),
-                                     col(Playback.user_id) == bindparam('b_user_id'))
-              .values(heartbeat_at=bindparam('b_heartbeat')))
+    select(
+        Playback.title_id,
+        Playback.stopped,
+        Playback.quality,
+        Title.is_premium,
+        Title.title,
+        Title.video_sd_path,
+        Title.video_hd_path,
+        User.subscription_type,
+    )
+    .join(Title, col(Title.id) == col(Playback.title_id))
+    .join(User, col(User.id) == col(Playback.user_id))
+    .where(Playback.token == bindparam('token'), Playback.user_id == bindparam('user_id'))
+)
+_TITLE_AND_PLAN = (
+    select(Title.is_premium, Title.title, User.subscription_type)
+    .join(User, col(User.id) == bindparam('user_id'))
+    .where(Title.id == bindparam('title_id'))
+)
+_HEARTBEAT = (
+    update(Playback)
+    .where(col(Playback.token) == bindparam('b_token'), col(Playback.user_id) == bindparam('b_user_id'))
+    .values(heartbeat_at=bindparam('b_heartbeat'))
+)
 _SAVE_STATE = (
-    select(Playback.title_id, Playback.stopped, Playback.quality, Playback.history_id, Playback.started_at,
-           Title.duration_s, Title.is_premium, User.subscription_type,
-           Progress.position_s, Progress.resumable, Progress.watched, Progress.user_id)
-    .join(Title, col(Title.id) == col(Playback.title_id)).join(User, col(User.id) == col(Playback.user_id))
-    .outerjoin(Progress, (col(Progress.user_id) == col(Playback.user_id))
-               & (col(Progress.title_id) == col(Playback.title_id)))
-    .where(Playback.token == bindparam('b_token'), Playback.user_id == bindparam('b_user_id')))
+    select(
+        Playback.title_id,
+        Playback.stopped,
+        Playback.quality,
+        Playback.history_id,
+        Playback.started_at,
+        Title.duration_s,
+        Title.is_premium,
+        User.subscription_type,
+        Progress.position_s,
+        Progress.resumable,
+        Progress.watched,
+        Progress.user_id,
+    )
+    .join(Title, col(Title.id) == col(Playback.title_id))
+    .join(User, col(User.id) == col(Playback.user_id))
+    .outerjoin(
+        Progress, (col(Progress.user_id) == col(Playback.user_id)) & (col(Progress.title_id) == col(Playback.title_id))
+    )
+    .where(Playback.token == bindparam('b_token'), Playback.user_id == bindparam('b_user_id'))
+)
 
 
 def _progress_values() -> dict:
     return {name: bindparam(f'b_{name}') for name in ('position_s', 'duration_s', 'resumable', 'watched', 'updated_at')}
 
 
-_UPDATE_PROGRESS = (update(Progress)
-                    .where(col(Progress.user_id) == bindparam('b_key_user'),
-                           col(Progress.title_id) == bindparam('b_key_title'))
-                    .values(_progress_values()))
-_INSERT_PROGRESS = insert(Progress).values(user_id=bindparam('b_key_user'), title_id=bindparam('b_key_title'),
-                                           **_progress_values())
-_HISTORY_POSITION = (update(WatchHistory).where(col(WatchHistory.id) == bindparam('b_history_id'))
-                     .values(position_s=bindparam('b_position_s')))
+_UPDATE_PROGRESS = (
+    update(Progress)
+    .where(col(Progress.user_id) == bindparam('b_key_user'), col(Progress.title_id) == bindparam('b_key_title'))
+    .values(_progress_values())
+)
+_INSERT_PROGRESS = insert(Progress).values(
+    user_id=bindparam('b_key_user'), title_id=bindparam('b_key_title'), **_progress_values()
+)
+_HISTORY_POSITION = (
+    update(WatchHistory)
+    .where(col(WatchHistory.id) == bindparam('b_history_id'))
+    .values(position_s=bindparam('b_position_s'))
+)
 
 
 @dataclass(frozen=True)
@@ -154,8 +206,9 @@ class StreamGrant:
     path: str  # the rendition's file, relative to the media folder
 
 
-def authorize_stream(connection: Connection, *, user_id: int, title_id: int, token: str,
-                     quality: Quality) -> StreamGrant:
+def authorize_stream(
+    connection: Connection, *, user_id: int, title_id: int, token: str, quality: Quality
+) -> StreamGrant:
     """The file of the `quality` rendition this playback token may fetch now, else a domain error.
 
     Runs for every Range request of a player, so it is one query: the playback with its title and the user's plan.
@@ -165,8 +218,9 @@ def authorize_stream(connection: Connection, *, user_id: int, title_id: int, tok
     if found is None:
         # No such playback: an unknown title is 404; for a known one the plan decides (403) before the token (404).
         title = connection.execute(_TITLE_AND_PLAN, {'title_id': title_id, 'user_id': user_id}).first()
-        if title is not None and (key := plans.denial(Plan(title.subscription_type), is_premium=title.is_premium,
-                                                      quality=quality)):
+        if title is not None and (
+            key := plans.denial(Plan(title.subscription_type), is_premium=title.is_premium, quality=quality)
+        ):
             raise AccessDenied(key, title=title.title)
         raise NotFound('title.not_found')
     plan = Plan(found.subscription_type)
@@ -225,7 +279,7 @@ class DeferredWrites:
         """Drop what was queued since `mark` (a save that failed after queuing; its keys may stay: that only
         costs an early flush)."""
         for statement, rows in self._rows.items():
-            del rows[mark.get(statement, 0):]
+            del rows[mark.get(statement, 0) :]
 
     def flush(self, connection: Connection) -> None:
         for statement, rows in self._rows.items():
@@ -234,9 +288,17 @@ class DeferredWrites:
         self._keys.clear()
 
 
-def save_progress(connection: Connection, *, user_id: int, token: str, position_s: object, ended: bool = False,
-                  leaving: bool = False, now: datetime | None = None,
-                  deferred: DeferredWrites | None = None) -> SaveResult:
+def save_progress(
+    connection: Connection,
+    *,
+    user_id: int,
+    token: str,
+    position_s: object,
+    ended: bool = False,
+    leaving: bool = False,
+    now: datetime | None = None,
+    deferred: DeferredWrites | None = None,
+) -> SaveResult:
     """Apply one progress report from a player. Also the playback's heartbeat (it keeps the screen counted).
 
     `leaving` (the page is being closed) frees the screen at once. `position_s=None` reports nothing else, as a
@@ -252,14 +314,21 @@ def save_progress(connection: Connection, *, user_id: int, token: str, position_
     if deferred is not None:
         deferred.before_reading(connection, ('playback', token))
     found = connection.execute(_SAVE_STATE, {'b_token': token, 'b_user_id': user_id}).first()
-    if found is not None and deferred is not None and deferred.before_reading(connection,
-                                                                               ('progress', user_id, found.title_id)):
+    if (
+        found is not None
+        and deferred is not None
+        and deferred.before_reading(connection, ('progress', user_id, found.title_id))
+    ):
         found = connection.execute(_SAVE_STATE, {'b_token': token, 'b_user_id': user_id}).first()
     if found is None:
         raise NotFound('title.not_found')
     duration = found.duration_s
-    _check_alive(stopped=found.stopped, quality=Quality(found.quality), is_premium=found.is_premium,
-                 plan=Plan(found.subscription_type))
+    _check_alive(
+        stopped=found.stopped,
+        quality=Quality(found.quality),
+        is_premium=found.is_premium,
+        plan=Plan(found.subscription_type),
+    )
     if position is not None and position > duration + 2:  # players report a little past the end, not more
         raise ValidationError('errors.bad_progress')
     # Every check is done: from here on it only writes (a batch of saves shares one transaction, app/saves.py).
@@ -290,8 +359,15 @@ def save_progress(connection: Connection, *, user_id: int, token: str, position_
         resumable = False
     else:
         resumable = True
-    values = {'b_key_user': user_id, 'b_key_title': found.title_id, 'b_position_s': new_position,
-              'b_duration_s': duration, 'b_resumable': resumable, 'b_watched': watched, 'b_updated_at': now}
+    values = {
+        'b_key_user': user_id,
+        'b_key_title': found.title_id,
+        'b_position_s': new_position,
+        'b_duration_s': duration,
+        'b_resumable': resumable,
+        'b_watched': watched,
+        'b_updated_at': now,
+    }
     write(_UPDATE_PROGRESS if stored else _INSERT_PROGRESS, values)
     if found.history_id is not None:
         write(_HISTORY_POSITION, {'b_history_id': found.history_id, 'b_position_s': position})
@@ -299,11 +375,22 @@ def save_progress(connection: Connection, *, user_id: int, token: str, position_
 
 
 def continue_watching(session: Session, *, user_id: int, limit: int = CONTINUE_LIMIT) -> list[ContinueItem]:
-    query = (select(Progress, Title).join(Title, col(Title.id) == col(Progress.title_id))
-             .where(Progress.user_id == user_id, col(Progress.resumable).is_(True))
-             .order_by(col(Progress.updated_at).desc()).limit(max(1, min(limit, CONTINUE_LIMIT))))
-    return [ContinueItem(card=card(title), position_s=progress.position_s, duration_s=title.duration_s,
-                         updated_at=progress.updated_at) for progress, title in session.exec(query).all()]
+    query = (
+        select(Progress, Title)
+        .join(Title, col(Title.id) == col(Progress.title_id))
+        .where(Progress.user_id == user_id, col(Progress.resumable).is_(True))
+        .order_by(col(Progress.updated_at).desc())
+        .limit(max(1, min(limit, CONTINUE_LIMIT)))
+    )
+    return [
+        ContinueItem(
+            card=card(title),
+            position_s=progress.position_s,
+            duration_s=title.duration_s,
+            updated_at=progress.updated_at,
+        )
+        for progress, title in session.exec(query).all()
+    ]
 
 
 def remove_from_continue(session: Session, *, user_id: int, title_id: int) -> None:
@@ -314,12 +401,24 @@ def remove_from_continue(session: Session, *, user_id: int, title_id: int) -> No
 
 
 def history(session: Session, *, user_id: int, limit: int = 50, offset: int = 0) -> list[HistoryEntry]:
-    query = (select(WatchHistory, Title).join(Title, col(Title.id) == col(WatchHistory.title_id))
-             .where(WatchHistory.user_id == user_id)
-             .order_by(col(WatchHistory.watched_at).desc(), col(WatchHistory.id).desc())
-             .offset(max(0, offset)).limit(max(1, min(limit, HISTORY_PAGE_MAX))))
-    return [HistoryEntry(id=entry.id, card=card(title), watched_at=entry.watched_at, position_s=entry.position_s,
-                         quality=entry.quality) for entry, title in session.exec(query).all()]
+    query = (
+        select(WatchHistory, Title)
+        .join(Title, col(Title.id) == col(WatchHistory.title_id))
+        .where(WatchHistory.user_id == user_id)
+        .order_by(col(WatchHistory.watched_at).desc(), col(WatchHistory.id).desc())
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, HISTORY_PAGE_MAX)))
+    )
+    return [
+        HistoryEntry(
+            id=entry.id,
+            card=card(title),
+            watched_at=entry.watched_at,
+            position_s=entry.position_s,
+            quality=entry.quality,
+        )
+        for entry, title in session.exec(query).all()
+    ]
 
 
 def remove_history_entry(session: Session, *, user_id: int, entry_id: int) -> None:
