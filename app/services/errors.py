@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A rule said no. `key` names the message in app/i18n.py; `params` fill its placeholders."""
+    """A rule said no. `key` names the message in app/i18n/strings/; `params` fill its placeholders."""
 
     def __init__(self, key: str, **params: object) -> None:
         super().__init__(key)

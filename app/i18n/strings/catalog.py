@@ -1,0 +1,42 @@
+"""Strings of the home page, the catalog and the details page."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    'home.play': ('Reproducir', 'Play'),
+    'home.resume': ('Reanudar', 'Resume'),
+    'home.more_info': ('Más información', 'More info'),
+    'home.continue': ('Continuar viendo', 'Continue watching'),
+    'home.remove_from_row': ('Quitar de Continuar viendo', 'Remove from Continue watching'),
+    'home.removed': ('«{title}» ya no está en Continuar viendo.', '“{title}” is no longer in Continue watching.'),
+    'home.empty_catalog': (
+        'El catálogo está vacío. Añade vídeos con «python -m app.library.importer».',
+        'The catalog is empty. Add videos with “python -m app.library.importer”.',
+    ),
+    'home.preparing': (
+        'Preparando el catálogo de demostración (menos de un minuto). Vuelve a cargar enseguida.',
+        'Making the demo catalog (under a minute). Reload in a moment.',
+    ),
+    'catalog.title': ('Catálogo', 'Catalog'),
+    'catalog.search': ('Buscar por título', 'Search by title'),
+    'catalog.genre': ('Género', 'Genre'),
+    'catalog.all_genres': ('Todos los géneros', 'All genres'),
+    'catalog.sort': ('Ordenar por', 'Sort by'),
+    'catalog.sort.title': ('Título (A–Z)', 'Title (A–Z)'),
+    'catalog.sort.year': ('Año (más reciente)', 'Year (newest)'),
+    'catalog.sort.added': ('Añadido recientemente', 'Recently added'),
+    'catalog.results': ('{count} títulos', '{count} titles'),
+    'catalog.page': ('Página {page} de {pages}', 'Page {page} of {pages}'),
+    'catalog.prev': ('Anterior', 'Previous'),
+    'catalog.next': ('Siguiente', 'Next'),
+    'catalog.none': ('No hay títulos que coincidan con la búsqueda.', 'No titles match your search.'),
+    'title.movie': ('Película', 'Film'),
+    'title.series': ('Serie', 'Series'),
+    'title.premium': ('PREMIUM', 'PREMIUM'),
+    'title.minutes': ('{minutes} min', '{minutes} min'),
+    'title.rating': ('Edad: {rating}', 'Age: {rating}'),
+    'title.close': ('Cerrar', 'Close'),
+    'title.not_found': (
+        'Este título no existe o ya no está en el catálogo.',
+        'This title does not exist or is no longer in the catalog.',
+    ),
+    'title.back_home': ('Volver al inicio', 'Back to home'),
+}

@@ -1,0 +1,19 @@
+"""Strings shared by every screen: the brand, navigation, languages, common buttons and generic errors."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    'brand': ('Butaca', 'Butaca'),
+    'tagline': ('Tus películas y series, en tu propio servidor.', 'Your films and series, on your own server.'),
+    'nav.home': ('Inicio', 'Home'),
+    'nav.catalog': ('Catálogo', 'Catalog'),
+    'nav.profile': ('Perfil', 'Profile'),
+    'nav.logout': ('Cerrar sesión', 'Sign out'),
+    'nav.language': ('Idioma', 'Language'),
+    'lang.es': ('Español', 'Español'),
+    'lang.en': ('English', 'English'),
+    'common.cancel': ('Cancelar', 'Cancel'),
+    'common.confirm': ('Confirmar', 'Confirm'),
+    'errors.user_not_found': ('La cuenta ya no existe.', 'The account no longer exists.'),
+    'errors.not_found_title': ('No encontrado', 'Not found'),
+    'errors.generic': ('Algo ha fallado. Inténtalo de nuevo.', 'Something went wrong. Please try again.'),
+    'errors.bad_progress': ('Posición de reproducción no válida.', 'Invalid playback position.'),
+}

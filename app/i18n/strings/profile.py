@@ -1,0 +1,35 @@
+"""Strings of the profile page: account, password, deletion and the watch history."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    'profile.title': ('Mi perfil', 'My profile'),
+    'profile.username': ('Usuario', 'Username'),
+    'profile.plan': ('Plan', 'Plan'),
+    'profile.member_since': ('Miembro desde', 'Member since'),
+    'profile.change_password': ('Cambiar contraseña', 'Change password'),
+    'profile.current_password': ('Contraseña actual', 'Current password'),
+    'profile.new_password': ('Nueva contraseña', 'New password'),
+    'profile.confirm_password': ('Repite la nueva contraseña', 'Repeat the new password'),
+    'profile.save_password': ('Guardar contraseña', 'Save password'),
+    'profile.password_changed': (
+        'Contraseña cambiada. Se ha cerrado la sesión en tus otros dispositivos.',
+        'Password changed. Your other devices have been signed out.',
+    ),
+    'profile.current_required': ('Escribe tu contraseña actual.', 'Enter your current password.'),
+    'profile.current_wrong': ('La contraseña actual no es correcta.', 'The current password is not correct.'),
+    'profile.password_required': ('Escribe la nueva contraseña.', 'Enter the new password.'),
+    'profile.confirm_required': ('Repite la nueva contraseña.', 'Repeat the new password.'),
+    'profile.delete_account': ('Eliminar cuenta', 'Delete account'),
+    'profile.delete_warning': (
+        'Se borrarán tu cuenta, tu progreso y tu historial. No se puede deshacer.',
+        'Your account, progress and history will be erased. This cannot be undone.',
+    ),
+    'profile.delete_confirm': ('Eliminar definitivamente', 'Delete for good'),
+    'profile.deleted': ('Tu cuenta ha sido eliminada.', 'Your account has been deleted.'),
+    'profile.history': ('Historial', 'History'),
+    'profile.history_empty': ('Aún no has visto nada.', 'You have not watched anything yet.'),
+    'profile.history_clear': ('Borrar todo el historial', 'Clear all history'),
+    'profile.history_cleared': ('Historial borrado.', 'History cleared.'),
+    'profile.history_remove': ('Quitar del historial', 'Remove from history'),
+    'profile.history_more': ('Ver más', 'Show more'),
+    'profile.history_watched_at': ('Visto el {date}', 'Watched on {date}'),
+}
