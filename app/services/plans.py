@@ -1,12 +1,9 @@
-"""Plan rules: which titles, which quality and how many screens each plan gets. Read from the database, always."""
+"""Plan rules: which titles, which quality and how many screens each plan gets (pure: no database)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from ..config import get_settings
-from ..models import Plan, Quality, Title, User
-from .errors import AccessDenied, NotFound
+from ..models import Plan, Quality
 
 
 def quality_for(plan: Plan) -> Quality:
@@ -22,13 +19,6 @@ def may_watch(plan: Plan, *, is_premium: bool) -> bool:
     return plan == Plan.PREMIUM or not is_premium
 
 
-def current_plan(session: Session, user_id: int) -> Plan:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound('errors.user_not_found')
-    return Plan(user.subscription_type)
-
-
 def denial(plan: Plan, *, is_premium: bool, quality: Quality | None = None) -> str | None:
     """The message key of the rule this plan breaks for a title (and a rendition), or None when it is covered."""
     if not may_watch(plan, is_premium=is_premium):
@@ -36,11 +26,3 @@ def denial(plan: Plan, *, is_premium: bool, quality: Quality | None = None) -> s
     if quality == Quality.HD and plan != Plan.PREMIUM:
         return 'plan.quality_denied'
     return None
-
-
-def check_access(session: Session, *, user_id: int, title: Title, quality: Quality | None = None) -> Plan:
-    """Raise AccessDenied unless the user's plan, as stored now, covers this title (and this quality)."""
-    plan = current_plan(session, user_id)
-    if key := denial(plan, is_premium=title.is_premium, quality=quality):
-        raise AccessDenied(key, title=title.title)
-    return plan
