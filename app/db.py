@@ -1,9 +1,13 @@
-"""The one place an engine is made: SQLite pragmas (WAL, foreign keys, busy timeout) and the session scope."""
+"""The one place an engine is made, and units of work: `transaction()` (Core) and `session()` (ORM).
+
+A unit is either for reading or for writing, said when it opens. On SQLite a writing unit takes this process's
+writer lock before its first statement and keeps it until it commits or rolls back; nothing else ever takes it.
+So a service cannot hold the lock by accident while it does slow work (bcrypt, files): it opens a writing unit
+only around its writes. A reading unit that tries to write raises at once (in tests as in production).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 import threading
 from collections.abc import Iterator
@@ -12,8 +16,6 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import ORMExecuteState, SessionTransaction
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, create_engine
 
 from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -22,59 +24,18 @@ from .config import get_settings
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
-
 # One writer at a time per process. SQLite allows one writer anyway; waiting here wakes at once when the writer
-# commits, where SQLite's own busy handler sleeps and polls (tens of ms at a time under load). The lock is taken
-# only when a session first writes (flush or bulk DML) and dropped when its transaction ends, so reads never wait
-# and slow work done before the first write (bcrypt) does not hold it.
-_write_lock = threading.Lock()
-_LOCK_KEY = 'butaca_write_lock'
+# commits, where SQLite's own busy handler sleeps and polls (tens of ms at a time under load). PostgreSQL has row
+# locks and needs none of this.
+_writer = threading.Lock()
+_holder = threading.local()  # whether this thread holds `_writer`: a nested writing unit would deadlock
+
+# SQLite: one writer per database file; WAL lets readers go on meanwhile.
+AUTOCHECKPOINT_PAGES = 20_000  # about 80 MB of WAL: checkpoints run in `Checkpointer`, this is only the safety net
 
 
-def _take_write_lock(session: OrmSession) -> None:
-    if not session.info.get(_LOCK_KEY) and session.get_bind().dialect.name == 'sqlite':
-        _write_lock.acquire()
-        session.info[_LOCK_KEY] = True
-
-
-def writing(connection: Connection) -> None:
-    """Take this process's writer lock before the first write of a Core statement (ORM writes take it themselves).
-
-    The hot paths call it first thing, so that what they read next is what no other writer can change before
-    they commit."""
-    if connection.dialect.name != 'sqlite':
-        return
-    if connection not in _core_units.open:
-        raise RuntimeError('db.writing needs a connection from db.transaction(), which releases the lock')
-    if not _core_units.open[connection]:
-        _write_lock.acquire()
-        _core_units.open[connection] = True
-
-
-class _CoreUnits(threading.local):
-    """The Core units of work open in this thread, and whether each holds the writer lock. Kept here, not in
-    `Connection.info` (which belongs to the pooled DBAPI connection and is replaced if SQLAlchemy invalidates it)."""
-
-    def __init__(self) -> None:
-        self.open: dict[Connection, bool] = {}
-
-
-_core_units = _CoreUnits()
-
-
-def _drop_write_lock(session: OrmSession, transaction: SessionTransaction) -> None:
-    if transaction.parent is None and session.info.pop(_LOCK_KEY, False):
-        _write_lock.release()
-
-
-def _before_orm_execute(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        _take_write_lock(state.session)
-
-
-event.listen(OrmSession, 'before_flush', lambda session, _context, _instances: _take_write_lock(session))
-event.listen(OrmSession, 'do_orm_execute', _before_orm_execute)
-event.listen(OrmSession, 'after_transaction_end', _drop_write_lock)
+class ReadOnlyUnit(RuntimeError):
+    """A statement that writes ran in a unit opened for reading: open it with write=True."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -84,19 +45,97 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute('PRAGMA synchronous=NORMAL')
     cursor.execute('PRAGMA foreign_keys=ON')
     cursor.execute('PRAGMA busy_timeout=10000')
-    # Checkpoints (copying the WAL into the database file, with an fsync) run in `checkpoints` below, not in
-    # whichever writer happens to commit the 1000th page; this higher limit is only the safety net.
     cursor.execute(f'PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}')
     cursor.close()
 
 
-AUTOCHECKPOINT_PAGES = 20_000  # about 80 MB of WAL
+_WRITES = ('insert', 'update', 'delete', 'replace')
+_READ_ONLY = 'butaca_read_only'
+
+
+def _refuse_writes_in_read_units(connection: Connection, _cursor, statement: str, *_args) -> None:
+    if connection.info.get(_READ_ONLY) and statement.lstrip()[:7].lower().startswith(_WRITES):
+        raise ReadOnlyUnit(f'a write in a unit opened for reading: {statement.split()[0]} ...')
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for the configured database URL (one per URL, made on first use)."""
+    url = url or get_settings().database_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith('sqlite'):
+                path = url.split('///', 1)[-1]
+                if path and path != ':memory:':
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 10})
+                event.listen(engine, 'connect', _sqlite_pragmas)
+            else:
+                engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            event.listen(engine, 'before_cursor_execute', _refuse_writes_in_read_units)
+            _engines[url] = engine
+        return engine
+
+
+def is_sqlite(engine: Engine | None = None) -> bool:
+    return (engine or get_engine()).dialect.name == 'sqlite'
+
+
+def init_db(url: str | None = None) -> Engine:
+    """Create every table that is missing (the first start makes the database file)."""
+    engine = get_engine(url)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+def dispose_engines() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def transaction(*, write: bool = False) -> Iterator[Connection]:
+    """A unit of work in SQLAlchemy Core: commits on success, rolls back on error.
+
+    `write=True` takes the writer lock first (SQLite), so what the unit reads no other writer of this process can
+    change before it commits. Core is what the paths that run on every player request use: the ORM costs several
+    times the query there.
+    """
+    engine = get_engine()
+    locked = write and is_sqlite(engine)
+    if locked:
+        if getattr(_holder, 'held', False):
+            raise RuntimeError('a writing unit inside another on the same thread: pass the outer unit down instead')
+        _writer.acquire()
+        _holder.held = True
+    try:
+        with engine.connect() as connection:
+            connection.info[_READ_ONLY] = not write
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                connection.info.pop(_READ_ONLY, None)
+    finally:
+        if locked:
+            _holder.held = False
+            _writer.release()
+
+
+@contextmanager
+def session(*, write: bool = False) -> Iterator[Session]:
+    """A unit of work with the ORM, on a `transaction()`: commits on success, rolls back on error."""
+    with transaction(write=write) as connection, Session(bind=connection, expire_on_commit=False) as orm:
+        yield orm
+        orm.flush()
 
 
 class Checkpointer:
     """Copies the WAL into the database file every second from its own thread and connection (PASSIVE: it never
     waits for or blocks a writer), so that the fsync of a checkpoint does not stall the progress writer while a
-    thousand saves a second wait behind it."""
+    thousand saves a second wait behind it. SQLite only."""
 
     def __init__(self, every: float = 1.0) -> None:
         self.every = every
@@ -105,7 +144,7 @@ class Checkpointer:
 
     def start(self) -> None:
         engine = get_engine()
-        if engine.dialect.name != 'sqlite' or self._thread is not None:
+        if not is_sqlite(engine) or self._thread is not None:
             return
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, args=(engine,), name='butaca-checkpoints', daemon=True)
@@ -127,91 +166,3 @@ class Checkpointer:
 
 
 checkpoints = Checkpointer()
-
-
-def get_engine(url: str | None = None) -> Engine:
-    """The engine for the configured database URL (one per URL, made on first use)."""
-    url = url or get_settings().database_url
-    with _lock:
-        engine = _engines.get(url)
-        if engine is None:
-            if url.startswith('sqlite'):
-                path = url.split('///', 1)[-1]
-                if path and path != ':memory:':
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 10})
-                event.listen(engine, 'connect', _sqlite_pragmas)
-            else:
-                engine = create_engine(url, pool_pre_ping=True)
-            _engines[url] = engine
-        return engine
-
-
-def init_db(url: str | None = None) -> Engine:
-    """Create every table that is missing (the first start makes the database file)."""
-    engine = get_engine(url)
-    SQLModel.metadata.create_all(engine)
-    return engine
-
-
-def dispose_engines() -> None:
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-
-
-@contextmanager
-def session_scope() -> Iterator[Session]:
-    """A short unit of work: commits on success, rolls back on error, always closes."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-@contextmanager
-def transaction() -> Iterator[Connection]:
-    """A unit of work in SQLAlchemy Core, for the paths that run on every player request (progress saves, media
-    access checks): the ORM costs several times the query itself there (benchmarks/README.md).
-    Commits on success, rolls back on error; the writer lock (see `writing`) is dropped after either."""
-    with get_engine().connect() as connection:
-        _core_units.open[connection] = False
-        try:
-            with connection.begin():
-                yield connection
-        finally:
-            if _core_units.open.pop(connection):
-                _write_lock.release()
-
-
-def run_core(fn, /, **kwargs):
-    """Run `fn(connection, **kwargs)` in its own Core unit of work (the `db.call` of the hot paths)."""
-    with transaction() as connection:
-        return fn(connection, **kwargs)
-
-
-async def in_thread(fn, /, *args, **kwargs):
-    """`fn(*args, **kwargs)` in NiceGUI's shared worker threads, the pool `run.io_bound` uses.
-
-    Unlike `run.io_bound`, a caller that is cancelled (a page NiceGUI stopped waiting for, a client that left) gets
-    CancelledError, never a None result that it could take for "signed out" or "nothing found".
-    """
-    from nicegui import run  # the one NiceGUI import here: the services and scripts never need it
-
-    return await asyncio.get_running_loop().run_in_executor(run.thread_pool, functools.partial(fn, *args, **kwargs))
-
-
-async def run_io(fn, /, **kwargs):
-    """`call` in a worker thread: what pages and event handlers use, so that the event loop, which serves every
-    open page, never waits for a query or for the writer lock (tests/conftest.py fails any test that does)."""
-    return await in_thread(call, fn, **kwargs)
-
-
-def call(fn, /, **kwargs):
-    """Run `fn(session, **kwargs)` in its own unit of work: the shape `run.io_bound(db.call, service_fn, ...)` wants."""
-    with session_scope() as session:
-        return fn(session, **kwargs)

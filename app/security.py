@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import bcrypt
 
 BCRYPT_MAX_BYTES = 72
+_F = TypeVar('_F', bound=Callable[..., Any])
 
 
 def hash_password(password: str, *, rounds: int) -> str:
@@ -36,3 +39,9 @@ def dummy_hash(rounds: int) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def uses_bcrypt(fn: _F) -> _F:
+    """Marks a function that checks or makes password hashes: `app.work.run` sends it to the password pool."""
+    fn.uses_bcrypt = True  # type: ignore[attr-defined]
+    return fn
