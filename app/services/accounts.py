@@ -1,4 +1,9 @@
-"""Accounts: registration and sign-in rules, signed-in sessions, password change, plan, language, deletion."""
+"""Accounts: registration and sign-in rules, signed-in sessions, password change, plan, language, deletion.
+
+Each public function is one use case and opens its own units of work, so that bcrypt (a quarter of a second of a
+core) never runs inside a writing unit: the writer lock is held only around the writes. Functions marked
+`@uses_bcrypt` run on the password pool (app/work.py).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,13 @@ import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import bindparam
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, delete, select, update
 
 from .. import db
+from ..config import get_settings
 from ..models import AuthSession, Plan, User, UserPublic, as_utc, utcnow
-from ..security import BCRYPT_MAX_BYTES, dummy_hash, hash_password, new_token, verify_password
+from ..security import BCRYPT_MAX_BYTES, dummy_hash, hash_password, new_token, uses_bcrypt, verify_password
 from . import throttle
 from .errors import NotFound, ValidationError
 
@@ -72,33 +77,53 @@ def check_new_password(password: str, confirm: str, *, field: str = 'register') 
         raise ValidationError('register.mismatch')
 
 
-def register(session: Session, *, username: str, password: str, confirm: str, rounds: int) -> UserPublic:
+def _rounds(rounds: int | None) -> int:
+    return rounds if rounds is not None else get_settings().bcrypt_rounds
+
+
+@uses_bcrypt
+def register(*, username: str, password: str, confirm: str, rounds: int | None = None) -> UserPublic:
     """Create a FREE account. Every rule has its own message; only the bcrypt hash is stored."""
     if not normalize_username(username) and not password and not confirm:
         raise ValidationError('register.all_required')
     name = check_username(username)
     check_new_password(password, confirm)
     key = name.lower()
-    if session.exec(select(User.id).where(User.username_key == key)).first() is not None:
+    with db.session() as session:
+        taken = session.exec(select(User.id).where(User.username_key == key)).first() is not None
+    if taken:  # before bcrypt: a taken name costs nothing
         raise ValidationError('register.username_taken')
-    user = User(username=name, username_key=key, password_hash=hash_password(password, rounds=rounds))
-    session.add(user)
+    password_hash = hash_password(password, rounds=_rounds(rounds))
     try:
-        session.flush()
+        with db.session(write=True) as session:
+            user = User(username=name, username_key=key, password_hash=password_hash)
+            session.add(user)
+            session.flush()
+            return public(user)
     except IntegrityError as error:  # two registrations of one name at once: the unique index decides
-        session.rollback()
         raise ValidationError('register.username_taken') from error
-    return public(user)
 
 
-def find_by_username(session: Session, *, username: str) -> User | None:
+def find_by_username(*, username: str) -> UserPublic | None:
     name = normalize_username(username)
     if not name or len(name) > FIELD_MAX_CHARS:
         return None
-    return session.exec(select(User).where(User.username_key == name.lower())).first()
+    with db.session() as session:
+        user = session.exec(select(User).where(User.username_key == name.lower())).first()
+        return public(user) if user is not None else None
 
 
-def authenticate(session: Session, *, username: str, password: str, rounds: int) -> UserPublic:
+def _password_hash(username: str) -> tuple[UserPublic, str] | None:
+    name = normalize_username(username)
+    if not name or len(name) > FIELD_MAX_CHARS:
+        return None
+    with db.session() as session:
+        user = session.exec(select(User).where(User.username_key == name.lower())).first()
+        return (public(user), user.password_hash) if user is not None else None
+
+
+@uses_bcrypt
+def authenticate(*, username: str, password: str, rounds: int | None = None) -> UserPublic:
     """Check a username and password. Unknown users cost one bcrypt check too, so timing reveals nothing."""
     if not username.strip() and not password:
         raise ValidationError('login.all_required')
@@ -106,143 +131,160 @@ def authenticate(session: Session, *, username: str, password: str, rounds: int)
         raise ValidationError('login.username_required')
     if not password:
         raise ValidationError('login.password_required')
-    user = find_by_username(session, username=username)
-    if user is None:
-        verify_password(password, dummy_hash(rounds))
+    found = _password_hash(username)
+    if found is None:
+        verify_password(password, dummy_hash(_rounds(rounds)))
         raise ValidationError('login.unknown_user')
-    if not verify_password(password, user.password_hash):
+    user, password_hash = found
+    if not verify_password(password, password_hash):
         raise ValidationError('login.wrong_password')
-    return public(user)
-
-
-def sign_in_attempt(
-    session: Session, *, username: str, password: str, rounds: int, address: str | None = None
-) -> UserPublic:
-    """`authenticate` behind the throttle: a refused attempt does no bcrypt work; failures are counted."""
-    key = username_key(username)[:FIELD_MAX_CHARS]
-    throttle.check(session, username_key=key, address=address)
-    try:
-        user = authenticate(session, username=username, password=password, rounds=rounds)
-    except ValidationError as error:
-        if error.key in {'login.unknown_user', 'login.wrong_password'}:
-            throttle.record_failure(session, username_key=key, address=address)
-            session.commit()  # the failure must be counted even though the caller's unit of work fails
-        raise
-    throttle.reset(session, username_key=key)
     return user
 
 
-def get_user(session: Session, user_id: int) -> UserPublic:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound('errors.user_not_found')
-    return public(user)
+@uses_bcrypt
+def sign_in_attempt(
+    *, username: str, password: str, rounds: int | None = None, address: str | None = None
+) -> UserPublic:
+    """`authenticate` behind the throttle: a refused attempt does no bcrypt work; failures are counted."""
+    key = username_key(username)[:FIELD_MAX_CHARS]
+    with db.session() as session:
+        throttle.check(session, username_key=key, address=address)
+    try:
+        user = authenticate(username=username, password=password, rounds=rounds)
+    except ValidationError as error:
+        if error.key in {'login.unknown_user', 'login.wrong_password'}:
+            with db.session(write=True) as session:
+                throttle.record_failure(session, username_key=key, address=address)
+        raise
+    with db.session(write=True) as session:
+        throttle.reset(session, username_key=key)
+    return user
 
 
 # ---- signed-in sessions ----
 
 
-def start_session(session: Session, *, user_id: int) -> str:
+def start_session(*, user_id: int) -> str:
     token = new_token()
-    session.add(AuthSession(token=token, user_id=user_id))
+    with db.session(write=True) as session:
+        session.add(AuthSession(token=token, user_id=user_id))
     return token
 
 
 # Built once: this lookup runs on every request, and SQLAlchemy then only fills in the token.
 _SESSION_USER = (
     select(AuthSession.last_seen_at, User.id, User.username, User.subscription_type, User.language, User.created_at)
-    .join(User, col(User.id) == col(AuthSession.user_id))
+    .join(User, User.id == AuthSession.user_id)
     .where(AuthSession.token == bindparam('token'))
 )
 _TOUCH_SESSION = (
-    update(AuthSession).where(col(AuthSession.token) == bindparam('b_token')).values(last_seen_at=bindparam('b_now'))
+    update(AuthSession).where(AuthSession.token == bindparam('b_token')).values(last_seen_at=bindparam('b_now'))
 )
-_END_SESSION = delete(AuthSession).where(col(AuthSession.token) == bindparam('b_token'))
+_END_SESSION = delete(AuthSession).where(AuthSession.token == bindparam('b_token'))
 
 
-def resolve_session(connection: Connection, *, token: str | None, idle_days: float) -> UserPublic | None:
-    """The user a session token belongs to, or None when it is unknown, signed out or idle for too long.
+def user_for_session(token: str | None, *, idle_days: float | None = None) -> UserPublic | None:
+    """The user a sign-in session token belongs to, or None when it is unknown, signed out or idle for too long.
 
-    Runs on every request, in Core (`db.run_core`): one indexed query, and a write only when it must (an idle
-    session is deleted, `last_seen_at` moves forward at most once a minute).
+    Runs on every request, in Core: one indexed query, and a write only when it must (an idle session is deleted,
+    `last_seen_at` moves forward at most once a minute), in a writing unit of its own.
     """
     if not token or len(token) > 64:
         return None
-    found = connection.execute(_SESSION_USER, {'token': token}).first()
+    idle_days = get_settings().session_idle_days if idle_days is None else idle_days
+    with db.transaction() as connection:
+        found = connection.execute(_SESSION_USER, {'token': token}).first()
     if found is None:
         return None
     last_seen, user_id, username, plan, language, created_at = found
     now = utcnow()
     idle = now - as_utc(last_seen)
     if idle > timedelta(days=idle_days):
-        db.writing(connection)
-        connection.execute(_END_SESSION, {'b_token': token})
+        with db.transaction(write=True) as connection:
+            connection.execute(_END_SESSION, {'b_token': token})
         return None
     if idle > _TOUCH_EVERY:
-        db.writing(connection)
-        connection.execute(_TOUCH_SESSION, {'b_token': token, 'b_now': now})
+        with db.transaction(write=True) as connection:
+            connection.execute(_TOUCH_SESSION, {'b_token': token, 'b_now': now})
     return UserPublic(id=user_id, username=username, subscription_type=plan, language=language, created_at=created_at)
 
 
-def end_session(session: Session, *, token: str | None) -> None:
+def end_session(*, token: str | None) -> None:
     if token:
-        session.exec(delete(AuthSession).where(col(AuthSession.token) == token))
+        with db.transaction(write=True) as connection:
+            connection.execute(_END_SESSION, {'b_token': token})
 
 
-def end_other_sessions(session: Session, *, user_id: int, keep_token: str | None) -> list[str]:
+def _end_other_sessions(session: Session, *, user_id: int, keep_token: str | None) -> list[str]:
     """End every session of the user but `keep_token`; returns the ended tokens (their open pages can be closed)."""
     query = select(AuthSession.token).where(AuthSession.user_id == user_id)
     if keep_token:
         query = query.where(AuthSession.token != keep_token)
     tokens = list(session.exec(query).all())
     if tokens:
-        session.exec(delete(AuthSession).where(col(AuthSession.token).in_(tokens)))
+        session.exec(delete(AuthSession).where(AuthSession.token.in_(tokens)))
     return tokens
 
 
 # ---- profile ----
 
 
+def _stored_hash(user_id: int) -> str:
+    with db.session() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound('errors.user_not_found')
+        return user.password_hash
+
+
+@uses_bcrypt
 def change_password(
-    session: Session, *, user_id: int, current: str, new: str, confirm: str, rounds: int, keep_token: str | None
+    *, user_id: int, current: str, new: str, confirm: str, keep_token: str | None, rounds: int | None = None
 ) -> list[str]:
     """Replace the password after checking the current one; every other signed-in session is ended."""
     if not current:
         raise ValidationError('profile.current_required')
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound('errors.user_not_found')
+    stored = _stored_hash(user_id)
     check_new_password(new, confirm, field='profile')
-    if not verify_password(current, user.password_hash):
+    if not verify_password(current, stored):
         raise ValidationError('profile.current_wrong')
-    user.password_hash = hash_password(new, rounds=rounds)
-    return end_other_sessions(session, user_id=user_id, keep_token=keep_token)
+    new_hash = hash_password(new, rounds=_rounds(rounds))
+    with db.session(write=True) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound('errors.user_not_found')
+        user.password_hash = new_hash
+        return _end_other_sessions(session, user_id=user_id, keep_token=keep_token)
 
 
-def delete_account(session: Session, *, user_id: int, password: str) -> list[str]:
+@uses_bcrypt
+def delete_account(*, user_id: int, password: str) -> list[str]:
     """Remove the user; foreign keys cascade to sessions, progress, history and playbacks. Returns the ended tokens."""
     if not password:
         raise ValidationError('profile.current_required')
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound('errors.user_not_found')
-    if not verify_password(password, user.password_hash):
+    if not verify_password(password, _stored_hash(user_id)):
         raise ValidationError('profile.current_wrong')
-    tokens = list(session.exec(select(AuthSession.token).where(AuthSession.user_id == user_id)).all())
-    session.delete(user)
-    return tokens
+    with db.session(write=True) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound('errors.user_not_found')
+        tokens = list(session.exec(select(AuthSession.token).where(AuthSession.user_id == user_id)).all())
+        session.delete(user)
+        return tokens
 
 
-def set_plan(session: Session, *, user_id: int, plan: Plan) -> UserPublic:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound('errors.user_not_found')
-    user.subscription_type = Plan(plan)
-    session.flush()
-    return public(user)
+def set_plan(*, user_id: int, plan: Plan) -> UserPublic:
+    with db.session(write=True) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound('errors.user_not_found')
+        user.subscription_type = Plan(plan)
+        session.flush()
+        return public(user)
 
 
-def set_language(session: Session, *, user_id: int, language: str) -> None:
-    user = session.get(User, user_id)
-    if user is not None:
-        user.language = language
+def set_language(*, user_id: int, language: str) -> None:
+    with db.session(write=True) as session:
+        user = session.get(User, user_id)
+        if user is not None:
+            user.language = language

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
+from .. import db
 from ..models import CatalogPage, Title, TitleCard, TitleDetail
 from .errors import NotFound
 from .text import search_key
@@ -89,6 +90,12 @@ def get_title_row(session: Session, title_id: int) -> Title:
 
 def get_title(session: Session, *, title_id: int) -> TitleDetail:
     return detail(get_title_row(session, title_id))
+
+
+def image_path(*, title_id: int, column: str) -> str:
+    """A title's artwork file (`poster_path` or `backdrop_path`), relative to the media folder."""
+    with db.session() as session:
+        return getattr(get_title_row(session, title_id), column)
 
 
 def parse_title_id(raw: object) -> int:

@@ -24,6 +24,9 @@ class AccessDenied(DomainError):
     """The caller may not do this (plan, screens, ownership)."""
 
 
-def status_code(error: DomainError, *, invalid: int = 400) -> int:
-    """The HTTP status an edge answers a domain error with: 404, 403, or `invalid` for bad input."""
-    return 404 if isinstance(error, NotFound) else 403 if isinstance(error, AccessDenied) else invalid
+class ScreensFull(AccessDenied):
+    """The plan's screens are all in use: `used` of `limit`."""
+
+    def __init__(self, used: int, limit: int) -> None:
+        super().__init__('watch.screens_full', used=used, limit=limit)
+        self.used, self.limit = used, limit
