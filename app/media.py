@@ -1,9 +1,8 @@
-"""The HTTP routes that send poster, backdrop and video bytes, each only after the access check.
+"""Media files: poster and backdrop bytes for signed-in viewers, and the file answers the player's requests use.
 
-Video bytes need a live playback token of the signed-in user (a screen that counts), a plan that covers the title
-and the rendition asked for. Starlette's FileResponse answers Range requests (206, suffix ranges, 416) itself.
-With BUTACA_ACCEL_REDIRECT set, a reverse proxy sends the bytes: we only answer with X-Accel-Redirect, which
-nginx's grant cache may reuse for BUTACA_ACCEL_GRANT_SECONDS (refusals are never reused).
+Every path comes from the database relative to the media folder and is confined there (`confine`). Starlette's
+FileResponse answers Range requests (206, suffix ranges, 416). With BUTACA_ACCEL_REDIRECT set, a reverse proxy
+sends the bytes: we only answer with X-Accel-Redirect. Video bytes are the player's (app/playback_http.py).
 """
 
 from __future__ import annotations
@@ -14,21 +13,19 @@ import weakref
 from pathlib import Path
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.datastructures import MutableHeaders
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.types import Send
 
-from . import db
 from .config import get_settings
-from .models import Quality, UserPublic
-from .services import catalog, playback
-from .services.errors import DomainError, NotFound, status_code
+from .responses import error_response
+from .services import catalog
+from .services.errors import DomainError, NotFound
 
 router = APIRouter()
 CHUNK_SIZE = 1024 * 1024
 IMAGE_ASSETS = {'poster': 'poster_path', 'backdrop': 'backdrop_path'}
-VIDEO_ASSETS = {'sd': Quality.SD, 'hd': Quality.HD}
 
 
 def confine(relative: str, root: Path) -> Path:
@@ -42,48 +39,43 @@ def confine(relative: str, root: Path) -> Path:
     return path
 
 
-def _error(error: DomainError) -> JSONResponse:
-    return JSONResponse({'detail': error.key}, status_code=status_code(error), headers={'Cache-Control': 'no-store'})
+def file_response(relative: str, *, cache: str, grantable: bool = False) -> Response:
+    """The bytes of a media file (Range requests answered), or its X-Accel-Redirect in production.
 
-
-def _resolve(*, user_id: int, title_id: str, asset: str, token: str) -> str:
-    """The file (relative to the media folder) this user may fetch now, else a domain error."""
-    title_number = catalog.parse_title_id(title_id)
-    if asset in IMAGE_ASSETS:
-        with db.session_scope() as session:
-            return getattr(catalog.get_title_row(session, title_number), IMAGE_ASSETS[asset])
-    if asset not in VIDEO_ASSETS:
-        raise NotFound('title.not_found')
-    grant = db.run_core(
-        playback.authorize_stream, user_id=user_id, title_id=title_number, token=token, quality=VIDEO_ASSETS[asset]
-    )
-    return grant.path
-
-
-def media_response(*, user_id: int, title_id: str, asset: str, token: str) -> Response:
-    """The bytes (or the X-Accel-Redirect) for one media request of a signed-in user, after the access check.
-
-    Blocking (database, file system): callers run it in a worker thread.
+    Blocking (file system): callers run it in a worker thread. `grantable`: nginx's grant cache may reuse this yes
+    for BUTACA_ACCEL_GRANT_SECONDS (README, "Several machines"), so a refusal reaches the bytes within that time.
     """
     settings = get_settings()
     try:
-        path = confine(_resolve(user_id=user_id, title_id=title_id, asset=asset, token=token), settings.media_dir)
+        path = confine(relative, settings.media_dir)
     except DomainError as error:
-        return _error(error)
-    cache = 'private, max-age=3600' if asset in IMAGE_ASSETS else 'private, max-age=0'
+        return error_response(error)
     if settings.accel_redirect_prefix:
         internal = settings.accel_redirect_prefix.rstrip('/') + '/' + path.relative_to(settings.media_dir).as_posix()
         headers = {'X-Accel-Redirect': internal, 'Cache-Control': cache}
-        if settings.accel_grant_seconds:
-            # How long nginx's grant cache may answer this browser's reads of this URL without asking again
-            # (README, "Several machines"): a refusal (plan change, stop, sign-out) reaches the bytes within it.
+        if grantable and settings.accel_grant_seconds:
             headers['X-Accel-Expires'] = str(settings.accel_grant_seconds)
         return Response(headers=headers)
     return RangeFileResponse(path, stat_result=path.stat(), headers={'Cache-Control': cache})
 
 
+def image_response(title_id: str, asset: str) -> Response:
+    """A title's poster or backdrop for a signed-in viewer (every plan sees every title's artwork)."""
+    if asset not in IMAGE_ASSETS:
+        return error_response(NotFound('title.not_found'))
+    try:
+        relative = catalog.image_path(title_id=catalog.parse_title_id(title_id), column=IMAGE_ASSETS[asset])
+    except DomainError as error:
+        return error_response(error)
+    return file_response(relative, cache='private, max-age=3600')
+
+
 class RangeFileResponse(FileResponse):
     """Starlette's FileResponse (Range parsing, 206/416, multipart), with a cheaper single-range read.
+
+    Private framework API, on purpose: `_handle_single_range` is Starlette's hook for one range, and overriding it
+    is the only way to change how the bytes are read without writing Range parsing again. If Starlette renames it,
+    answers stay correct (its own reader runs) but slower: tests/test_media.py checks that this one is used.
 
     Starlette reads 64 KiB per worker-thread hop, and a Range read costs a hop each for stat, open, seek, every read
     and close. Players ask for megabytes at a time, so a chunk here is 1 MiB, the file's stat comes from the access
@@ -147,7 +139,7 @@ def _read_at(path: str | os.PathLike, offset: int, size: int) -> bytes:
 
 
 @router.get('/media/{title_id}/{asset}')
-def media(title_id: str, asset: str, request: Request, p: str = '') -> Response:
-    # A plain def: FastAPI runs it in a worker thread, so the database work never blocks the event loop.
-    user: UserPublic = request.state.user
-    return media_response(user_id=user.id, title_id=title_id, asset=asset, token=p)
+def media(title_id: str, asset: str) -> Response:
+    # A plain def: FastAPI runs it in a worker thread, so the database and file work never block the event loop.
+    # The route guard (app/middleware.py) has already refused anyone not signed in.
+    return image_response(title_id, asset)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from nicegui import app
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,7 +15,7 @@ from . import auth
 PUBLIC_PATHS = {'/login', '/register', '/favicon.ico', '/api/health', '/api/login'}
 PUBLIC_PREFIXES = ('/_nicegui', '/static/')
 # Non-page routes: without a session they answer 401 instead of redirecting to the login page.
-API_PREFIXES = ('/api/', '/media/')
+API_PREFIXES = ('/api/', '/media/', '/play/')
 
 
 class SecurityHeaders:
@@ -76,5 +75,4 @@ class AuthGuard:
             await response(scope, receive, send)
             return
         scope.setdefault('state', {})['user'] = user
-        auth.remember_browser(auth.current_browser_id(), app.storage.user.get(auth.SESSION_KEY))
         await self.app(scope, receive, send)

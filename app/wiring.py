@@ -10,11 +10,12 @@ import asyncio
 import logging
 from pathlib import Path
 
-from nicegui import app, run, ui
+from nicegui import app, ui
 
-from . import api, db, fastlane, media, middleware, saves, status
-from .config import get_settings, storage_secret
+from . import api, db, media, middleware, playback_http, status, work
+from .config import get_settings
 from .pages import catalog, home, login, profile, register, title, watch
+from .services import playback_store
 
 STATIC_DIR = Path(__file__).parent / 'static'
 # Pages wait for their database work in worker threads; in a burst (hundreds of players opening at once) that
@@ -42,17 +43,15 @@ def create_app() -> None:
 
 async def shutdown() -> None:
     """Progress reports still queued are applied before the process ends (their players wait for the answer)."""
-    await asyncio.to_thread(saves.writer.stop)
+    await asyncio.to_thread(playback_store.writer.stop)
     await asyncio.to_thread(db.checkpoints.stop)
 
 
 async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
-    # In front of the whole middleware stack (see app/fastlane.py); Starlette builds it on first use otherwise.
-    stack = app.middleware_stack or app.build_middleware_stack()
-    app.middleware_stack = fastlane.FastLane(stack, storage_secret(settings))
-    await run.io_bound(db.init_db)
+    playback_http.install(app)
+    await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
     if settings.demo_library:
@@ -60,7 +59,7 @@ async def startup() -> None:
 
         status.demo_preparing = True
         try:
-            added = await run.io_bound(ensure_demo_catalog)
+            added = await work.run(ensure_demo_catalog)
         finally:
             status.demo_preparing = False
         if added:

@@ -1,5 +1,6 @@
-// Butaca's player: resume, progress saves (every 10 s while playing, on pause, seek, end, and via sendBeacon when
-// the page is left or hidden), keyboard shortcuts, and stopping when the server says this playback may not go on.
+// Butaca's player: resume, progress reports (every 10 s, also while paused: they are the heartbeat that keeps the
+// screen; on pause, seek and end; by sendBeacon when the page is hidden or left), keyboard shortcuts, and stopping
+// when the server says this playback may not go on. The playback token is in cfg.progressUrl.
 window.butacaPlayer = function (video, cfg) {
   let ready = false; // true once the resume seek is done: before that, currentTime is not a real position
   let stopped = false;
@@ -23,7 +24,7 @@ window.butacaPlayer = function (video, cfg) {
     if (stopped || (!ready && !leaving)) return;
     // Before the resume seek is done (or after a failed load) there is no real position: report none.
     const position = ready ? video.currentTime : null;
-    const body = JSON.stringify({token: cfg.token, position, ended: !!ended, leaving: !!leaving});
+    const body = JSON.stringify({position, ended: !!ended, leaving: !!leaving});
     if (beacon && navigator.sendBeacon) {
       navigator.sendBeacon(cfg.progressUrl, new Blob([body], {type: 'text/plain'}));
       return;
@@ -44,18 +45,15 @@ window.butacaPlayer = function (video, cfg) {
   }
   if (video.readyState >= 1) onMetadata(); else video.addEventListener('loadedmetadata', onMetadata, {once: true});
 
-  video.addEventListener('play', () => {
-    clearInterval(timer);
-    timer = setInterval(() => send(false), 10000);
-  });
-  video.addEventListener('pause', () => { clearInterval(timer); if (!video.ended) send(false); });
+  timer = setInterval(() => send(false), 10000);
+  video.addEventListener('pause', () => { if (!video.ended) send(false); });
   video.addEventListener('seeked', () => { if (!video.paused) send(false); });
-  video.addEventListener('ended', () => { clearInterval(timer); send(true); });
+  video.addEventListener('ended', () => send(true));
   video.addEventListener('error', () => { if (!stopped) { ready = false; say(cfg.messages['watch.load_error']); } });
-  // Hidden (tab switched, phone locked, tab closing): save and free the screen; a player that goes on playing
-  // counts again with its next save. Browsers do not always deliver the pagehide beacon, so this one matters.
+  // Hidden (tab switched, phone locked, tab closing): save now, as the page may never run again. The screen stays
+  // taken (a video may play on in a background tab); a phone that sleeps stops its heartbeat and frees it.
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') send(false, true, true);
+    if (document.visibilityState === 'hidden') send(false, true, false);
   });
   window.addEventListener('pagehide', () => send(false, true, true));
 

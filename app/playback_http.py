@@ -1,0 +1,148 @@
+"""The player's requests, in one place: `/play/{token}/video/{sd|hd}` (bytes) and `/play/{token}/progress` (reports).
+
+The playback token in the path is their only authority (`app/services/playback_rules.py` says when a token is live,
+and the README why that is enough): no cookie is read. So they need none of NiceGUI's per-request machinery (its
+session cookie, three BaseHTTPMiddleware layers, per-browser storage), which costs more than the work itself when a
+player reads a megabyte at a time and reports every 10 s. This ASGI app therefore sits in front of NiceGUI's whole
+stack (`install`) and hands every other request on to it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from . import media, work
+from .middleware import SecurityHeaders
+from .models import Quality
+from .responses import error_response
+from .services import playback_rules, playback_store
+from .services.errors import DomainError
+
+PREFIX = '/play/'
+MAX_BODY = 2048
+_PATH = re.compile(r'/play/(?P<token>[A-Za-z0-9_-]{1,64})/(?P<what>video/sd|video/hd|progress)')
+_VIDEO = {'video/sd': Quality.SD, 'video/hd': Quality.HD}
+_NO_STORE = {'Cache-Control': 'no-store'}
+
+
+def url(token: str, what: str) -> str:
+    """The URL of one of a playback's resources: 'video/sd', 'video/hd', 'progress'."""
+    return f'{PREFIX}{token}/{what}'
+
+
+class PlaybackLane:
+    """ASGI: answers `/play/...` itself and passes everything else to `inner` (NiceGUI's middleware stack)."""
+
+    def __init__(self, inner: ASGIApp) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] != 'http' or not scope['path'].startswith(PREFIX):
+            await self.inner(scope, receive, send)
+            return
+        response = await self._answer(scope, receive)
+        await response(scope, receive, SecurityHeaders.adding_headers(send))
+
+    async def _answer(self, scope: Scope, receive: Receive) -> Response:
+        match = _PATH.fullmatch(scope['path'])
+        if match is None:
+            return JSONResponse({'detail': 'not found'}, status_code=404, headers=_NO_STORE)
+        token, what = match['token'], match['what']
+        method = scope['method']
+        if what in _VIDEO:
+            if method not in ('GET', 'HEAD'):
+                return _not_allowed('GET, HEAD')
+            return await work.run(_video, token, _VIDEO[what])
+        if method != 'POST':
+            return _not_allowed('POST')
+        if _content_type(scope) != 'text/plain':
+            # navigator.sendBeacon sends text/plain; declaring it, and nothing else, keeps forms of other sites out.
+            return JSONResponse({'detail': 'text/plain expected'}, status_code=415, headers=_NO_STORE)
+        body = await _body(receive, MAX_BODY)
+        if body is None:
+            return JSONResponse({'detail': 'too large'}, status_code=413, headers=_NO_STORE)
+        return await _progress(token, body)
+
+
+def _video(token: str, quality: Quality) -> Response:
+    """Blocking (database, file system): runs in a worker thread."""
+    try:
+        grant = playback_store.stream_grant(token, quality)
+    except DomainError as error:
+        return error_response(error)
+    return media.file_response(grant.path, cache='private, max-age=0', grantable=True)
+
+
+async def _progress(token: str, body: bytes) -> Response:
+    report = parse_report(body)
+    if report is None:
+        return JSONResponse({'detail': 'errors.bad_progress'}, status_code=400, headers=_NO_STORE)
+    try:
+        await playback_store.writer.save(token, report)
+    except DomainError as error:
+        return error_response(error, invalid=422, stop=True)
+    except RuntimeError:
+        # logged by the writer; the player keeps the report and sends it again
+        return JSONResponse({'detail': 'unavailable'}, status_code=503, headers=_NO_STORE)
+    return Response(status_code=204, headers=_NO_STORE)
+
+
+def parse_report(body: bytes) -> playback_rules.Report | None:
+    """The report in a request body, `{"position": seconds | null, "ended": bool, "leaving": bool}`, or None."""
+    try:
+        data = json.loads(body)
+        position = data.get('position')
+        if position is not None:
+            if isinstance(position, bool) or not isinstance(position, int | float):
+                return None
+            position = float(position)  # OverflowError: a JSON integer of 400 digits
+            if not math.isfinite(position):
+                return None
+    except (ValueError, AttributeError, OverflowError, RecursionError):
+        return None
+    return playback_rules.Report(
+        position_s=position, ended=data.get('ended') is True, leaving=data.get('leaving') is True
+    )
+
+
+def _content_type(scope: Scope) -> str:
+    for name, value in scope.get('headers', []):
+        if name == b'content-type':
+            return value.decode('latin-1').split(';', 1)[0].strip().lower()
+    return ''
+
+
+async def _body(receive: Receive, limit: int) -> bytes | None:
+    """The request body, or None as soon as it passes `limit` bytes (nothing more is read or kept)."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        chunk = message.get('body', b'')
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get('more_body', False):
+            return b''.join(chunks)
+
+
+def _not_allowed(allow: str) -> Response:
+    return JSONResponse({'detail': 'method not allowed'}, status_code=405, headers={'Allow': allow, **_NO_STORE})
+
+
+def install(asgi_app) -> None:
+    """Put the lane in front of `asgi_app`'s whole middleware stack (called at start-up, once the stack is built).
+
+    Private framework API, on purpose: Starlette builds `middleware_stack` lazily and has no public way to put an
+    app in front of middleware that NiceGUI adds inside `ui.run` (its session cookie and request tracking are added
+    after our `create_app` runs, so `add_middleware` would put us behind them). If Starlette renames the attribute,
+    the lane is simply not used and `/play/` answers 404 from the router: tests/test_playback_http.py fails then.
+    """
+    stack = asgi_app.middleware_stack or asgi_app.build_middleware_stack()
+    if not isinstance(stack, PlaybackLane):
+        asgi_app.middleware_stack = PlaybackLane(stack)

@@ -1,0 +1,23 @@
+"""How a domain error becomes an HTTP answer: one mapping for every route (media, the player's requests, the API)."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse
+
+from .services.errors import AccessDenied, DomainError, NotFound
+
+
+def status_code(error: DomainError, *, invalid: int = 400) -> int:
+    """404 for what does not exist, 403 for what a rule refuses, `invalid` for bad input."""
+    if isinstance(error, NotFound):
+        return 404
+    return 403 if isinstance(error, AccessDenied) else invalid
+
+
+def error_response(error: DomainError, *, invalid: int = 400, stop: bool = False) -> JSONResponse:
+    """`{"detail": key}` with the status of `error`; `stop` adds `"stop": true` to refusals (a player must stop)."""
+    status = status_code(error, invalid=invalid)
+    body: dict[str, object] = {'detail': error.key}
+    if stop and status == 403:
+        body['stop'] = True
+    return JSONResponse(body, status_code=status, headers={'Cache-Control': 'no-store'})
