@@ -6,43 +6,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from nicegui import Client, app, context, ui
-from nicegui.storage import request_contextvar
 
-from . import db
-from .config import get_settings
+from . import work
 from .lang import LANG_KEY, t
 from .models import UserPublic
 from .services import accounts
 
 SESSION_KEY = 'session_token'
 FLASH_KEY = 'flash'
-
-
-# Which sign-in token each browser (NiceGUI's per-browser storage id) holds, as seen by this process; the fast lane
-# reads it. Only a hint: the database decides whether the token is still valid.
-_browser_tokens: dict[str, str] = {}
-_BROWSER_TOKENS_MAX = 100_000
-
-
-def browser_token(browser_id: object) -> str | None:
-    return _browser_tokens.get(browser_id) if isinstance(browser_id, str) else None
-
-
-def remember_browser(browser_id: str | None, token: str | None) -> None:
-    if not browser_id:
-        return
-    if token is None:
-        _browser_tokens.pop(browser_id, None)
-        return
-    if len(_browser_tokens) >= _BROWSER_TOKENS_MAX:
-        _browser_tokens.pop(next(iter(_browser_tokens)))  # the oldest entry: it simply takes the regular way again
-    _browser_tokens[browser_id] = token
-
-
-def current_browser_id() -> str | None:
-    """NiceGUI's id of the browser behind the current request or event (the one `app.storage.user` is keyed by)."""
-    request = request_contextvar.get()
-    return request.session.get('id') if request is not None and 'session' in request.scope else None
 
 
 def safe_redirect(target: str | None) -> str:
@@ -59,26 +30,13 @@ def safe_redirect(target: str | None) -> str:
 
 async def current_user() -> UserPublic | None:
     """The signed-in user as the database sees it now (None when signed out, deleted or idle for too long)."""
-    return await db.in_thread(resolve, app.storage.user.get(SESSION_KEY))
-
-
-def resolve(token: str | None) -> UserPublic | None:
-    """The user of a sign-in token; blocking (database), so the route guard runs it in a worker thread."""
-    if not token:
-        return None
-    return db.run_core(accounts.resolve_session, token=token, idle_days=get_settings().session_idle_days)
+    return await work.run(accounts.user_for_session, app.storage.user.get(SESSION_KEY))
 
 
 async def sign_in(user: UserPublic) -> None:
-    # Writes go to a worker thread: a write may wait for another writer, and the event loop must not.
-    token = await db.run_io(accounts.start_session, user_id=user.id)
+    token = await work.run(accounts.start_session, user_id=user.id)
     storage = app.storage.user
     storage[SESSION_KEY] = token
-    remember_browser(current_browser_id(), token)
-    # The brief asks for these in the session; access decisions still read the database.
-    storage['user_id'] = user.id
-    storage['username'] = user.username
-    storage['subscription_type'] = str(user.subscription_type)
     if user.language:
         storage[LANG_KEY] = user.language
 
@@ -86,11 +44,8 @@ async def sign_in(user: UserPublic) -> None:
 async def sign_out() -> None:
     """End this browser's session: every open tab of it goes to the login page."""
     storage = app.storage.user
-    token = storage.get(SESSION_KEY)
-    await db.run_io(accounts.end_session, token=token)
-    for key in (SESSION_KEY, 'user_id', 'username', 'subscription_type'):
-        storage.pop(key, None)
-    remember_browser(current_browser_id(), None)
+    token = storage.pop(SESSION_KEY, None)
+    await work.run(accounts.end_session, token=token)
     if token:
         close_pages([token], except_client=context.client)
 

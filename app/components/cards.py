@@ -65,3 +65,10 @@ def format_clock(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f'{hours}:{minutes:02d}:{secs:02d}' if hours else f'{minutes}:{secs:02d}'
+
+
+def meta_line(title: TitleCard) -> str:
+    """'2023 · Drama · Film · 62 min · Age: 12' under a title's name."""
+    kind = t('title.series' if title.kind == 'series' else 'title.movie')
+    minutes = t('title.minutes', minutes=max(1, round(title.duration_s / 60)))
+    return f'{title.year} · {title.genre} · {kind} · {minutes} · {t("title.rating", rating=title.rating)}'

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from nicegui import app, ui
+from nicegui import ui
 
-from .. import auth, db
+from .. import actions, auth
 from ..config import LANGUAGES
-from ..lang import LANG_KEY, current_language, t
+from ..lang import current_language, t
 from ..models import Plan, UserPublic
-from ..services import accounts
 from .theme import apply_theme
 
 NAV = (('nav.home', '/'), ('nav.catalog', '/catalog'), ('nav.profile', '/profile'))
@@ -32,9 +31,9 @@ def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
             'bt-plan-badge bt-hide-mobile' + (' premium' if premium else '')
         ).mark('plan-badge')
         language_switch()
-        ui.button(icon='logout', on_click=_logout).props('flat round dense color=white').tooltip(t('nav.logout')).mark(
-            'logout'
-        )
+        ui.button(icon='logout', on_click=actions.sign_out).props('flat round dense color=white').tooltip(
+            t('nav.logout')
+        ).mark('logout')
     with ui.column().classes('bt-main'):
         yield
     auth.show_flashes()
@@ -46,18 +45,4 @@ def language_switch() -> None:
         ui.label(current.upper()).classes('bt-lang-label ml-1')
         with ui.menu():
             for code in LANGUAGES:
-                ui.menu_item(t(f'lang.{code}'), on_click=lambda c=code: set_language(c)).mark(f'lang-{code}')
-
-
-async def set_language(code: str) -> None:
-    app.storage.user[LANG_KEY] = code
-    user = await auth.current_user()
-    if user is not None:
-        await db.run_io(accounts.set_language, user_id=user.id, language=code)
-    ui.navigate.reload()
-
-
-async def _logout() -> None:
-    await auth.sign_out()
-    auth.flash('login.logged_out', 'info')
-    ui.navigate.to('/login')
+                ui.menu_item(t(f'lang.{code}'), on_click=lambda c=code: actions.set_language(c)).mark(f'lang-{code}')

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from nicegui import ui
 
-from nicegui import app, ui
-
-from .. import auth, db
+from .. import actions
 from ..lang import t
 from ..models import Plan
-from ..services import accounts, plans
+from ..services import plans
 
 
 def plan_comparison() -> None:
@@ -32,7 +30,7 @@ def plan_comparison() -> None:
                         ui.label(text)
 
 
-def change_plan_button(target: Plan, *, on_done: Callable[[], None] | None = None) -> ui.button:
+def change_plan_button(target: Plan) -> ui.button:
     """A button that asks for confirmation (saying no payment is taken), then changes the plan at once."""
     upgrade = target == Plan.PREMIUM
 
@@ -42,21 +40,8 @@ def change_plan_button(target: Plan, *, on_done: Callable[[], None] | None = Non
             ui.label(t('plan.no_payment')).classes('bt-muted')
             with ui.row().classes('justify-end w-full'):
                 ui.button(t('common.cancel'), on_click=dialog.close).props('flat color=white')
-                ui.button(t('common.confirm'), on_click=lambda: apply(dialog)).mark('confirm-plan')
+                ui.button(t('common.confirm'), on_click=lambda: actions.change_plan(target)).mark('confirm-plan')
         dialog.open()
-
-    async def apply(dialog: ui.dialog) -> None:
-        user = await auth.require_user()
-        if user is None:
-            return
-        updated = await db.run_io(accounts.set_plan, user_id=user.id, plan=target)
-        app.storage.user['subscription_type'] = str(updated.subscription_type)
-        dialog.close()
-        auth.flash('plan.changed', plan=t(f'plan.{target}'))
-        if on_done:
-            on_done()
-        else:
-            ui.navigate.reload()
 
     label = t('plan.upgrade') if upgrade else t('plan.downgrade')
     button = ui.button(label, icon='workspace_premium' if upgrade else None, on_click=confirm)

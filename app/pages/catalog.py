@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from nicegui import context, ui
-from sqlmodel import Session
 
-from .. import db
+from .. import work
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
 from ..lang import t
 from ..models import CatalogPage, UserPublic
-from ..services import catalog
+from ..services import catalog, screens
 
 PAGE_SIZE = 24
 
@@ -24,8 +23,8 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
         'page': page,
         'asked': 0,
     }
-    genres = await db.run_io(catalog.genres)
-    first = await db.run_io(_fetch, state=dict(state))
+    genres = await work.run(screens.genres)
+    first = await work.run(_fetch, state=dict(state))
 
     with frame(user, active='/catalog'):
         with ui.column().classes('bt-section gap-4 pt-6'):
@@ -84,7 +83,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
             asked=state['asked'] + 1,
         )
         asked = state['asked']
-        result = await db.run_io(_fetch, state=dict(state))
+        result = await work.run(_fetch, state=dict(state))
         if asked == state['asked']:  # typing on while this page was fetched: only the latest one is shown
             show(result)
 
@@ -96,22 +95,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
     show(first)
 
 
-def _fetch(session: Session, *, state: dict) -> CatalogPage:
-    result = catalog.search(
-        session,
-        query=state['q'],
-        genre=state['genre'] or None,
-        sort=state['sort'],
-        page=state['page'],
-        page_size=PAGE_SIZE,
+def _fetch(*, state: dict) -> CatalogPage:
+    return screens.catalog_page(
+        query=state['q'], genre=state['genre'] or None, sort=state['sort'], page=state['page'], page_size=PAGE_SIZE
     )
-    if result.page > result.pages:  # a page number past the end shows the last page
-        result = catalog.search(
-            session,
-            query=state['q'],
-            genre=state['genre'] or None,
-            sort=state['sort'],
-            page=result.pages,
-            page_size=PAGE_SIZE,
-        )
-    return result

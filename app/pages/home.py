@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from nicegui import context, ui
-from sqlmodel import Session
 
-from .. import auth, db, status
-from ..components.cards import backdrop_url, card_html, poster_row, premium_badge_html
+from .. import auth, status, work
+from ..components.cards import backdrop_url, card_html, meta_line, poster_row, premium_badge_html
 from ..components.frame import frame
 from ..lang import t
 from ..models import ContinueItem, TitleDetail, UserPublic
-from ..services import catalog, playback
+from ..services import playback, screens
 
 
 async def home_page() -> None:
     user: UserPublic = context.client.request.state.user
-    hero, hero_progress, continuing, rows = await db.run_io(_load, user_id=user.id)
+    screen = await work.run(screens.home, user_id=user.id)
+    hero = screen.hero
     with frame(user, active='/'):
         if hero is None:
             with ui.column().classes('bt-section pt-16'):
@@ -25,17 +25,11 @@ async def home_page() -> None:
                 else:
                     ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
             return
-        hero_banner(hero, resumable=hero_progress > 0)
-        if continuing:
-            continue_row(continuing)
-        for genre, cards in rows:
+        hero_banner(hero, resumable=screen.hero_resume > 0)
+        if screen.continuing:
+            continue_row(screen.continuing)
+        for genre, cards in screen.rows:
             poster_row(genre, cards, mark=f'row-{genre}')
-
-
-def _load(session: Session, *, user_id: int) -> tuple:
-    hero = catalog.featured(session)
-    hero_progress = playback.resume_position(session, user_id=user_id, title_id=hero.id) if hero else 0.0
-    return hero, hero_progress, playback.continue_watching(session, user_id=user_id), catalog.rows_by_genre(session)
 
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
@@ -59,12 +53,6 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
                 ).props('unelevated color=grey-8').classes('bt-hero-btn').mark('hero-info')
 
 
-def meta_line(title: TitleDetail) -> str:
-    kind = t('title.series' if title.kind == 'series' else 'title.movie')
-    minutes = t('title.minutes', minutes=max(1, round(title.duration_s / 60)))
-    return f'{title.year} · {title.genre} · {kind} · {minutes} · {t("title.rating", rating=title.rating)}'
-
-
 def continue_row(items: list[ContinueItem]) -> None:
     with ui.column().classes('bt-section gap-0').mark('continue-row'):
         ui.label(t('home.continue')).classes('bt-row-title')
@@ -82,7 +70,7 @@ def continue_card(item: ContinueItem) -> None:
             user = await auth.require_user()
             if user is None:
                 return
-            await db.run_io(playback.remove_from_continue, user_id=user.id, title_id=item.card.id)
+            await work.run(playback.remove_from_continue, user_id=user.id, title_id=item.card.id)
             wrapper.delete()
             ui.notify(t('home.removed', title=item.card.title), position='top')
 

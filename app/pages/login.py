@@ -5,12 +5,10 @@ from __future__ import annotations
 from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
-from .. import auth
+from .. import auth, work
 from ..components.forms import auth_card, password_input, show_error
-from ..config import get_settings
 from ..lang import t
 from ..services import accounts
-from ..workers import password_work
 
 
 async def login_page(redirect_to: str = '/', username: str = '', ended: str = '') -> RedirectResponse | None:
@@ -24,11 +22,10 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
     async def submit() -> None:
         button.disable()
         try:
-            user = await password_work(
+            user = await work.run(
                 accounts.sign_in_attempt,
                 username=name.value or '',
                 password=password.value or '',
-                rounds=get_settings().bcrypt_rounds,
                 address=address,
             )
         except Exception as error:  # show_error logs anything that is not a domain error

@@ -7,24 +7,22 @@ from html import escape
 
 from nicegui import app, context, ui
 
-from .. import auth, db
+from .. import auth, work
 from ..components.cards import format_clock
 from ..components.forms import password_input, show_error
 from ..components.frame import frame
 from ..components.plans import change_plan_button, plan_comparison
-from ..config import get_settings
 from ..lang import t
 from ..models import HistoryEntry, Plan, UserPublic
 from ..services import accounts, playback
 from ..services.errors import DomainError
-from ..workers import password_work
 
 HISTORY_PAGE = 20  # a page of history rows: each is a few NiceGUI elements, and the rest is one click away
 
 
 async def profile_page() -> None:
     user: UserPublic = context.client.request.state.user
-    entries = await db.run_io(playback.history, user_id=user.id, limit=HISTORY_PAGE)
+    entries = await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE)
     with frame(user, active='/profile'):
         with ui.column().classes('bt-section pt-6 gap-6 max-w-[980px]'):
             ui.label(t('profile.title')).classes('text-3xl font-extrabold')
@@ -85,7 +83,7 @@ def history_card(entries: list[HistoryEntry]) -> None:
             try:
                 user = await auth.require_user()
                 if user is not None:
-                    add(await db.run_io(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=shown['count']))
+                    add(await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=shown['count']))
             finally:
                 more_button.enable()
 
@@ -100,7 +98,7 @@ def history_card(entries: list[HistoryEntry]) -> None:
         user = await auth.require_user()
         if user is None:
             return
-        await db.run_io(playback.clear_history, user_id=user.id)
+        await work.run(playback.clear_history, user_id=user.id)
         rows.clear()
         shown['count'] = 0
         more_button.set_visibility(False)
@@ -131,7 +129,7 @@ def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
             if user is None:
                 return
             try:
-                await db.run_io(playback.remove_history_entry, user_id=user.id, entry_id=entry.id)
+                await work.run(playback.remove_history_entry, user_id=user.id, entry_id=entry.id)
             except DomainError as error:
                 show_error(error)
                 return
@@ -157,13 +155,12 @@ def password_card() -> None:
                 return
             keep = app.storage.user.get(auth.SESSION_KEY)
             try:
-                ended = await password_work(
+                ended = await work.run(
                     accounts.change_password,
                     user_id=user.id,
                     current=current.value or '',
                     new=new.value or '',
                     confirm=confirm.value or '',
-                    rounds=get_settings().bcrypt_rounds,
                     keep_token=keep,
                 )
             except Exception as error:  # show_error logs anything that is not a domain error
@@ -188,7 +185,7 @@ def delete_card() -> None:
             if user is None:
                 return
             try:
-                ended = await password_work(accounts.delete_account, user_id=user.id, password=password.value or '')
+                ended = await work.run(accounts.delete_account, user_id=user.id, password=password.value or '')
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
                 return

@@ -7,12 +7,10 @@ from urllib.parse import quote
 from nicegui import ui
 from starlette.responses import RedirectResponse
 
-from .. import auth
+from .. import auth, work
 from ..components.forms import auth_card, password_input, show_error
-from ..config import get_settings
 from ..lang import t
 from ..services import accounts
-from ..workers import password_work
 
 
 async def register_page() -> RedirectResponse | None:
@@ -22,12 +20,11 @@ async def register_page() -> RedirectResponse | None:
     async def submit() -> None:
         button.disable()
         try:
-            user = await password_work(
+            user = await work.run(
                 accounts.register,
                 username=name.value or '',
                 password=password.value or '',
                 confirm=confirm.value or '',
-                rounds=get_settings().bcrypt_rounds,
             )
         except Exception as error:  # show_error logs anything that is not a domain error
             show_error(error)

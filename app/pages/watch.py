@@ -6,42 +6,36 @@ import json
 
 from nicegui import app, context, ui
 
-from .. import auth, db
+from .. import auth, playback_http, work
 from ..components.cards import backdrop_url, format_clock
 from ..components.frame import frame
+from ..components.messages import not_found
 from ..components.plans import change_plan_button, plan_comparison
 from ..lang import t
 from ..models import Plan, TitleDetail, UserPublic
-from ..security import new_token
-from ..services import catalog, plans, playback
-from ..services.errors import AccessDenied, NotFound
-from .title import not_found
+from ..services import plans, playback_store, screens
+from ..services.errors import AccessDenied, NotFound, ScreensFull
 
 PLAYER_MESSAGES = ('watch.stopped_plan', 'watch.stopped_elsewhere', 'watch.load_error', 'plan.locked_title')
-
-
-def video_url(title_id: int, quality: str, token: str) -> str:
-    return f'/media/{title_id}/{quality.lower()}?p={token}'
 
 
 async def watch_page(title_id: str) -> None:
     user: UserPublic = context.client.request.state.user
     try:
-        title = await db.run_io(catalog.get_title, title_id=catalog.parse_title_id(title_id))
+        title = (await work.run(screens.title, user_id=user.id, title_id=title_id)).title
     except NotFound:
         with frame(user):
             not_found()
         return
     try:
         # The history row, the screen count and the token are made in one transaction.
-        start = await db.run_io(
-            playback.start_playback,
+        start = await work.run(
+            playback_store.start_playback,
             user_id=user.id,
             title_id=title.id,
-            token=new_token(),
             device=app.storage.user.get(auth.SESSION_KEY, ''),
         )
-    except playback.ScreensFull as full:
+    except ScreensFull as full:
         with frame(user):
             screens_panel(title, used=full.used, limit=full.limit)
         return
@@ -62,7 +56,7 @@ async def watch_page(title_id: str) -> None:
                     'bt-plan-badge' + (' premium' if start.quality == 'HD' else '')
                 ).mark('quality')
             video = (
-                ui.video(video_url(title.id, start.quality, start.token), autoplay=False)
+                ui.video(playback_http.url(start.token, f'video/{start.quality.lower()}'), autoplay=False)
                 .props(f'poster={backdrop_url(title.id)} preload=metadata playsinline')
                 .classes('bt-video')
                 .mark('video')
@@ -82,9 +76,8 @@ async def watch_page(title_id: str) -> None:
                         ).props('flat dense color=white no-caps').mark('start-over')
                 ui.label(t('watch.keys')).classes('bt-muted text-sm bt-hide-mobile')
     config = {
-        'token': start.token,
         'resume': start.resume_from,
-        'progressUrl': '/api/progress',
+        'progressUrl': playback_http.url(start.token, 'progress'),
         'statusId': status.html_id,
         'messages': {key: t(key, title=title.title) for key in PLAYER_MESSAGES},
     }
@@ -112,7 +105,7 @@ def screens_panel(title: TitleDetail, *, used: int, limit: int) -> None:
         user = await auth.require_user()
         if user is None:
             return
-        await db.run_io(playback.stop_user_playbacks, user_id=user.id)
+        await work.run(playback_store.stop_user_playbacks, user_id=user.id)
         ui.navigate.reload()
 
     with ui.column().classes('bt-section pt-10 items-center w-full'):
