@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN_RE = re.compile(r'/media/(\d+)/(sd|hd)\?p=([A-Za-z0-9_\-]+)')
+TOKEN_RE = re.compile(r'/play/([A-Za-z0-9_\-]+)/video/(sd|hd)')
 
 
 def free_port() -> int:
@@ -136,7 +136,7 @@ def seed_viewers(data_dir: Path, *, viewers: int, duration_s: float = 7200.0, vi
         elif not target.exists():
             target.write_bytes(os.urandom(4096))
     password_hash = hash_password('benchmark-pass', rounds=4)
-    with db.session_scope() as session:
+    with db.session(write=True) as session:
         for index in range(viewers):
             session.add(User(username=f'viewer{index}', username_key=f'viewer{index}', password_hash=password_hash))
             catalog.add_title(
@@ -170,7 +170,7 @@ async def open_watch_page(client: httpx.AsyncClient, title_id: int) -> tuple[str
     match = TOKEN_RE.search(response.text)
     if match is None:
         raise RuntimeError(f'no video on /watch/{title_id}')
-    return match.group(0), match.group(3)
+    return match.group(0), match.group(1)
 
 
 def percentile(values: list[float], q: float) -> float:

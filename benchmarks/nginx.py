@@ -41,7 +41,7 @@ http {{
         listen 127.0.0.1:{port};
         location {accel}/ {{ internal; alias {media}/; }}
         location /direct/ {{ alias {media}/; }}
-        location /media/ {{
+        location /play/ {{
             proxy_pass http://{media_upstream};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -57,7 +57,7 @@ http {{
 }}
 """
 # The grant cache (README, "Several machines"): Butaca's answer to a media request, kept for as long as its
-# X-Accel-Expires says, per browser cookie and URL; the front server then acts on its X-Accel-Redirect.
+# X-Accel-Expires says, per URL (the playback token is in it); the front server then acts on its X-Accel-Redirect.
 GRANT_SERVER = """
     server {{
         listen unix:{tmp}/grants.sock;
@@ -67,7 +67,7 @@ GRANT_SERVER = """
             proxy_set_header Connection "";
             proxy_set_header Host $host;
             proxy_cache butaca_grants;
-            proxy_cache_key "$cookie_session|$request_uri";
+            proxy_cache_key "$request_uri";  # the playback token in the URI is the authority
             proxy_cache_lock on;
             proxy_ignore_headers X-Accel-Redirect Cache-Control Expires;
             proxy_pass_header X-Accel-Redirect;

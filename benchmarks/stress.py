@@ -48,17 +48,17 @@ async def _watch(viewer: Viewer, url: str, cookie: str, stop_at: float, interval
             position += max(interval, 1.0)
             viewer.sent += 1
             viewer.sent_positions.append(position)
-            body = json.dumps({'token': viewer.token, 'position': position}).encode()
+            body = json.dumps({'position': position}).encode()
             started = time.perf_counter()
             try:
                 reply = await client.request(
-                    'POST', '/api/progress', body=body, headers='Content-Type: application/json\r\n'
+                    'POST', f'/play/{viewer.token}/progress', body=body, headers='Content-Type: text/plain\r\n'
                 )
             except (OSError, asyncio.IncompleteReadError) as error:
                 viewer.errors.append(type(error).__name__)
                 return
             viewer.latencies.append(time.perf_counter() - started)
-            if reply.status == 200 and json.loads(reply.body).get('saved'):
+            if reply.status == 204:
                 viewer.acked += 1
                 viewer.last_acked = position
             else:
@@ -112,7 +112,7 @@ def stored_positions(data_dir: Path) -> dict[int, float]:
     from app import db
     from app.models import Progress
 
-    with db.session_scope() as session:
+    with db.session() as session:
         return {row.user_id: row.position_s for row in session.exec(select(Progress)).all()}
 
 

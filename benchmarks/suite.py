@@ -118,7 +118,7 @@ async def measure_logins(quick: bool) -> list[Row]:
         from app.security import hash_password
 
         password_hash = hash_password('benchmark-pass', rounds=12)
-        with db.session_scope() as session:
+        with db.session(write=True) as session:
             for index in range(count):
                 session.add(User(username=f'fan{index}', username_key=f'fan{index}', password_hash=password_hash))
         with Server(data_dir, BUTACA_BCRYPT_ROUNDS='12') as server:
@@ -213,7 +213,7 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
     )
     genres = ('Drama', 'Comedia', 'Suspense', 'Documental', 'Animación', 'Ciencia ficción', 'Romance', 'Aventura')
     now = utcnow()
-    with db.session_scope() as session:
+    with db.session(write=True) as session:
         session.get(User, 1).subscription_type = Plan.PREMIUM
         rows = []
         for index in range(titles - 100):

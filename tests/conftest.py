@@ -36,13 +36,13 @@ _EDGE = tuple(
     for name in (
         'pages',
         'components',
+        'actions.py',
         'auth.py',
         'middleware.py',
         'api.py',
-        'fastlane.py',
+        'playback_http.py',
         'wiring.py',
         'media.py',
-        'saves.py',
     )
 )
 
@@ -93,6 +93,6 @@ def demo_catalog(demo_media: tuple[Path, list[dict]], monkeypatch: pytest.Monkey
 
     media_dir, entries = demo_media
     monkeypatch.setenv('BUTACA_MEDIA_DIR', str(media_dir))
-    with db.session_scope() as session:
+    with db.session(write=True) as session:
         rows = [catalog.add_title(session, **entry) for entry in entries]
         return [{**entry, 'id': row.id} for entry, row in zip(entries, rows, strict=True)]

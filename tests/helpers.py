@@ -1,4 +1,4 @@
-"""Small helpers shared by the UI tests: make an account, sign in through the form."""
+"""Small helpers shared by the UI tests: make an account, sign in through the form, seed titles."""
 
 from __future__ import annotations
 
@@ -6,13 +6,26 @@ from nicegui.testing import User
 
 from app import db
 from app.models import Plan, UserPublic
-from app.services import accounts
+from app.services import accounts, catalog
+
+# How long a page test waits for something to show: generous, because CI machines are busy; a wait ends as soon as
+# what it waits for is there.
+SHOW_TIMEOUT_S = 10.0
+
+
+async def should_see(user: User, target: str | None = None, **kwargs: object) -> None:
+    """`user.should_see`, waiting up to SHOW_TIMEOUT_S (NiceGUI's own default gives up after about 0.3 s)."""
+    await user.should_see(target, retries=int(SHOW_TIMEOUT_S / 0.1), **kwargs)
+
+
+async def should_not_see(user: User, target: str | None = None, **kwargs: object) -> None:
+    await user.should_not_see(target, retries=int(SHOW_TIMEOUT_S / 0.1), **kwargs)
 
 
 def make_account(username: str = 'ana', password: str = 'secreto123', plan: Plan = Plan.FREE) -> UserPublic:
-    user = db.call(accounts.register, username=username, password=password, confirm=password, rounds=4)
+    user = accounts.register(username=username, password=password, confirm=password, rounds=4)
     if plan != Plan.FREE:
-        user = db.call(accounts.set_plan, user_id=user.id, plan=plan)
+        user = accounts.set_plan(user_id=user.id, plan=plan)
     return user
 
 
@@ -21,8 +34,8 @@ async def signed_in(user: User, username: str = 'ana', plan: Plan = Plan.FREE, *
     if create:
         make_account(username, plan=plan)
     await sign_in(user, username)
-    await user.should_see(marker='logout')
-    return db.call(accounts.find_by_username, username=username).id
+    await should_see(user, marker='logout')
+    return accounts.find_by_username(username=username).id
 
 
 async def sign_in(user: User, username: str = 'ana', password: str = 'secreto123', path: str = '/login') -> None:
@@ -45,11 +58,10 @@ def seed_titles(
 ) -> list[int]:
     """Titles with small stand-in media files (bytes with a known pattern, for Range checks)."""
     from app.config import get_settings
-    from app.services import catalog
 
     media = get_settings().media_dir
     ids = []
-    with db.session_scope() as session:
+    with db.session(write=True) as session:
         for index in range(count):
             folder = f'seed/t{index}'
             if files:
@@ -73,3 +85,32 @@ def seed_titles(
             )
             ids.append(row.id)
     return ids
+
+
+def wait_until(condition, *, what: str, timeout: float = SHOW_TIMEOUT_S, every: float = 0.05) -> None:
+    """Poll `condition` until it is true; fail saying `what` was awaited after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f'waited {timeout:.0f} s for {what}')
+        time.sleep(every)
+
+
+async def player_token(user: User, title_id: int) -> str:
+    """Open the watch page and return the playback token its video URL carries."""
+    await user.open(f'/watch/{title_id}')
+    src = user.find(marker='video').elements.pop().props['src']
+    return src.split('/')[2]  # /play/{token}/video/{sd|hd}
+
+
+async def report(user: User, token: str, position: object, **extra: object) -> int:
+    """Send a progress report as the player does (text/plain, as navigator.sendBeacon sends it); returns the status."""
+    import json
+
+    body = json.dumps({'position': position, **extra})
+    response = await user.http_client.post(
+        f'/play/{token}/progress', content=body, headers={'Content-Type': 'text/plain'}
+    )
+    return response.status_code

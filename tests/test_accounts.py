@@ -12,8 +12,7 @@ from app.services.errors import ValidationError
 
 
 def register(username: str = 'ana', password: str = 'secreto123', confirm: str | None = None):
-    return db.call(
-        accounts.register,
+    return accounts.register(
         username=username,
         password=password,
         confirm=password if confirm is None else confirm,
@@ -64,13 +63,13 @@ def test_usernames_are_unique_regardless_of_case():
 def test_usernames_with_accents_and_dots_are_allowed_and_kept_as_typed():
     user = register('Begoña.G-1')
     assert user.username == 'Begoña.G-1'
-    assert db.call(accounts.authenticate, username='begoña.g-1', password='secreto123', rounds=4).id == user.id
+    assert accounts.authenticate(username='begoña.g-1', password='secreto123', rounds=4).id == user.id
 
 
 def test_new_users_are_free_and_only_a_bcrypt_hash_is_stored():
     user = register('ana', 'secreto123')
     assert user.subscription_type == Plan.FREE
-    with db.session_scope() as session:
+    with db.session(write=True) as session:
         row = session.exec(select(User)).one()
     assert 'secreto123' not in row.password_hash
     assert row.password_hash.startswith('$2b$04$')
@@ -88,24 +87,24 @@ def test_new_users_are_free_and_only_a_bcrypt_hash_is_stored():
 )
 def test_each_login_failure_has_its_own_message(username, password, key):
     register('ana', 'secreto123')
-    assert error_key(db.call, accounts.authenticate, username=username, password=password, rounds=4) == key
+    assert error_key(accounts.authenticate, username=username, password=password, rounds=4) == key
 
 
 def test_login_ignores_the_case_of_the_username():
     user = register('Ana', 'secreto123')
-    assert db.call(accounts.authenticate, username=' ana ', password='secreto123', rounds=4).id == user.id
+    assert accounts.authenticate(username=' ana ', password='secreto123', rounds=4).id == user.id
 
 
 def test_a_session_token_resolves_to_its_user_until_it_is_ended():
     user = register()
-    token = db.call(accounts.start_session, user_id=user.id)
-    assert db.run_core(accounts.resolve_session, token=token, idle_days=14).id == user.id
-    db.call(accounts.end_session, token=token)
-    assert db.run_core(accounts.resolve_session, token=token, idle_days=14) is None
+    token = accounts.start_session(user_id=user.id)
+    assert accounts.user_for_session(token, idle_days=14).id == user.id
+    accounts.end_session(token=token)
+    assert accounts.user_for_session(token, idle_days=14) is None
 
 
 def test_an_idle_session_is_gone():
     user = register()
-    token = db.call(accounts.start_session, user_id=user.id)
-    assert db.run_core(accounts.resolve_session, token=token, idle_days=0) is None
-    assert db.run_core(accounts.resolve_session, token=token, idle_days=14) is None
+    token = accounts.start_session(user_id=user.id)
+    assert accounts.user_for_session(token, idle_days=0) is None
+    assert accounts.user_for_session(token, idle_days=14) is None

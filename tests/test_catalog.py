@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from app import db
+from app.models import CatalogPage
 from app.services import catalog
 
 from .helpers import seed_titles
 
 
+def screens_search(**kwargs) -> CatalogPage:
+    with db.session() as session:
+        return catalog.search(session, **kwargs)
+
+
 def titles(**kwargs) -> list[str]:
-    return [item.title for item in db.call(catalog.search, **kwargs).items]
+    return [item.title for item in screens_search(**kwargs).items]
 
 
 def test_search_ignores_case_and_accents_both_ways():
@@ -38,16 +44,17 @@ def test_genre_filter_and_sorts():
 
 def test_paging_is_bounded_and_counts_everything():
     seed_titles(30, files=False)
-    page = db.call(catalog.search, page=2, page_size=12)
+    page = screens_search(page=2, page_size=12)
     assert (page.total, page.pages, len(page.items)) == (30, 3, 12)
-    last = db.call(catalog.search, page=3, page_size=12)
+    last = screens_search(page=3, page_size=12)
     assert len(last.items) == 6
-    huge = db.call(catalog.search, page_size=10_000)
+    huge = screens_search(page_size=10_000)
     assert huge.page_size == catalog.PAGE_SIZE_MAX
 
 
 def test_rows_by_genre_are_bounded():
     seed_titles(60, files=False)
-    rows = db.call(catalog.rows_by_genre, per_row=5)
+    with db.session() as session:
+        rows = catalog.rows_by_genre(session, per_row=5)
     assert len(rows) == 5
     assert all(len(cards) == 5 for _, cards in rows)

@@ -76,7 +76,7 @@ def keyframe_times(path: Path) -> list[float]:
 
 
 def titles_in_db() -> list[Title]:
-    with db.session_scope() as session:
+    with db.session(write=True) as session:
         return list(session.exec(select(Title)).all())
 
 
@@ -167,7 +167,7 @@ def test_demo_command_force_replaces_only_demo_titles(
     env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(demo, 'DEMO_TITLES', TWO)
-    with db.session_scope() as session:
+    with db.session(write=True) as session:
         catalog.add_title(
             session,
             title='Mío',

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from urllib.parse import parse_qs, urlsplit
-
 from nicegui import ui
 from nicegui.testing import User
 
 from app import db
 from app.i18n import translate
-from app.services import playback
+from app.services import accounts, playback, playback_store
 
-from .helpers import seed_titles, signed_in
-
-
-async def player_token(user: User, title_id: int) -> str:
-    await user.open(f'/watch/{title_id}')
-    src = user.find(marker='video').elements.pop().props['src']
-    return parse_qs(urlsplit(src).query)['p'][0]
+from .helpers import player_token, report, seed_titles, should_not_see, should_see, signed_in
 
 
-async def report(user: User, token: str, position, **extra) -> tuple[int, dict]:
-    # text/plain, as navigator.sendBeacon sends it; no websocket involved.
-    body = json.dumps({'token': token, 'position': position, **extra})
-    response = await user.http_client.post('/api/progress', content=body, headers={'Content-Type': 'text/plain'})
-    return response.status_code, response.json()
+def resume(user_id: int, title_id: int) -> float:
+    with db.session() as session:
+        return playback.resume_position(session, user_id=user_id, title_id=title_id)
 
 
 def html_of(user: User, marker: str) -> str:
@@ -35,34 +24,32 @@ def html_of(user: User, marker: str) -> str:
 async def test_home_shows_the_hero_and_one_row_per_genre(user: User):
     seed_titles(10)
     await signed_in(user)
-    await user.should_see(marker='hero')
-    await user.should_see('Título 9')  # the newest title is the featured one
+    await should_see(user, marker='hero')
+    await should_see(user, 'Título 9')  # the newest title is the featured one
     for genre in ('Drama', 'Comedia', 'Documental', 'Animación', 'Suspense'):
-        await user.should_see(marker=f'row-{genre}')
-    await user.should_not_see(marker='continue-row')
+        await should_see(user, marker=f'row-{genre}')
+    await should_not_see(user, marker='continue-row')
 
 
 async def test_a_title_played_halfway_appears_in_continue_watching_and_resumes_there(user: User):
     ids = seed_titles(3, duration_s=100)
     await signed_in(user)
     token = await player_token(user, ids[0])
-    status, body = await report(user, token, 42.5)
-    assert status == 200 and body['resumable']
+    assert await report(user, token, 42.5) == 204
     await user.open('/')
-    await user.should_see(marker='continue-row')
-    await user.should_see(marker=f'continue-{ids[0]}')
+    await should_see(user, marker='continue-row')
+    await should_see(user, marker=f'continue-{ids[0]}')
     await user.open(f'/watch/{ids[0]}')
-    await user.should_see(translate('es', 'watch.resumed_at', time='0:42'))
-    await user.should_see(marker='start-over')
+    await should_see(user, translate('es', 'watch.resumed_at', time='0:42'))
+    await should_see(user, marker='start-over')
 
 
 async def test_the_beacon_sent_when_the_tab_closes_saves_the_position_without_a_websocket(user: User):
     (title_id,) = seed_titles(1, duration_s=100)
     user_id = await signed_in(user)
     token = await player_token(user, title_id)
-    status, _ = await report(user, token, 61.0, leaving=True)
-    assert status == 200
-    assert db.call(playback.resume_position, user_id=user_id, title_id=title_id) == 61.0
+    assert await report(user, token, 61.0, leaving=True) == 204
+    assert resume(user_id, title_id) == 61.0
 
 
 async def test_removing_a_title_from_continue_watching(user: User):
@@ -72,51 +59,47 @@ async def test_removing_a_title_from_continue_watching(user: User):
     await report(user, token, 30.0)
     await user.open('/')
     user.find(marker=f'remove-{ids[1]}').click()
-    await user.should_not_see(marker=f'continue-{ids[1]}')
-    assert db.call(playback.continue_watching, user_id=user_id) == []
+    await should_not_see(user, marker=f'continue-{ids[1]}')
+    with db.session() as session:
+        assert playback.continue_watching(session, user_id=user_id) == []
 
 
-async def test_progress_reports_that_are_malformed_or_not_the_users_are_refused(user: User):
+async def test_progress_reports_that_are_malformed_or_of_no_playback_are_refused(user: User):
     (title_id,) = seed_titles(1, duration_s=100)
     await signed_in(user)
     token = await player_token(user, title_id)
-    for body in (
-        'not json',
-        '{}',
-        '[]',
-        json.dumps({'token': token, 'position': -5}),
-        json.dumps({'token': token, 'position': 'NaN'}),
-        json.dumps({'token': token, 'position': 10_000}),
-    ):
-        response = await user.http_client.post('/api/progress', content=body)
+    for body in ('not json', '[]', '{"position": "abc"}', '{"position": -5}', '{"position": "NaN"}', '[' * 2000):
+        response = await user.http_client.post(
+            f'/play/{token}/progress', content=body, headers={'Content-Type': 'text/plain'}
+        )
         assert response.status_code in (400, 422), body
-    status, _ = await report(user, 'someone-elses-token', 10.0)
-    assert status == 404
+    assert await report(user, token, 10_000) == 422
+    assert await report(user, 'no-such-playback', 10.0) == 404
 
 
 async def test_catalog_searches_filters_and_pages_on_the_server(user: User):
     seed_titles(30)
     await signed_in(user)
     await user.open('/catalog')
-    await user.should_see(translate('es', 'catalog.results', count=30))
-    await user.should_see(translate('es', 'catalog.page', page=1, pages=2))
+    await should_see(user, translate('es', 'catalog.results', count=30))
+    await should_see(user, translate('es', 'catalog.page', page=1, pages=2))
     assert html_of(user, 'catalog-grid').count('class="bt-card"') == 24
     user.find(marker='next').click()
-    await user.should_see(translate('es', 'catalog.page', page=2, pages=2))
+    await should_see(user, translate('es', 'catalog.page', page=2, pages=2))
     assert html_of(user, 'catalog-grid').count('class="bt-card"') == 6
     user.find(marker='search').type('título 1')
-    await user.should_see(translate('es', 'catalog.results', count=11))  # 1, 10..19
+    await should_see(user, translate('es', 'catalog.results', count=11))  # 1, 10..19
     user.find(marker='search').clear().type('TITULO 25')
-    await user.should_see(translate('es', 'catalog.results', count=1))
+    await should_see(user, translate('es', 'catalog.results', count=1))
     user.find(marker='search').clear().type('zzz')
-    await user.should_see(marker='catalog-empty')
+    await should_see(user, marker='catalog-empty')
 
 
 async def test_catalog_query_parameters_select_genre_and_sort(user: User):
     seed_titles(10)
     await signed_in(user)
     await user.open('/catalog?genre=Drama&sort=year')
-    await user.should_see(translate('es', 'catalog.results', count=2))
+    await should_see(user, translate('es', 'catalog.results', count=2))
     grid = html_of(user, 'catalog-grid')
     assert grid.index('Título 5') < grid.index('Título 0')
 
@@ -125,10 +108,10 @@ async def test_details_page_shows_the_facts_and_play(user: User):
     (title_id,) = seed_titles(1, duration_s=300)
     await signed_in(user)
     await user.open(f'/title/{title_id}')
-    await user.should_see('Descripción 0')
-    await user.should_see('2000 · Drama')
-    await user.should_see(translate('es', 'title.minutes', minutes=5))
-    await user.should_see(marker='play')
+    await should_see(user, 'Descripción 0')
+    await should_see(user, '2000 · Drama')
+    await should_see(user, translate('es', 'title.minutes', minutes=5))
+    await should_see(user, marker='play')
 
 
 async def test_unknown_or_malformed_ids_show_a_clear_not_found_page(user: User):
@@ -136,19 +119,19 @@ async def test_unknown_or_malformed_ids_show_a_clear_not_found_page(user: User):
     await signed_in(user)
     for path in ('/watch/999', '/watch/abc', '/watch/1e3', '/title/%20', '/title/-1', '/watch/99999999999999999999'):
         await user.open(path)
-        await user.should_see(translate('es', 'title.not_found'))
+        await should_see(user, translate('es', 'title.not_found'))
 
 
 async def test_the_watch_page_plays_the_chosen_title_in_a_video_element(user: User):
     ids = seed_titles(2)
     await signed_in(user)
     await user.open(f'/watch/{ids[1]}')
-    await user.should_see('Título 1')
+    await should_see(user, 'Título 1')
     video = user.find(marker='video').elements.pop()
     assert isinstance(video, ui.video)
-    assert video.props['src'].startswith(f'/media/{ids[1]}/sd?p=')
+    assert video.props['src'].startswith('/play/') and video.props['src'].endswith('/video/sd')
     assert f'/media/{ids[1]}/backdrop' in video.props['poster']
-    await user.should_see(translate('es', 'watch.quality', quality='SD', height=480))
+    await should_see(user, translate('es', 'watch.quality', quality='SD', height=480))
 
 
 async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(user: User):
@@ -157,20 +140,20 @@ async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(use
     for title_id in ids:
         await user.open(f'/watch/{title_id}')
     await user.open('/profile')
-    entries = db.call(playback.history, user_id=user_id)
+    entries = playback.history(user_id=user_id)
     assert [entry.card.id for entry in entries] == list(reversed(ids))
     for entry in entries:
-        await user.should_see(marker=f'history-{entry.id}')
+        await should_see(user, marker=f'history-{entry.id}')
     card = user.find(marker='history').elements.pop()
     html = ''.join(element.content for element in card.descendants() if isinstance(element, ui.html))
     assert html.index('Título 2') < html.index('Título 1') < html.index('Título 0')
     user.find(marker=f'history-remove-{entries[0].id}').click()
-    await user.should_not_see(marker=f'history-{entries[0].id}')
-    assert len(db.call(playback.history, user_id=user_id)) == 2
+    await should_not_see(user, marker=f'history-{entries[0].id}')
+    assert len(playback.history(user_id=user_id)) == 2
     user.find(marker='history-clear').click()
-    await user.should_see(translate('es', 'profile.history_cleared'))
-    await user.should_see(marker='history-empty')
-    assert db.call(playback.history, user_id=user_id) == []
+    await should_see(user, translate('es', 'profile.history_cleared'))
+    await should_see(user, marker='history-empty')
+    assert playback.history(user_id=user_id) == []
 
 
 async def test_profile_shows_the_history_a_page_at_a_time_without_skipping_after_a_removal(user: User):
@@ -178,16 +161,17 @@ async def test_profile_shows_the_history_a_page_at_a_time_without_skipping_after
 
     (title_id,) = seed_titles(1, premium_every=0)
     user_id = await signed_in(user)
-    for index in range(HISTORY_PAGE + 5):
-        db.call(playback.start_playback, user_id=user_id, title_id=title_id, token=f'tok-{index}', device='dev')
-    entries = db.call(playback.history, user_id=user_id, limit=100)
+    device = accounts.start_session(user_id=user_id)
+    for _ in range(HISTORY_PAGE + 5):
+        playback_store.start_playback(user_id=user_id, title_id=title_id, device=device)
+    entries = playback.history(user_id=user_id, limit=100)
     await user.open('/profile')
     for entry in entries[:HISTORY_PAGE]:
-        await user.should_see(marker=f'history-{entry.id}')
-    await user.should_not_see(marker=f'history-{entries[HISTORY_PAGE].id}')
+        await should_see(user, marker=f'history-{entry.id}')
+    await should_not_see(user, marker=f'history-{entries[HISTORY_PAGE].id}')
     user.find(marker=f'history-remove-{entries[0].id}').click()  # the next page must start one row earlier
-    await user.should_not_see(marker=f'history-{entries[0].id}')
+    await should_not_see(user, marker=f'history-{entries[0].id}')
     user.find(marker='history-more').click()
     for entry in entries[1:]:
-        await user.should_see(marker=f'history-{entry.id}')
-    await user.should_not_see(marker='history-more')
+        await should_see(user, marker=f'history-{entry.id}')
+    await should_not_see(user, marker='history-more')

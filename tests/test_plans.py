@@ -2,56 +2,61 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from urllib.parse import parse_qs, urlsplit
 
 from nicegui.testing import User
+from sqlmodel import func, select
 
 from app import db
 from app.i18n import translate
-from app.models import Plan
+from app.models import Plan, Playback
 from app.services import accounts
 
-from .helpers import make_account, seed_titles, sign_in, signed_in
+from .helpers import (
+    make_account,
+    player_token,
+    report,
+    seed_titles,
+    should_not_see,
+    should_see,
+    sign_in,
+    signed_in,
+)
 
 
 async def open_player(user: User, title_id: int) -> tuple[str, str]:
-    await user.open(f'/watch/{title_id}')
-    src = user.find(marker='video').elements.pop().props['src']
-    return src, parse_qs(urlsplit(src).query)['p'][0]
+    token = await player_token(user, title_id)
+    return user.find(marker='video').elements.pop().props['src'], token
 
 
 async def heartbeat(user: User, token: str, position: float = 30.0) -> int:
-    body = json.dumps({'token': token, 'position': position})
-    return (await user.http_client.post('/api/progress', content=body)).status_code
+    return await report(user, token, position)
 
 
 def set_plan(username: str, plan: Plan) -> None:
-    account = db.call(accounts.find_by_username, username=username)
-    db.call(accounts.set_plan, user_id=account.id, plan=plan)
+    account = accounts.find_by_username(username=username)
+    accounts.set_plan(user_id=account.id, plan=plan)
 
 
 async def test_free_users_see_the_upgrade_panel_and_no_video_url_for_premium_titles(user: User):
     ids = seed_titles(3, premium_every=3)  # ids[2] is premium
     await signed_in(user)
     await user.open(f'/watch/{ids[2]}')
-    await user.should_see(marker='upgrade-panel')
-    await user.should_see(marker='plan-comparison')
-    await user.should_not_see(marker='video')
-    for quality in ('sd', 'hd'):
-        guessed = await user.http_client.get(f'/media/{ids[2]}/{quality}?p=anything')
-        assert guessed.status_code == 403
+    await should_see(user, marker='upgrade-panel')
+    await should_see(user, marker='plan-comparison')
+    await should_not_see(user, marker='video')
+    with db.session() as session:  # no playback was started, so no token exists that could fetch its bytes
+        assert session.exec(select(func.count()).select_from(Playback)).one() == 0
 
 
 async def test_free_users_stream_sd_only_even_with_a_valid_token(user: User):
     (title_id,) = seed_titles(1)
     await signed_in(user)
     src, token = await open_player(user, title_id)
-    assert '/sd?' in src
-    await user.should_see(translate('es', 'watch.quality', quality='SD', height=480))
+    assert src.endswith('/video/sd')
+    await should_see(user, translate('es', 'watch.quality', quality='SD', height=480))
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
-    assert (await user.http_client.get(f'/media/{title_id}/hd?p={token}')).status_code == 403
+    assert (await user.http_client.get(f'/play/{token}/video/hd')).status_code == 403
 
 
 async def test_upgrade_in_the_upgrade_panel_then_play_in_hd(user: User):
@@ -59,12 +64,12 @@ async def test_upgrade_in_the_upgrade_panel_then_play_in_hd(user: User):
     await signed_in(user)
     await user.open(f'/watch/{ids[2]}')
     user.find(marker='upgrade').click()
-    await user.should_see(translate('es', 'plan.no_payment'))
+    await should_see(user, translate('es', 'plan.no_payment'))
     user.find(marker='confirm-plan').click()
-    await user.should_see(marker='video')
+    await should_see(user, marker='video')
     src = user.find(marker='video').elements.pop().props['src']
-    assert f'/media/{ids[2]}/hd?' in src
-    await user.should_see(translate('es', 'watch.quality', quality='HD', height=720))
+    assert src.endswith('/video/hd')
+    await should_see(user, translate('es', 'watch.quality', quality='HD', height=720))
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
 
 
@@ -75,7 +80,9 @@ async def test_a_downgrade_mid_playback_refuses_media_and_stops_the_page(user: U
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
     set_plan('ana', Plan.FREE)  # from another tab or device
     assert (await user.http_client.get(src, headers={'Range': 'bytes=10-19'})).status_code == 403
-    response = await user.http_client.post('/api/progress', content=json.dumps({'token': token, 'position': 40}))
+    response = await user.http_client.post(
+        f'/play/{token}/progress', content='{"position": 40}', headers={'Content-Type': 'text/plain'}
+    )
     assert response.status_code == 403
     assert response.json() == {'detail': 'watch.stopped_plan', 'stop': True}  # the player stops on this
 
@@ -89,7 +96,7 @@ async def test_a_free_title_in_hd_stops_after_a_downgrade_but_sd_goes_on_after_a
     sd_src, sd_token = await open_player(user, title_id)
     set_plan('ana', Plan.PREMIUM)
     assert (await user.http_client.get(sd_src, headers={'Range': 'bytes=0-9'})).status_code == 206
-    assert await heartbeat(user, sd_token) == 200
+    assert await heartbeat(user, sd_token) == 204
 
 
 async def test_a_second_screen_is_refused_on_free_and_can_stop_the_first(create_user: Callable[[], User]):
@@ -100,10 +107,10 @@ async def test_a_second_screen_is_refused_on_free_and_can_stop_the_first(create_
     await signed_in(phone, create=False)
     laptop_src, laptop_token = await open_player(laptop, title_id)
     await phone.open(f'/watch/{title_id}')
-    await phone.should_see(translate('es', 'watch.screens_full', used=1, limit=1))
-    await phone.should_not_see(marker='video')
+    await should_see(phone, translate('es', 'watch.screens_full', used=1, limit=1))
+    await should_not_see(phone, marker='video')
     phone.find(marker='stop-others').click()
-    await phone.should_see(marker='video')
+    await should_see(phone, marker='video')
     assert (await laptop.http_client.get(laptop_src)).status_code == 403
     assert await heartbeat(laptop, laptop_token) == 403
 
@@ -117,7 +124,7 @@ async def test_premium_allows_four_screens_and_refuses_the_fifth(create_user: Ca
         await open_player(device, title_id)
     await signed_in(devices[4], create=False)
     await devices[4].open(f'/watch/{title_id}')
-    await devices[4].should_see(translate('es', 'watch.screens_full', used=4, limit=4))
+    await should_see(devices[4], translate('es', 'watch.screens_full', used=4, limit=4))
 
 
 async def test_a_screen_is_freed_when_its_page_is_left(create_user: Callable[[], User]):
@@ -127,24 +134,24 @@ async def test_a_screen_is_freed_when_its_page_is_left(create_user: Callable[[],
     await signed_in(laptop, create=False)
     await signed_in(phone, create=False)
     _, token = await open_player(laptop, title_id)
-    body = json.dumps({'token': token, 'position': None, 'leaving': True})  # pagehide before the video loaded
-    assert (await laptop.http_client.post('/api/progress', content=body)).status_code == 200
+    # pagehide before the video loaded: no position, but the screen is free at once
+    assert await report(laptop, token, None, leaving=True) == 204
     await open_player(phone, title_id)
 
 
 async def test_profile_shows_the_account_and_changes_the_plan_both_ways(user: User):
     await signed_in(user)
     await user.open('/profile')
-    await user.should_see('ana')
-    await user.should_see(marker='plan-comparison')
+    await should_see(user, 'ana')
+    await should_see(user, marker='plan-comparison')
     user.find(marker='upgrade').click()
     user.find(marker='confirm-plan').click()
-    await user.should_see(translate('es', 'plan.changed', plan='Premium'))
-    assert db.call(accounts.find_by_username, username='ana').subscription_type == Plan.PREMIUM
+    await should_see(user, translate('es', 'plan.changed', plan='Premium'))
+    assert accounts.find_by_username(username='ana').subscription_type == Plan.PREMIUM
     user.find(marker='downgrade').click()
     user.find(marker='confirm-plan').click()
-    await user.should_see(translate('es', 'plan.changed', plan='Gratis'))
-    assert db.call(accounts.find_by_username, username='ana').subscription_type == Plan.FREE
+    await should_see(user, translate('es', 'plan.changed', plan='Gratis'))
+    assert accounts.find_by_username(username='ana').subscription_type == Plan.FREE
 
 
 async def test_password_change_needs_the_current_one_and_signs_out_the_other_device(create_user):
@@ -157,15 +164,15 @@ async def test_password_change_needs_the_current_one_and_signs_out_the_other_dev
     laptop.find(marker='new-password').type('nueva-clave-1')
     laptop.find(marker='confirm-password').type('nueva-clave-1')
     laptop.find(marker='save-password').click()
-    await laptop.should_see(translate('es', 'profile.current_wrong'))
+    await should_see(laptop, translate('es', 'profile.current_wrong'))
     laptop.find(marker='current-password').clear().type('secreto123')
     laptop.find(marker='save-password').click()
-    await laptop.should_see(translate('es', 'profile.password_changed'))
+    await should_see(laptop, translate('es', 'profile.password_changed'))
     response = await phone.http_client.get('/profile', follow_redirects=False)
     assert response.status_code == 303 and response.headers['location'].startswith('/login')
     assert (await laptop.http_client.get('/profile', follow_redirects=False)).status_code == 200
     await sign_in(phone, 'ana', 'nueva-clave-1')
-    await phone.should_see(marker='logout')
+    await should_see(phone, marker='logout')
 
 
 async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(user: User):
@@ -181,10 +188,10 @@ async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(use
     await user.open('/profile')
     user.find(marker='delete-password').type('equivocada')
     user.find(marker='delete-account').click()
-    await user.should_see(translate('es', 'profile.current_wrong'))
+    await should_see(user, translate('es', 'profile.current_wrong'))
     user.find(marker='delete-password').clear().type('secreto123')
     user.find(marker='delete-account').click()
-    await user.should_see(translate('es', 'profile.deleted'))
-    with db.session_scope() as session:
+    await should_see(user, translate('es', 'profile.deleted'))
+    with db.session(write=True) as session:
         for table in (UserRow, AuthSession, Playback, Progress, WatchHistory):
             assert session.exec(select(func.count()).select_from(table)).one() == 0, table.__name__

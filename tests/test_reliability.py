@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import crash, stress
+
+pytestmark = pytest.mark.slow  # real server processes: seconds each
 
 
 def test_fifty_viewers_saving_every_second_lose_nothing_and_see_no_error():

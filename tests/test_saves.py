@@ -1,21 +1,25 @@
-"""The progress writer (app/saves.py): reports waiting together share one transaction, every answer comes after
-the commit, and a refused or failing report does not take the others of its batch down."""
+"""The progress writer (`playback_store.writer`): reports waiting together share one transaction, each is answered
+after the commit, and a refused or failing report does not take the others of its batch down."""
 
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
-from app import db, saves
-from app.models import Plan
-from app.services import accounts, playback
-from app.services.errors import ValidationError
+from app import db
+from app.models import Plan, utcnow
+from app.services import accounts, playback, playback_store
+from app.services.errors import AccessDenied, NotFound, ValidationError
+from app.services.playback_rules import Report
 
-from .helpers import make_account, seed_titles
+from .helpers import make_account, seed_titles, wait_until
 
 
 def _viewers(count: int) -> list[tuple[int, str]]:
@@ -24,166 +28,155 @@ def _viewers(count: int) -> list[tuple[int, str]]:
     viewers = []
     for index in range(count):
         user = make_account(f'viewer{index}')
-        token = f'play-{index}'
-        db.call(playback.start_playback, user_id=user.id, title_id=title_id, token=token, device=f'dev-{index}')
-        viewers.append((user.id, token))
+        device = accounts.start_session(user_id=user.id)
+        play = playback_store.start_playback(user_id=user.id, title_id=title_id, device=device)
+        viewers.append((user.id, play.token))
     return viewers
 
 
 def _stored(user_id: int) -> float | None:
     with db.transaction() as connection:
-        return connection.execute(
-            text('SELECT position_s FROM playback_progress WHERE user_id = :u'), {'u': user_id}
-        ).scalar()
+        query = text('SELECT position_s FROM playback_progress WHERE user_id = :u')
+        return connection.execute(query, {'u': user_id}).scalar()
 
 
-def _save(writer: saves.Writer, viewer: tuple[int, str], position: float):
-    """A plain progress report of one of `_viewers`, as a coroutine for `_held_back`."""
-    user_id, token = viewer
-    return writer.save(saves.Report(token=token, position=position, ended=False, leaving=False), user_id=user_id)
+@contextmanager
+def _commits() -> Iterator[list[int]]:
+    """Counts the transactions committed meanwhile (SQLAlchemy's own commit event)."""
+    counted = [0]
 
+    def count(_connection) -> None:
+        counted[0] += 1
 
-def _heartbeat(token: str) -> str:
-    with db.transaction() as connection:
-        return connection.execute(text('SELECT heartbeat_at FROM playbacks WHERE token = :t'), {'t': token}).scalar()
-
-
-async def _held_back(writer: saves.Writer, calls) -> list:
-    """Run `calls` while this process's writer lock is held, so that they queue up behind the first one."""
-    db._write_lock.acquire()
+    engine = db.get_engine()
+    event.listen(engine, 'commit', count)
     try:
-        tasks = [asyncio.ensure_future(call) for call in calls]
-        await asyncio.sleep(0.2)
+        yield counted
     finally:
-        db._write_lock.release()
+        event.remove(engine, 'commit', count)
+
+
+async def _queued_together(writer: playback_store.ProgressWriter, saves: list[tuple[str, Report]]) -> list:
+    """Send `saves` while another unit holds the writer lock, so that they wait in the writer's queue together."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with db.transaction(write=True):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        tasks = [asyncio.ensure_future(writer.save(token, report)) for token, report in saves]
+        await asyncio.sleep(0)  # each task runs up to its wait for the answer: every report is in the queue now
+    finally:
+        release.set()
+        holder.join()
     return await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def test_reports_waiting_together_share_one_commit_and_are_on_disk_when_answered():
+@pytest.fixture
+def writer() -> Iterator[playback_store.ProgressWriter]:
+    writer = playback_store.ProgressWriter()
+    yield writer
+    writer.stop()
+
+
+async def test_reports_waiting_together_share_one_commit_and_are_on_disk_when_answered(writer):
     viewers = _viewers(12)
-    writer = saves.Writer()
-    calls = [
-        writer.save(saves.Report(token=token, position=10.0 + index, ended=False, leaving=False), user_id=user_id)
-        for index, (user_id, token) in enumerate(viewers)
-    ]
-    results = await _held_back(writer, calls)
-    assert all(isinstance(result, playback.SaveResult) and result.saved for result in results)
-    assert [_stored(user_id) for user_id, _ in viewers] == [10.0 + index for index in range(len(viewers))]
-    assert writer.reports == len(viewers)
-    assert writer.transactions <= 2  # the first report alone (it met the held lock), then all the others at once
-    writer.stop()
+    with _commits() as commits:
+        results = await _queued_together(writer, [(token, Report(10.0 + n)) for n, (_, token) in enumerate(viewers)])
+    assert all(isinstance(result, playback_store.SaveResult) and result.saved for result in results)
+    assert [_stored(user_id) for user_id, _ in viewers] == [10.0 + n for n in range(len(viewers))]
+    assert commits[0] <= 3  # the lock holder's, then the first report alone at most, then all the others at once
 
 
-async def test_a_refused_report_leaves_nothing_and_the_rest_of_its_batch_is_saved():
+async def test_a_refused_report_leaves_nothing_and_the_rest_of_its_batch_is_saved(writer):
     viewers = _viewers(4)
-    before = _heartbeat('play-1')
-    writer = saves.Writer()
     positions = [20.0, 5000.0, 30.0, 40.0]  # 5000 s in a 100 s title is not a real position
-    calls = [
-        writer.save(saves.Report(token=token, position=position, ended=False, leaving=False), user_id=user_id)
-        for (user_id, token), position in zip(viewers, positions, strict=True)
-    ]
-    results = await _held_back(writer, calls)
-    assert isinstance(results[1], ValidationError)
-    assert [result.position_s for index, result in enumerate(results) if index != 1] == [20.0, 30.0, 40.0]
+    saves = [(token, Report(position)) for (_, token), position in zip(viewers, positions, strict=True)]
+    saves.insert(2, ('no-such-playback', Report(10.0)))
+    results = await _queued_together(writer, saves)
+    assert isinstance(results[1], ValidationError) and isinstance(results[2], NotFound)
+    assert [results[n].position_s for n in (0, 3, 4)] == [20.0, 30.0, 40.0]
     assert _stored(viewers[1][0]) is None
-    assert _heartbeat('play-1') == before  # not even the heartbeat of the refused report
-    writer.stop()
 
 
-async def test_a_constraint_failure_in_a_batch_fails_only_its_own_report():
+async def test_a_constraint_failure_fails_only_its_own_report(writer):
     viewers = _viewers(3)
-    writer = saves.Writer()
-
-    def duplicate(connection, _deferred):  # what one report's data can cause: retried report by report
-        connection.execute(
-            text(
-                'INSERT INTO users (id, username, username_key, password_hash, subscription_type, '
-                "created_at) VALUES (1, 'x', 'x', 'x', 'FREE', '2026-01-01')"
+    with db.transaction(write=True) as connection:  # a rule of the database that one report's data breaks
+        for action in ('INSERT', 'UPDATE'):
+            connection.execute(
+                text(
+                    f'CREATE TRIGGER no_66_{action} BEFORE {action} ON playback_progress WHEN NEW.position_s = 66 '
+                    "BEGIN SELECT RAISE(ABORT, 'no 66'); END"
+                )
             )
-        )
-
-    calls = [_save(writer, viewers[0], 11.0), writer.submit(duplicate), _save(writer, viewers[2], 33.0)]
-    results = await _held_back(writer, calls)
+    saves = [(token, Report(position)) for (_, token), position in zip(viewers, (11.0, 66.0, 33.0), strict=True)]
+    results = await _queued_together(writer, saves)
     assert results[0].saved and results[2].saved
     assert isinstance(results[1], RuntimeError)
-    assert (_stored(viewers[0][0]), _stored(viewers[2][0])) == (11.0, 33.0)
-    writer.stop()
+    assert [_stored(user_id) for user_id, _ in viewers] == [11.0, None, 33.0]
 
 
-async def test_a_report_that_breaks_in_python_fails_alone_and_leaves_none_of_its_writes():
+async def test_a_failure_of_the_database_itself_fails_the_batch_at_once(writer):
     viewers = _viewers(3)
-    writer = saves.Writer()
+    with db.transaction(write=True) as connection:  # what a broken database looks like to the writer
+        connection.execute(text('DROP TABLE playback_progress'))
+    attempts = []
 
-    def broken(connection, deferred):  # queues a write for viewer 1, then fails before it is done
-        deferred.add(playback._HISTORY_POSITION, {'b_history_id': 2, 'b_position_s': 99.0}, ('x',))
-        raise ValueError('a bug, not a rule')
+    def count(_connection) -> None:
+        attempts.append(1)
 
-    huge = saves.Report(token=viewers[1][1], position=10**400, ended=False, leaving=False)  # OverflowError
-    calls = [
-        _save(writer, viewers[0], 11.0),
-        writer.submit(broken),
-        writer.save(huge, user_id=viewers[1][0]),
-        _save(writer, viewers[2], 33.0),
-    ]
-    results = await _held_back(writer, calls)
-    assert results[0].saved and results[3].saved
-    assert isinstance(results[1], RuntimeError) and isinstance(results[2], ValidationError)
-    assert writer.transactions <= 2  # no report-by-report retry: the others were committed in their batch
-    history = db.call(playback.history, user_id=viewers[1][0])
-    assert [entry.position_s for entry in history] == [0.0]  # the broken report's queued write was dropped
-    writer.stop()
+    event.listen(db.get_engine(), 'begin', count)
+    try:
+        results = await _queued_together(writer, [(token, Report(20.0)) for _, token in viewers])
+    finally:
+        event.remove(db.get_engine(), 'begin', count)
+    assert all(isinstance(result, RuntimeError) for result in results)
+    assert len(attempts) <= 3  # the lock holder, then one or two batches: never retried report by report
 
 
-async def test_a_failure_of_the_database_itself_fails_the_batch_at_once():
-    from sqlalchemy.exc import OperationalError
-
-    viewers = _viewers(2)
-    writer = saves.Writer()
-
-    def locked(_connection, _deferred):
-        raise OperationalError('UPDATE playbacks', {}, Exception('database is locked'))
-
-    calls = [_save(writer, viewers[0], 11.0), writer.submit(locked), _save(writer, viewers[1], 22.0)]
-    results = await _held_back(writer, calls)
-    assert isinstance(results[1], RuntimeError) and isinstance(results[2], RuntimeError)
-    assert writer.transactions <= 2  # not retried report by report (each would wait out the busy timeout)
-    assert _stored(viewers[1][0]) is None
-    writer.stop()
-
-
-async def test_two_playbacks_of_one_title_by_one_user_in_one_batch():
+async def test_two_playbacks_of_one_title_by_one_user_in_one_batch(writer):
     (title_id,) = seed_titles(1, duration_s=100)
-    user = make_account('dos', plan=Plan.PREMIUM)  # two screens
-    for device in ('tv', 'phone'):
-        db.call(playback.start_playback, user_id=user.id, title_id=title_id, token=f'play-{device}', device=device)
-    writer = saves.Writer()
-    calls = [
-        writer.save(
-            saves.Report(token=f'play-{device}', position=position, ended=False, leaving=False), user_id=user.id
-        )
-        for device, position in (('tv', 20.0), ('phone', 40.0))
+    user = make_account('dos', plan=Plan.PREMIUM)  # several screens
+    tokens = [
+        playback_store.start_playback(
+            user_id=user.id, title_id=title_id, device=accounts.start_session(user_id=user.id)
+        ).token
+        for _ in range(2)
     ]
-    results = await _held_back(writer, calls)
+    results = await _queued_together(writer, [(tokens[0], Report(20.0)), (tokens[1], Report(40.0))])
     assert [result.position_s for result in results] == [20.0, 40.0]
-    assert _stored(user.id) == 40.0  # the second saw the row the first inserted: no duplicate insert, no retry
-    assert writer.transactions <= 2
-    writer.stop()
+    assert _stored(user.id) == 40.0  # the second saw the row the first inserted: no duplicate insert
 
 
-async def test_the_session_is_checked_in_the_same_transaction():
+async def test_reports_of_one_playback_in_one_batch_end_as_if_applied_one_by_one(writer):
     ((user_id, token),) = _viewers(1)
-    session_token = db.call(accounts.start_session, user_id=user_id)
-    writer = saves.Writer()
-    report = saves.Report(token=token, position=50.0, ended=False, leaving=False)
-    assert (await writer.save(report, session_token=session_token)).position_s == 50.0
-    db.call(accounts.end_session, token=session_token)
-    with pytest.raises(saves.NotSignedIn):
-        await writer.save(report, session_token=session_token)
-    with pytest.raises(saves.NotSignedIn):
-        await writer.save(report, session_token='not-a-session')
-    assert _stored(user_id) == 50.0
-    writer.stop()
+    reports = [Report(50.0), Report(60.0, ended=True), Report(30.0)]  # inserts; watched and reset; resumable again
+    results = await _queued_together(writer, [(token, report) for report in reports])
+    assert [(r.position_s, r.resumable, r.watched) for r in results] == [
+        (50.0, True, False),
+        (0.0, False, True),
+        (30.0, True, True),
+    ]
+    assert _stored(user_id) == 30.0
+    assert [entry.position_s for entry in playback.history(user_id=user_id)] == [30.0]
+
+
+async def test_a_second_device_that_revives_in_the_same_batch_finds_the_screen_taken(writer):
+    user = make_account()  # FREE: one screen
+    (title_id,) = seed_titles(1)
+    plays = []
+    for minutes in (10, 5):  # each lapsed since: the laptop and the phone slept
+        device = accounts.start_session(user_id=user.id)
+        since = utcnow() - timedelta(minutes=minutes)
+        plays.append(playback_store.start_playback(user_id=user.id, title_id=title_id, device=device, now=since))
+    results = await _queued_together(writer, [(play.token, Report(12.0)) for play in plays])
+    assert results[0].saved
+    assert isinstance(results[1], AccessDenied) and results[1].key == 'watch.screens_full'
 
 
 def test_the_checkpointer_copies_the_wal_into_the_database_file(butaca_env):
@@ -193,34 +186,12 @@ def test_the_checkpointer_copies_the_wal_into_the_database_file(butaca_env):
     database = Path(get_settings().database_url.split('///', 1)[1])
     db.get_engine().dispose()  # a fresh start: whatever init_db wrote is in the file
     before = database.stat().st_size
-    with db.session_scope() as session:  # well under SQLite's own (raised) limit: stays in the WAL by itself
+    with db.session(write=True) as session:  # well under SQLite's own (raised) limit: stays in the WAL by itself
         session.add_all(User(username=f'u{n}', username_key=f'u{n}', password_hash='x' * 60) for n in range(2000))
     assert database.stat().st_size == before
     checkpoints = db.Checkpointer(every=0.05)
     checkpoints.start()
     try:
-        deadline = time.monotonic() + 5
-        while database.stat().st_size == before and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: database.stat().st_size > before, what='a checkpoint')
     finally:
         checkpoints.stop()
-    assert database.stat().st_size > before
-
-
-async def test_reports_of_one_playback_in_one_batch_end_as_if_applied_one_by_one():
-    ((user_id, token),) = _viewers(1)
-    writer = saves.Writer()
-    reports = [
-        saves.Report(token=token, position=50.0, ended=False, leaving=False),  # first: inserts the row
-        saves.Report(token=token, position=60.0, ended=True, leaving=False),  # watched, position reset
-        saves.Report(token=token, position=30.0, ended=False, leaving=False),
-    ]  # resumable again
-    results = await _held_back(writer, [writer.save(report, user_id=user_id) for report in reports])
-    assert [(r.position_s, r.resumable, r.watched) for r in results] == [
-        (50.0, True, False),
-        (0.0, False, True),
-        (30.0, True, True),
-    ]
-    assert _stored(user_id) == 30.0
-    assert writer.transactions <= 2  # no batch fell back to one transaction per report
-    writer.stop()

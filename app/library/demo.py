@@ -517,12 +517,12 @@ def ensure_demo_catalog(
     Does nothing (returns 0) when the catalog already has titles. Expects the tables to exist (``init_db()``).
     Progress goes to ``progress`` (default: one line per title on standard output).
     """
-    from ..db import session_scope
+    from ..db import session as unit
     from ..services import catalog
 
     if os.environ.get(WORKER_FLAG):
         return 0
-    with session_scope() as session:
+    with unit(write=True) as session:
         if catalog.count_titles(session):
             return 0
     entries = generate_demo_library(
@@ -532,7 +532,7 @@ def ensure_demo_catalog(
         duration_override=duration_override,
         workers=workers,
     )
-    with session_scope() as session:
+    with unit(write=True) as session:
         if catalog.count_titles(session):  # filled by someone else meanwhile
             return 0
         for entry in entries:
@@ -564,7 +564,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from sqlmodel import delete, or_, select
 
-    from ..db import init_db, session_scope
+    from ..db import init_db
+    from ..db import session as unit
     from ..models import Title
     from ..services import catalog
 
@@ -575,7 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         media_dir, force=args.force, progress=_console, duration_override=args.duration, workers=args.workers
     )
     prefix = f'{DEMO_FOLDER}/%'
-    with session_scope() as session:
+    with unit(write=True) as session:
         if args.force:
             session.exec(delete(Title).where(or_(Title.video_hd_path.like(prefix), Title.video_sd_path.like(prefix))))
         present = set(session.exec(select(Title.video_hd_path)).all())

@@ -71,7 +71,7 @@ def import_video(
     Raises NotAVideo when the file is not a playable video, ValueError for bad metadata; in either case, and on
     any other failure, nothing is left behind: no folder, no row.
     """
-    from ..db import session_scope
+    from ..db import session as unit
     from ..services import catalog
 
     report = progress or (lambda message: None)
@@ -96,7 +96,7 @@ def import_video(
         make_poster(title_over(cover(still, POSTER_SIZE), title=title, meta=meta, kicker=kicker), folder / 'poster.jpg')
         make_backdrop(shade_backdrop(cover(still, BACKDROP_SIZE)), folder / 'backdrop.jpg')
         base = folder.relative_to(media_dir).as_posix()
-        with session_scope() as session:
+        with unit(write=True) as session:
             row = catalog.add_title(
                 session,
                 title=title,
