@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ('es', 'en')
@@ -31,10 +32,18 @@ class Settings:
     session_idle_days: float
     accel_redirect_prefix: str | None
     accel_grant_seconds: int
+    public_url: str | None  # scheme://host[:port] the browsers use, when behind a proxy
+    trusted_proxies: str  # addresses whose X-Forwarded-For/Proto are believed ('' = none)
+    max_connections: int
 
     @property
     def production(self) -> bool:
         return self.env == 'production'
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS: in production, unless the public URL says plain http (a local trial)."""
+        return self.production and not (self.public_url or '').startswith('http://')
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -76,6 +85,9 @@ _NAMES = (
     'BUTACA_MAX_SCREENS_FREE',
     'BUTACA_MAX_SCREENS_PREMIUM',
     'BUTACA_ACCEL_GRANT_SECONDS',
+    'BUTACA_PUBLIC_URL',
+    'BUTACA_TRUSTED_PROXIES',
+    'BUTACA_MAX_CONNECTIONS',
 )
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
@@ -122,7 +134,22 @@ def _read_settings() -> Settings:
         session_idle_days=idle_days,
         accel_redirect_prefix=accel,
         accel_grant_seconds=_int('BUTACA_ACCEL_GRANT_SECONDS', 2, 0, 60),
+        public_url=_public_url(),
+        trusted_proxies=os.environ.get('BUTACA_TRUSTED_PROXIES', '').strip(),
+        max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
     )
+
+
+def _public_url() -> str | None:
+    raw = os.environ.get('BUTACA_PUBLIC_URL', '').strip().rstrip('/')
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in {'http', 'https'} or not parts.netloc or parts.path or parts.query:
+        raise ConfigError(
+            f'BUTACA_PUBLIC_URL must be scheme://host[:port], such as https://tv.example.org, got {raw!r}'
+        )
+    return f'{parts.scheme}://{parts.netloc}'.lower()
 
 
 def storage_secret(settings: Settings | None = None) -> str:
@@ -145,8 +172,19 @@ def storage_secret(settings: Settings | None = None) -> str:
     path = settings.data_dir / 'storage_secret'
     if path.exists():
         return path.read_text().strip()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.data_dir)
     secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
+    # Created 0600 from the start (never readable by others, not even for a moment), and only if it does not exist.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it meanwhile
+        return path.read_text().strip()
+    with os.fdopen(descriptor, 'w') as file:
+        file.write(secret)
     return secret
+
+
+def private_folder(path: Path) -> Path:
+    """`path` as a folder only its owner can enter (made 0700 if missing; an existing one is left as it is)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path

@@ -9,6 +9,7 @@ only around its writes. A reading unit that tries to write raises at once (in te
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from .config import get_settings
+from .config import get_settings, private_folder
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -67,7 +68,7 @@ def get_engine(url: str | None = None) -> Engine:
             if url.startswith('sqlite'):
                 path = url.split('///', 1)[-1]
                 if path and path != ':memory:':
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    _private_file(Path(path))
                 engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 10})
                 event.listen(engine, 'connect', _sqlite_pragmas)
             else:
@@ -75,6 +76,13 @@ def get_engine(url: str | None = None) -> Engine:
             event.listen(engine, 'before_cursor_execute', _refuse_writes_in_read_units)
             _engines[url] = engine
         return engine
+
+
+def _private_file(path: Path) -> None:
+    """Make the database file 0600 in a 0700 folder before SQLite does (it would make it 0644): accounts and
+    password hashes are nobody else's business. Its -wal and -shm files take the same mode from it."""
+    private_folder(path.parent)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
 
 
 def is_sqlite(engine: Engine | None = None) -> bool:
