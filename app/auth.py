@@ -1,19 +1,23 @@
-"""The NiceGUI side of sessions: sign in and out, the current user, open pages of a session, safe redirects,
-flash messages."""
+"""The NiceGUI side of sessions: who is signed in on this page, signing in and out through `/auth/complete`, the open
+pages of a session, safe redirects, flash messages.
+
+The session cookie (app/cookies.py) is set only by HTTP answers. A page that signs someone in, out or changes a
+password signs a ticket and navigates to `/auth/complete` (app/auth_routes.py), which sets the cookie and sends the
+browser on: every sign-in gets a new token, so nothing planted or copied before it keeps any access after it.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from nicegui import Client, app, context, ui
+from nicegui import Client, context, ui
 
-from . import work
-from .lang import LANG_KEY, t
+from . import cookies, work
+from .lang import t
 from .models import UserPublic
 from .services import accounts
 
-SESSION_KEY = 'session_token'
-FLASH_KEY = 'flash'
+PAGE_TOKEN = 'butaca_session_token'  # in each page's client storage: the session it was built for
 
 
 def safe_redirect(target: str | None) -> str:
@@ -28,50 +32,14 @@ def safe_redirect(target: str | None) -> str:
     return target
 
 
+def page_token() -> str | None:
+    """The sign-in token of the page being built or handled (the cookie its browser sent when it opened)."""
+    return cookies.session_token(context.client.request)
+
+
 async def current_user() -> UserPublic | None:
     """The signed-in user as the database sees it now (None when signed out, deleted or idle for too long)."""
-    return await work.run(accounts.user_for_session, app.storage.user.get(SESSION_KEY))
-
-
-async def sign_in(user: UserPublic) -> None:
-    token = await work.run(accounts.start_session, user_id=user.id)
-    storage = app.storage.user
-    storage[SESSION_KEY] = token
-    if user.language:
-        storage[LANG_KEY] = user.language
-
-
-async def sign_out() -> None:
-    """End this browser's session: every open tab of it goes to the login page."""
-    storage = app.storage.user
-    token = storage.pop(SESSION_KEY, None)
-    await work.run(accounts.end_session, token=token)
-    if token:
-        close_pages([token], except_client=context.client)
-
-
-def remember_page() -> None:
-    """Note which session the page being built belongs to, so that ending the session can close it."""
-    context.client.storage[SESSION_KEY] = app.storage.user.get(SESSION_KEY)
-
-
-def close_pages(tokens: list[str], *, except_client: Client | None = None) -> int:
-    """Send every open page of these sessions (in this process) to the login page.
-
-    Their websocket events are refused anyway (handlers call require_user, which asks the database); this makes
-    the pages say so at once instead of on the next click.
-    """
-    ended = set(tokens)
-    closed = 0
-    for client in list(Client.instances.values()):
-        if client is except_client or client.storage.get(SESSION_KEY) not in ended:
-            continue
-        client.storage.pop(SESSION_KEY, None)
-        with client:
-            # `ended` makes that page say so itself and leave the flash messages to the tab that signed out.
-            ui.navigate.to('/login?ended=1')
-        closed += 1
-    return closed
+    return await work.run(accounts.user_for_session, page_token())
 
 
 async def require_user() -> UserPublic | None:
@@ -82,18 +50,63 @@ async def require_user() -> UserPublic | None:
     """
     user = await current_user()
     if user is None:
-        flash('login.session_ended', 'warning')
-        ui.navigate.to('/login')
+        go('/login', flash=('login.session_ended', 'warning', {}))
     return user
 
 
-def flash(key: str, kind: str = 'positive', **params: object) -> None:
-    """A message for the next page this browser opens (a plain notify is lost when the page changes)."""
-    messages = list(app.storage.user.get(FLASH_KEY, []))
-    messages.append([key, kind, params])
-    app.storage.user[FLASH_KEY] = messages[-5:]
+def go(target: str, *, flash: cookies.Flash | None = None) -> None:
+    """Navigate this page to `target`, where `flash` (key, kind, params) is shown once (a toast shown here would
+    be lost with this page)."""
+    ui.navigate.to(cookies.flash_link(safe_redirect(target), flash) if flash else safe_redirect(target))
+
+
+async def complete(
+    action: str, *, user_id: int | None = None, target: str = '/', flash: cookies.Flash | None = None
+) -> None:
+    """Send this page to `/auth/complete` with a ticket for `action` ('sign_in', 'rotate', 'sign_out').
+
+    A sign-out ends the session here and now, and sends the browser's other open tabs to the login page; after a
+    new token (sign-in, rotation) they find theirs refused at their next action and come back in through the login
+    page, which sees the new cookie.
+    """
+    if action == 'sign_out':
+        token = page_token()
+        await work.run(accounts.end_session, token=token)
+        close_pages([token or ''], except_client=context.client)
+    browser = context.client.request.session.get('id', '')
+    ticket = cookies.make_ticket(cookies.Ticket(action, browser, user_id, safe_redirect(target), flash))
+    ui.navigate.to(f'/auth/complete?ticket={quote(ticket)}')
+
+
+def remember_page() -> None:
+    """Note which session the page being built belongs to, so that ending the session can close it."""
+    context.client.storage[PAGE_TOKEN] = page_token()
+
+
+def close_pages(tokens: list[str], *, except_client: Client | None = None, target: str = '/login?ended=1') -> int:
+    """Send every open page of these sessions (in this process) to `target`.
+
+    Their websocket events are refused anyway (handlers call require_user, which asks the database); this makes
+    the pages say so at once instead of on the next click.
+    """
+    ended = {token for token in tokens if token}
+    closed = 0
+    for client in list(Client.instances.values()):
+        if client is except_client or client.storage.get(PAGE_TOKEN) not in ended:
+            continue
+        client.storage.pop(PAGE_TOKEN, None)
+        with client:
+            ui.navigate.to(target)
+        closed += 1
+    return closed
 
 
 def show_flashes() -> None:
-    for key, kind, params in app.storage.user.pop(FLASH_KEY, []):
+    """Show the messages the browser brought in its flash cookie, once."""
+    messages = cookies.decode_flash(context.client.request.cookies.get(cookies.FLASH))
+    if not messages:
+        return
+    for key, kind, params in messages:
+        kind = kind if kind in {'positive', 'negative', 'warning', 'info'} else 'info'
         ui.notify(t(key, **params), type=kind, position='top', timeout=4000)
+    # The page's answer clears the cookie (middleware.PageScripts): shown once, also if this page never connects.

@@ -1,27 +1,31 @@
-"""The NiceGUI side of languages: which language this browser reads, and `t()` to look strings up in it."""
+"""The NiceGUI side of languages: which language this page speaks, and `t()` to look strings up in it.
+
+A signed-in viewer's language is kept in their account; an anonymous visitor's choice in a cookie (no per-visitor
+storage before sign-in); otherwise the browser's Accept-Language, else the configured default.
+"""
 
 from __future__ import annotations
 
-from nicegui import app, context
+from nicegui import context
 
 from .config import LANGUAGES, get_settings
+from .cookies import LANGUAGE as LANGUAGE_COOKIE
 from .i18n import parse_accept_language, translate
-
-LANG_KEY = 'lang'
 
 
 def current_language() -> str:
-    """The language chosen in the header (kept for the browser and the user), else the browser's, else the default."""
-    chosen = app.storage.user.get(LANG_KEY)
-    if chosen in LANGUAGES:
-        return chosen
     default = get_settings().default_language
     try:
         request = context.client.request
-    except RuntimeError:
+    except RuntimeError:  # no page (a script, a test calling a component directly)
         return default
-    header = request.headers.get('accept-language') if request is not None else None
-    return parse_accept_language(header, default)
+    user = getattr(request.state, 'user', None)
+    if user is not None and user.language in LANGUAGES:
+        return user.language
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return parse_accept_language(request.headers.get('accept-language'), default)
 
 
 def t(key: str, **params: object) -> str:

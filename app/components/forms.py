@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
-from nicegui import ui
+from nicegui import context, ui
 
 from ..lang import t
 from ..services.errors import DomainError
@@ -45,3 +45,25 @@ def password_input(label: str, mark: str) -> ui.input:
         .classes('w-full')
         .mark(mark)
     )
+
+
+def one_at_a_time(action: Callable[[], Awaitable[None]], button: ui.button) -> Callable[[], Awaitable[None]]:
+    """`action` guarded so that one runs at a time, however often the button is clicked or Enter is pressed, with
+    the button disabled meanwhile; a page closed while it ran is left alone (nobody is there to tell)."""
+    running = False
+    client = context.client
+
+    async def guarded() -> None:
+        nonlocal running
+        if running:
+            return
+        running = True
+        button.disable()
+        try:
+            await action()
+        finally:
+            running = False
+            if not client.is_deleted:
+                button.enable()
+
+    return guarded

@@ -27,7 +27,10 @@ def translate(language: str, key: str, **params: object) -> str:
     """The text for `key` in `language` (falling back to Spanish), with `{placeholders}` filled in."""
     table = TEXTS.get(language) or TEXTS['es']
     text = table.get(key) or TEXTS['es'].get(key) or key
-    return text.format(**params) if params else text
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):  # a placeholder without its value: show the text, never crash a page
+        return text
 
 
 def parse_accept_language(header: str | None, default: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
-from .. import auth, work
-from ..components.forms import auth_card, password_input, show_error
+from .. import auth, cookies, work
+from ..components.forms import auth_card, one_at_a_time, password_input, show_error
 from ..lang import t
 from ..services import accounts
 
@@ -18,24 +18,22 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
 
     request = context.client.request
     address = request.client.host if request.client else None
+    device = cookies.device(request)
 
     async def submit() -> None:
-        button.disable()
         try:
             user = await work.run(
                 accounts.sign_in_attempt,
                 username=name.value or '',
                 password=password.value or '',
                 address=address,
+                device=device,
             )
         except Exception as error:  # show_error logs anything that is not a domain error
             show_error(error)
             return
-        finally:
-            button.enable()
-        await auth.sign_in(user)
-        auth.flash('login.welcome', username=user.username)
-        ui.navigate.to(target)
+        welcome = ('login.welcome', 'positive', {'username': user.username})
+        await auth.complete('sign_in', user_id=user.id, target=target, flash=welcome)
 
     with auth_card():
         ui.label(t('login.title')).classes('bt-auth-title')
@@ -47,9 +45,11 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
             .mark('username')
         )
         password = password_input(t('login.password'), 'password')
-        button = ui.button(t('login.submit'), on_click=submit).classes('bt-wide-btn').mark('submit')
-        name.on('keydown.enter', submit)
-        password.on('keydown.enter', submit)
+        button = ui.button(t('login.submit')).classes('bt-wide-btn').mark('submit')
+        guarded = one_at_a_time(submit, button)
+        button.on_click(guarded)
+        for field in (name, password):
+            field.on('keydown.enter', guarded)
         with ui.row().classes('gap-1 items-center'):
             ui.label(t('login.no_account')).classes('bt-muted')
             ui.link(t('login.go_register'), '/register').mark('go-register')

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from nicegui import app, context, ui
+from nicegui import context, ui
 
 from .. import auth, work
 from ..components.cards import format_clock
@@ -34,6 +34,14 @@ async def profile_page() -> None:
 
 
 def account_card(user: UserPublic) -> None:
+    async def sign_out_everywhere() -> None:
+        current = await auth.require_user()
+        if current is None:
+            return
+        ended = await work.run(accounts.end_all_sessions, user_id=current.id)
+        auth.close_pages(ended, except_client=context.client)
+        await auth.complete('sign_out', flash=('profile.signed_out_everywhere', 'info', {}))
+
     with ui.card().classes('bt-panel w-full gap-2').mark('account'):
         for label, value, mark in (
             (t('profile.username'), user.username, 'profile-username'),
@@ -43,6 +51,9 @@ def account_card(user: UserPublic) -> None:
             with ui.row().classes('gap-3 items-baseline'):
                 ui.label(label).classes('bt-muted w-40')
                 ui.label(value).classes('text-lg font-semibold').mark(mark)
+        ui.button(t('profile.sign_out_everywhere'), icon='devices_other', on_click=sign_out_everywhere).props(
+            'flat color=white no-caps'
+        ).mark('sign-out-everywhere')
 
 
 def plan_card(user: UserPublic) -> None:
@@ -153,7 +164,7 @@ def password_card() -> None:
             user = await auth.require_user()
             if user is None:
                 return
-            keep = app.storage.user.get(auth.SESSION_KEY)
+            keep = auth.page_token()
             try:
                 ended = await work.run(
                     accounts.change_password,
@@ -167,9 +178,9 @@ def password_card() -> None:
                 show_error(error)
                 return
             auth.close_pages(ended)
-            for field in (current, new, confirm):
-                field.set_value('')
-            ui.notify(t('profile.password_changed'), type='positive', position='top')
+            # This browser gets a new session token too: one copied before the change is worth nothing after it.
+            changed = ('profile.password_changed', 'positive', {})
+            await auth.complete('rotate', user_id=user.id, target='/profile', flash=changed)
 
         ui.button(t('profile.save_password'), on_click=save).mark('save-password')
 
@@ -189,10 +200,8 @@ def delete_card() -> None:
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
                 return
-            await auth.sign_out()
             auth.close_pages(ended, except_client=context.client)
-            auth.flash('profile.deleted', 'info')
-            ui.navigate.to('/login')
+            await auth.complete('sign_out', flash=('profile.deleted', 'info', {}))
 
         ui.button(t('profile.delete_confirm'), icon='delete_forever', on_click=delete).props('color=red-8').mark(
             'delete-account'

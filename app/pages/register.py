@@ -1,38 +1,44 @@
-"""The registration page (/register): every rule has its own message; success opens the login page."""
+"""The registration page (/register): every rule has its own message; a new account is signed in and lands home."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from nicegui import ui
+from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
 from .. import auth, work
-from ..components.forms import auth_card, password_input, show_error
+from ..components.forms import auth_card, one_at_a_time, password_input, show_error
 from ..lang import t
 from ..services import accounts
+
+ACCOUNTS_PER_PAGE = 3  # one page (one connection) that keeps registering is a script, whatever its addresses
 
 
 async def register_page() -> RedirectResponse | None:
     if await auth.current_user() is not None:
         return RedirectResponse('/', status_code=303)
+    request = context.client.request
+    address = request.client.host if request.client else None
+    made = 0
 
     async def submit() -> None:
-        button.disable()
+        nonlocal made
+        if made >= ACCOUNTS_PER_PAGE:
+            ui.notify(t('register.too_many_here'), type='negative', position='top')
+            return
         try:
             user = await work.run(
                 accounts.register,
                 username=name.value or '',
                 password=password.value or '',
                 confirm=confirm.value or '',
+                address=address,
             )
         except Exception as error:  # show_error logs anything that is not a domain error
             show_error(error)
             return
-        finally:
-            button.enable()
-        auth.flash('register.success')
-        ui.navigate.to(f'/login?username={quote(user.username)}')
+        made += 1
+        welcome = ('register.welcome', 'positive', {'username': user.username})
+        await auth.complete('sign_in', user_id=user.id, target='/', flash=welcome)
 
     with auth_card():
         ui.label(t('register.title')).classes('bt-auth-title')
@@ -45,8 +51,11 @@ async def register_page() -> RedirectResponse | None:
         )
         password = password_input(t('register.password'), 'password').props('autocomplete=new-password')
         confirm = password_input(t('register.confirm'), 'confirm').props('autocomplete=new-password')
-        button = ui.button(t('register.submit'), on_click=submit).classes('bt-wide-btn').mark('submit')
-        confirm.on('keydown.enter', submit)
+        button = ui.button(t('register.submit')).classes('bt-wide-btn').mark('submit')
+        guarded = one_at_a_time(submit, button)
+        button.on_click(guarded)
+        for field in (name, password, confirm):
+            field.on('keydown.enter', guarded)
         with ui.row().classes('gap-1 items-center'):
             ui.label(t('register.have_account')).classes('bt-muted')
             ui.link(t('register.go_login'), '/login').mark('go-login')

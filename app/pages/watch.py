@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from nicegui import app, context, ui
+from nicegui import context, ui
 
 from .. import auth, playback_http, work
 from ..components.cards import backdrop_url, format_clock
@@ -33,7 +33,7 @@ async def watch_page(title_id: str) -> None:
             playback_store.start_playback,
             user_id=user.id,
             title_id=title.id,
-            device=app.storage.user.get(auth.SESSION_KEY, ''),
+            device=auth.page_token() or '',
         )
     except ScreensFull as full:
         with frame(user):

@@ -82,14 +82,21 @@ def _rounds(rounds: int | None) -> int:
 
 
 @uses_bcrypt
-def register(*, username: str, password: str, confirm: str, rounds: int | None = None) -> UserPublic:
-    """Create a FREE account. Every rule has its own message; only the bcrypt hash is stored."""
+def register(
+    *, username: str, password: str, confirm: str, rounds: int | None = None, address: str | None = None
+) -> UserPublic:
+    """Create a FREE account. Every rule has its own message; only the bcrypt hash is stored.
+
+    At most `throttle.REGISTRATIONS_PER_WINDOW` accounts an hour from one address (the only place that says a name
+    is taken, so it must not be a free oracle either).
+    """
     if not normalize_username(username) and not password and not confirm:
         raise ValidationError('register.all_required')
     name = check_username(username)
     check_new_password(password, confirm)
     key = name.lower()
     with db.session() as session:
+        throttle.check_registration(session, address=address)
         taken = session.exec(select(User.id).where(User.username_key == key)).first() is not None
     if taken:  # before bcrypt: a taken name costs nothing
         raise ValidationError('register.username_taken')
@@ -99,6 +106,7 @@ def register(*, username: str, password: str, confirm: str, rounds: int | None =
             user = User(username=name, username_key=key, password_hash=password_hash)
             session.add(user)
             session.flush()
+            throttle.record_registration(session, address=address)
             return public(user)
     except IntegrityError as error:  # two registrations of one name at once: the unique index decides
         raise ValidationError('register.username_taken') from error
@@ -124,7 +132,8 @@ def _password_hash(username: str) -> tuple[UserPublic, str] | None:
 
 @uses_bcrypt
 def authenticate(*, username: str, password: str, rounds: int | None = None) -> UserPublic:
-    """Check a username and password. Unknown users cost one bcrypt check too, so timing reveals nothing."""
+    """Check a username and password. An unknown username and a wrong password get the same message and cost the
+    same bcrypt check, so neither the answer nor its time says which accounts exist."""
     if not username.strip() and not password:
         raise ValidationError('login.all_required')
     if not username.strip():
@@ -134,27 +143,38 @@ def authenticate(*, username: str, password: str, rounds: int | None = None) -> 
     found = _password_hash(username)
     if found is None:
         verify_password(password, dummy_hash(_rounds(rounds)))
-        raise ValidationError('login.unknown_user')
+        raise ValidationError('login.failed')
     user, password_hash = found
     if not verify_password(password, password_hash):
-        raise ValidationError('login.wrong_password')
+        raise ValidationError('login.failed')
     return user
 
 
 @uses_bcrypt
 def sign_in_attempt(
-    *, username: str, password: str, rounds: int | None = None, address: str | None = None
+    *,
+    username: str,
+    password: str,
+    rounds: int | None = None,
+    address: str | None = None,
+    device: tuple[int, str] | None = None,
 ) -> UserPublic:
-    """`authenticate` behind the throttle: a refused attempt does no bcrypt work; failures are counted."""
+    """`authenticate` behind the throttle: a refused attempt does no bcrypt work; failures are counted.
+
+    `device` (account id, device id) comes from a device cookie: when it is this account's, the attempt counts on
+    that device's own budget instead of the username's and the address's.
+    """
     key = username_key(username)[:FIELD_MAX_CHARS]
+    found = _password_hash(username)
+    trusted = device[1] if device and found and device[0] == found[0].id else None
     with db.session() as session:
-        throttle.check(session, username_key=key, address=address)
+        throttle.check(session, username_key=key, address=address, device=trusted)
     try:
         user = authenticate(username=username, password=password, rounds=rounds)
     except ValidationError as error:
-        if error.key in {'login.unknown_user', 'login.wrong_password'}:
+        if error.key == 'login.failed':
             with db.session(write=True) as session:
-                throttle.record_failure(session, username_key=key, address=address)
+                throttle.record_failure(session, username_key=key, address=address, device=trusted)
         raise
     with db.session(write=True) as session:
         throttle.reset(session, username_key=key)
@@ -165,10 +185,24 @@ def sign_in_attempt(
 
 
 def start_session(*, user_id: int) -> str:
+    return replace_session(user_id=user_id, old_token=None)
+
+
+def replace_session(*, user_id: int, old_token: str | None) -> str:
+    """A new sign-in session for the account, ending `old_token`'s (whoever's it was): each sign-in and each
+    password change gets a token of its own, so nothing planted or copied before it keeps any access."""
     token = new_token()
     with db.session(write=True) as session:
+        if old_token:
+            session.exec(delete(AuthSession).where(AuthSession.token == old_token[:64]))
         session.add(AuthSession(token=token, user_id=user_id))
     return token
+
+
+def end_all_sessions(*, user_id: int) -> list[str]:
+    """Sign the account out everywhere; returns the ended tokens (their open pages can be closed)."""
+    with db.session(write=True) as session:
+        return _end_other_sessions(session, user_id=user_id, keep_token=None)
 
 
 # Built once: this lookup runs on every request, and SQLAlchemy then only fills in the token.

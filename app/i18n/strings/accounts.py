@@ -11,8 +11,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     'login.all_required': ('Escribe tu usuario y tu contraseña.', 'Enter your username and your password.'),
     'login.username_required': ('Escribe tu usuario.', 'Enter your username.'),
     'login.password_required': ('Escribe tu contraseña.', 'Enter your password.'),
-    'login.unknown_user': ('No existe ninguna cuenta con ese usuario.', 'There is no account with that username.'),
-    'login.wrong_password': ('La contraseña no es correcta.', 'That password is not correct.'),
+    'login.failed': ('El usuario o la contraseña no son correctos.', 'The username or the password is not correct.'),
     'login.throttled': (
         'Demasiados intentos fallidos. Vuelve a intentarlo en {minutes} min.',
         'Too many failed attempts. Try again in {minutes} min.',
@@ -54,5 +53,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         'The password cannot be longer than {max} bytes.',
     ),
     'register.mismatch': ('Las contraseñas no coinciden.', 'The passwords do not match.'),
-    'register.success': ('Cuenta creada. Ya puedes iniciar sesión.', 'Account created. You can sign in now.'),
+    'register.welcome': ('¡Bienvenido a Butaca, {username}!', 'Welcome to Butaca, {username}!'),
+    'register.throttled': (
+        'Se han creado demasiadas cuentas desde esta red. Vuelve a intentarlo en {minutes} min.',
+        'Too many accounts were created from this network. Try again in {minutes} min.',
+    ),
+    'register.too_many_here': (
+        'Ya has creado varias cuentas desde esta página. Vuelve a cargarla si necesitas otra.',
+        'You have already created several accounts from this page. Reload it if you need another.',
+    ),
 }

@@ -14,6 +14,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     'common.confirm': ('Confirmar', 'Confirm'),
     'errors.user_not_found': ('La cuenta ya no existe.', 'The account no longer exists.'),
     'errors.not_found_title': ('No encontrado', 'Not found'),
+    'errors.busy': (
+        'Hay mucha gente entrando ahora mismo. Inténtalo de nuevo en un momento.',
+        'A lot of people are signing in right now. Try again in a moment.',
+    ),
     'errors.generic': ('Algo ha fallado. Inténtalo de nuevo.', 'Something went wrong. Please try again.'),
     'errors.bad_progress': ('Posición de reproducción no válida.', 'Invalid playback position.'),
 }

@@ -32,4 +32,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     'profile.history_remove': ('Quitar del historial', 'Remove from history'),
     'profile.history_more': ('Ver más', 'Show more'),
     'profile.history_watched_at': ('Visto el {date}', 'Watched on {date}'),
+    'profile.sign_out_everywhere': ('Cerrar sesión en todos los dispositivos', 'Sign out on every device'),
+    'profile.signed_out_everywhere': (
+        'Se ha cerrado la sesión en todos tus dispositivos.',
+        'You have been signed out on every device.',
+    ),
 }
