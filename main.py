@@ -26,7 +26,17 @@ if __name__ in {'__main__', '__mp_main__'} and not os.environ.get('BUTACA_DEMO_W
         dark=True,
         reload=not settings.production,
         storage_secret=secret,
+        session_middleware_kwargs={'https_only': settings.secure_cookies},
         favicon='🎬',
         show=False,
-        uvicorn_reload_includes='*.py,*.css',
+        uvicorn_reload_includes='*.py,*.css,*.js',
+        # h11 refuses request heads over this size (httptools has no limit at all); nginx in front does it exactly.
+        http='h11',
+        h11_max_incomplete_event_size=32 * 1024,
+        # Every open connection counts, a thousand viewers' websockets included: past this, new ones get 503.
+        limit_concurrency=settings.max_connections,
+        timeout_keep_alive=5,
+        # X-Forwarded-For/Proto believed only from the proxies the operator names.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )

@@ -46,7 +46,7 @@ class PlaybackLane:
             await self.inner(scope, receive, send)
             return
         response = await self._answer(scope, receive)
-        await response(scope, receive, SecurityHeaders.adding_headers(send))
+        await response(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
         match = _PATH.fullmatch(scope['path'])
@@ -136,7 +136,9 @@ def _not_allowed(allow: str) -> Response:
 
 
 def install(asgi_app) -> None:
-    """Put the lane in front of `asgi_app`'s whole middleware stack (called at start-up, once the stack is built).
+    """Put the lane, and the security headers of every answer, in front of `asgi_app`'s whole middleware stack
+    (called at start-up, once the stack is built). Outside Starlette's error middleware too, so that its 500s carry
+    the headers.
 
     Private framework API, on purpose: Starlette builds `middleware_stack` lazily and has no public way to put an
     app in front of middleware that NiceGUI adds inside `ui.run` (its session cookie and request tracking are added
@@ -144,5 +146,7 @@ def install(asgi_app) -> None:
     the lane is simply not used and `/play/` answers 404 from the router: tests/test_playback_http.py fails then.
     """
     stack = asgi_app.middleware_stack or asgi_app.build_middleware_stack()
-    if not isinstance(stack, PlaybackLane):
-        asgi_app.middleware_stack = PlaybackLane(stack)
+    if not getattr(stack, 'butaca_front', False):
+        front = SecurityHeaders(PlaybackLane(stack))
+        front.butaca_front = True  # type: ignore[attr-defined]
+        asgi_app.middleware_stack = front

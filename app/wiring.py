@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nicegui import app, ui
 
-from . import api, db, media, middleware, playback_http, status, work
+from . import api, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
 from .config import get_settings
 from .pages import catalog, home, login, profile, register, title, watch
 from .services import playback_store
@@ -25,9 +25,14 @@ log = logging.getLogger('butaca')
 
 
 def create_app() -> None:
+    # Added inner first: the last one added runs first.
     app.add_middleware(middleware.AuthGuard)
-    app.add_middleware(middleware.SecurityHeaders)
+    app.add_middleware(middleware.PageScripts)
+    app.add_middleware(middleware.BodyLimit)
+    app.add_middleware(middleware.SameSiteOnly)
     app.add_static_files('/static', STATIC_DIR)
+    app.include_router(auth_routes.router)
+    browser_logs.install()
     ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
     ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)
     app.include_router(api.router)

@@ -30,3 +30,10 @@ class ScreensFull(AccessDenied):
     def __init__(self, used: int, limit: int) -> None:
         super().__init__('watch.screens_full', used=used, limit=limit)
         self.used, self.limit = used, limit
+
+
+class Busy(DomainError):
+    """Too much of this work is already waiting: try again in a moment (nobody is made to wait for long)."""
+
+    def __init__(self) -> None:
+        super().__init__('errors.busy')
