@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -60,7 +61,9 @@ class Server:
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = server_env(data_dir, BUTACA_PORT=str(self.port), BUTACA_HOST='127.0.0.1', **env)
+        # Plain http on loopback: say so, or production would mark its cookies Secure (HTTPS only).
+        plain = {'BUTACA_PUBLIC_URL': f'http://127.0.0.1:{self.port}'}
+        self.env = server_env(data_dir, BUTACA_PORT=str(self.port), BUTACA_HOST='127.0.0.1', **{**plain, **env})
         self.process: subprocess.Popen | None = None
 
     @property
@@ -158,7 +161,11 @@ async def signed_in_client(
     base_url: str, username: str, password: str = 'benchmark-pass', **client_args: object
 ) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base_url, timeout=30, **client_args)
-    response = await client.post('/api/login', json={'username': username, 'password': password})
+    for _ in range(30):  # a burst beyond a few seconds of bcrypt work is told to come back (503, Retry-After)
+        response = await client.post('/api/login', json={'username': username, 'password': password})
+        if response.status_code != 503:
+            break
+        await asyncio.sleep(float(response.headers.get('retry-after', '1')))
     response.raise_for_status()
     return client
 
