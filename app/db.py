@@ -14,9 +14,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from . import (
+    migrate,
+    models,  # noqa: F401  (registers every table on SQLModel.metadata)
+)
 from .config import get_settings
 
 _engines: dict[str, Engine] = {}
@@ -148,9 +151,11 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def init_db(url: str | None = None) -> Engine:
-    """Create every table that is missing (the first start makes the database file)."""
+    """Bring the database to the code's schema with its migrations (app/migrate.py): the first start creates it,
+    an update upgrades it, one process at a time; with nothing to do, one query. Raises migrate.MigrationError
+    (a one-line reason) when the database cannot be used by this code, e.g. a newer Butaca migrated it."""
     engine = get_engine(url)
-    SQLModel.metadata.create_all(engine)
+    migrate.upgrade(engine)
     return engine
 
 
