@@ -146,8 +146,33 @@ def get_engine(url: str | None = None) -> Engine:
                 event.listen(engine, 'connect', _sqlite_pragmas)
             else:
                 engine = create_engine(url, pool_pre_ping=True)
+                event.listen(engine, 'before_cursor_execute', _without_nul, retval=True)
             _engines[url] = engine
         return engine
+
+
+def _without_nul(_conn, _cursor, statement, parameters, _context, executemany):
+    """PostgreSQL's text cannot hold NUL, SQLite's can: a NUL that came in with a search, a name or a token
+    becomes U+FFFD, which matches nothing real either, instead of failing the query (a 500 for a typed %00)."""
+    rows = parameters if executemany else [parameters]
+    if not any(_nul_in(row) for row in rows):
+        return statement, parameters
+    cleaned = [_nul_replaced(row) for row in rows]
+    return statement, cleaned if executemany else cleaned[0]
+
+
+def _nul_in(row: object) -> bool:
+    values = row.values() if isinstance(row, dict) else row if isinstance(row, tuple | list) else ()
+    return any(isinstance(value, str) and '\x00' in value for value in values)
+
+
+def _nul_replaced(row: object) -> object:
+    def clean(value: object) -> object:
+        return value.replace('\x00', '\ufffd') if isinstance(value, str) else value
+
+    if isinstance(row, dict):
+        return {key: clean(value) for key, value in row.items()}
+    return type(row)(clean(value) for value in row)  # type: ignore[call-arg]
 
 
 def init_db(url: str | None = None) -> Engine:
