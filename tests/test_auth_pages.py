@@ -13,6 +13,8 @@ from app.services import accounts
 
 from .helpers import make_account, sign_in
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
+
 
 async def test_register_then_login_then_home_then_logout(user: User):
     await user.open('/register')

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from nicegui.testing import User
 
 from app.config import get_settings
 
 from .helpers import seed_titles, signed_in
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 
 async def open_player(user: User, title_id: int) -> str:

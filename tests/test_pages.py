@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 
@@ -13,6 +14,8 @@ from app.i18n import translate
 from app.services import playback
 
 from .helpers import seed_titles, signed_in
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 
 async def player_token(user: User, title_id: int) -> str:

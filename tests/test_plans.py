@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from nicegui.testing import User
 
 from app import db
@@ -14,6 +15,8 @@ from app.models import Plan
 from app.services import accounts
 
 from .helpers import make_account, seed_titles, sign_in, signed_in
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 
 async def open_player(user: User, title_id: int) -> tuple[str, str]:

@@ -13,6 +13,8 @@ from app.services.errors import AccessDenied, NotFound, ValidationError
 
 from .helpers import make_account, seed_titles
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
+
 
 def start(user_id: int, title_id: int, device: str = 'dev-1', now=None):
     return db.call(

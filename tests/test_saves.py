@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from app.services import accounts, playback
 from app.services.errors import ValidationError
 
 from .helpers import make_account, seed_titles
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 
 def _viewers(count: int) -> list[tuple[int, str]]:
@@ -49,14 +53,24 @@ def _heartbeat(token: str) -> str:
 
 
 async def _held_back(writer: saves.Writer, calls) -> list:
-    """Run `calls` while this process's writer lock is held, so that they queue up behind the first one."""
-    db._write_lock.acquire()
-    try:
+    """Run `calls` while the writer's first transaction is held back, so that they queue up behind the first one."""
+    with _writes_held():
         tasks = [asyncio.ensure_future(call) for call in calls]
         await asyncio.sleep(0.2)
-    finally:
-        db._write_lock.release()
     return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@contextmanager
+def _writes_held() -> Iterator[None]:
+    """SQLite: this process's writer lock. PostgreSQL has no such lock (db.writing does nothing there): a table
+    lock on playbacks, which the first report's heartbeat waits for."""
+    if db.get_engine().dialect.name == 'sqlite':
+        with db._write_lock:
+            yield
+        return
+    with db.get_engine().begin() as connection:
+        connection.exec_driver_sql('LOCK TABLE playbacks IN EXCLUSIVE MODE')
+        yield
 
 
 async def test_reports_waiting_together_share_one_commit_and_are_on_disk_when_answered():
@@ -190,6 +204,8 @@ def test_the_checkpointer_copies_the_wal_into_the_database_file(butaca_env):
     from app.config import get_settings
     from app.models import User
 
+    if db.get_engine().dialect.name != 'sqlite':
+        pytest.skip("a WAL is SQLite's: test_db checks that the checkpointer does not run on PostgreSQL")
     database = Path(get_settings().database_url.split('///', 1)[1])
     db.get_engine().dispose()  # a fresh start: whatever init_db wrote is in the file
     before = database.stat().st_size

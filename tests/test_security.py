@@ -17,6 +17,8 @@ from app.services.errors import ValidationError
 
 from .helpers import make_account, seed_titles, sign_in, signed_in
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def bcrypt_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -267,3 +269,16 @@ def test_the_fast_lane_trusts_only_session_cookies_it_signed():
     assert lane._session_token({'headers': [(b'cookie', b'session=garbage')]}) is None
     auth.remember_browser('browser-1', None)  # signed out: the table keeps the browser, not its token
     assert lane._session_token(cookie('a-secret-of-the-fast-lane-test-only')) is None
+
+
+async def test_a_nul_in_a_search_a_name_or_a_token_finds_nothing_and_breaks_nothing(user: User):
+    # PostgreSQL's text cannot hold NUL (app/db.py): on both databases it must simply match nothing.
+    (title_id,) = seed_titles(1, names=['Nube'])
+    with pytest.raises(ValidationError, match='login.unknown_user'):
+        db.call(accounts.sign_in_attempt, username='ana\x00', password='secreto123', rounds=4)
+    await signed_in(user)
+    await user.open('/catalog?q=nube%00&genre=Drama%00')
+    await user.should_see(translate('es', 'catalog.none'))
+    assert (await user.http_client.get(f'/media/{title_id}/sd?p=token%00')).status_code == 404
+    body = json.dumps({'token': 'token\x00', 'position': 10})
+    assert (await user.http_client.post('/api/progress', content=body)).status_code == 404
