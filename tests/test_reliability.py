@@ -1,20 +1,24 @@
-"""The stress and crash scripts in their short form, against a real server process and a real SQLite file."""
+"""The stress and crash scripts in their short form, against a real server process and this test's database."""
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import crash, stress
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
-def test_fifty_viewers_saving_every_second_lose_nothing_and_see_no_error():
-    result = stress.run(viewers=50, seconds=10)
+
+def test_fifty_viewers_saving_every_second_lose_nothing_and_see_no_error(database_url: str):
+    result = stress.run(viewers=50, seconds=10, database_url=database_url)
     assert result['sent'] > 400
     assert result['acknowledged'] == result['sent']
     assert result['errors'] == 0, result['first_errors']
     assert result['lost_final_positions'] == 0
 
 
-def test_a_killed_server_leaves_an_intact_database_with_every_acknowledged_save():
-    result = crash.run(viewers=20, seconds=6)
+def test_a_killed_server_leaves_an_intact_database_with_every_acknowledged_save(database_url: str):
+    result = crash.run(viewers=20, seconds=6, database_url=database_url)
     assert result['acknowledged'] > 0
     assert result['integrity_check'] == 'ok'
     assert result['lost_acknowledged_saves'] == 0
