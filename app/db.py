@@ -154,11 +154,13 @@ def get_engine(url: str | None = None) -> Engine:
 def _without_nul(_conn, _cursor, statement, parameters, _context, executemany):
     """PostgreSQL's text cannot hold NUL, SQLite's can: a NUL that came in with a search, a name or a token
     becomes U+FFFD, which matches nothing real either, instead of failing the query (a 500 for a typed %00)."""
-    rows = parameters if executemany else [parameters]
+    # A list of rows for executemany; one dict for a statement, and for an "insertmanyvalues" batch too.
+    many = executemany and not isinstance(parameters, dict)
+    rows = parameters if many else [parameters]
     if not any(_nul_in(row) for row in rows):
         return statement, parameters
     cleaned = [_nul_replaced(row) for row in rows]
-    return statement, cleaned if executemany else cleaned[0]
+    return statement, cleaned if many else cleaned[0]
 
 
 def _nul_in(row: object) -> bool:
