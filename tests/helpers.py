@@ -21,7 +21,9 @@ async def signed_in(user: User, username: str = 'ana', plan: Plan = Plan.FREE, *
     if create:
         make_account(username, plan=plan)
     await sign_in(user, username)
-    await user.should_see(marker='logout')
+    # Up to 3 s, not should_see's 0.3 s: sign-in is a bcrypt check and a write in worker threads, which on a busy
+    # shared machine (two suites, or a second run of the page tests on PostgreSQL) can take longer.
+    await user.should_see(marker='logout', retries=30)
     return db.call(accounts.find_by_username, username=username).id
 
 
