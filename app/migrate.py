@@ -323,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Alembic says what it runs ("Running upgrade ...") through logging.
     logging.basicConfig(level=logging.INFO, format='%(message)s', stream=sys.stderr)
+    logging.getLogger('alembic.runtime.plugins').setLevel(logging.WARNING)  # "setting up autogenerate plugin ..."
 
     from . import db
 
