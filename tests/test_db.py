@@ -44,3 +44,11 @@ def test_the_writer_lock_and_the_checkpointer_run_on_sqlite_only():
     finally:
         checkpoints.stop()
     assert running is sqlite
+
+
+async def test_a_query_that_app_code_runs_on_the_event_loop_is_caught(no_queries_on_the_event_loop: list[str]):
+    from app import auth
+
+    auth.resolve('no-such-token')  # app code, called on the loop's thread instead of through db.run_io
+    assert any('app/auth.py' in offender for offender in no_queries_on_the_event_loop)
+    no_queries_on_the_event_loop.clear()  # caught, as it must be: this test is about the catching
