@@ -4,8 +4,11 @@ import logging
 import os
 
 from nicegui import ui
+from sqlalchemy.exc import OperationalError
 
 from app.config import ConfigError, get_settings, storage_secret
+from app.db import init_db
+from app.migrate import MigrationError
 from app.wiring import create_app
 
 # '__mp_main__' is how uvicorn's reload worker runs this file; the demo library's encoding workers run it that way
@@ -16,8 +19,10 @@ if __name__ in {'__main__', '__mp_main__'} and not os.environ.get('BUTACA_DEMO_W
     try:
         settings = get_settings()
         secret = storage_secret(settings)
-    except ConfigError as error:
-        raise SystemExit(f'Butaca cannot start: {error}') from None
+        # The schema before anything listens: a database this code cannot use stops the start here, in one line.
+        init_db()
+    except (ConfigError, MigrationError, OperationalError) as error:
+        raise SystemExit(f'Butaca cannot start: {str(error).strip().splitlines()[0]}') from None
     create_app()
     ui.run(
         host=settings.host,

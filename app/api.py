@@ -5,15 +5,13 @@ The player's own requests (video bytes, progress reports) are in app/playback_ht
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
 from . import cookies, work
 from .config import get_settings
 from .i18n import parse_accept_language, translate
-from .responses import status_code
+from .responses import parse_json, status_code
 from .security import new_token
 from .services import accounts
 from .services.errors import Busy, DomainError
@@ -36,11 +34,11 @@ async def login(request: Request) -> JSONResponse:
     if request.headers.get('content-type', '').split(';')[0].strip().lower() != 'application/json':
         return JSONResponse({'detail': 'application/json expected'}, status_code=415, headers=NO_STORE)
     try:
-        data = json.loads(await request.body())
+        data = parse_json(await request.body())
         username, password = data['username'], data['password']
         if not isinstance(username, str) or not isinstance(password, str):
             raise TypeError
-    except (ValueError, KeyError, TypeError, RecursionError):
+    except (ValueError, KeyError, TypeError):
         return _refusal(language, 'login.all_required', 400)
     address = request.client.host if request.client else None
     device = cookies.device(request)

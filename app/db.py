@@ -17,9 +17,12 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from . import (
+    migrate,
+    models,  # noqa: F401  (registers every table on SQLModel.metadata)
+)
 from .config import get_settings, private_folder
 
 _engines: dict[str, Engine] = {}
@@ -73,6 +76,7 @@ def get_engine(url: str | None = None) -> Engine:
                 event.listen(engine, 'connect', _sqlite_pragmas)
             else:
                 engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+                event.listen(engine, 'before_cursor_execute', _without_nul, retval=True)
             event.listen(engine, 'before_cursor_execute', _refuse_writes_in_read_units)
             _engines[url] = engine
         return engine
@@ -89,10 +93,38 @@ def is_sqlite(engine: Engine | None = None) -> bool:
     return (engine or get_engine()).dialect.name == 'sqlite'
 
 
+def _without_nul(_conn, _cursor, statement, parameters, _context, executemany):
+    """PostgreSQL's text cannot hold NUL, SQLite's can: a NUL that came in with a search, a name or a token
+    becomes U+FFFD, which matches nothing real either, instead of failing the query (a 500 for a typed %00)."""
+    # A list of rows for executemany; one dict for a statement, and for an "insertmanyvalues" batch too.
+    many = executemany and not isinstance(parameters, dict)
+    rows = parameters if many else [parameters]
+    if not any(_nul_in(row) for row in rows):
+        return statement, parameters
+    cleaned = [_nul_replaced(row) for row in rows]
+    return statement, cleaned if many else cleaned[0]
+
+
+def _nul_in(row: object) -> bool:
+    values = row.values() if isinstance(row, dict) else row if isinstance(row, tuple | list) else ()
+    return any(isinstance(value, str) and '\x00' in value for value in values)
+
+
+def _nul_replaced(row: object) -> object:
+    def clean(value: object) -> object:
+        return value.replace('\x00', '\ufffd') if isinstance(value, str) else value
+
+    if isinstance(row, dict):
+        return {key: clean(value) for key, value in row.items()}
+    return type(row)(clean(value) for value in row)  # type: ignore[call-arg]
+
+
 def init_db(url: str | None = None) -> Engine:
-    """Create every table that is missing (the first start makes the database file)."""
+    """Bring the database to the code's schema with its migrations (app/migrate.py): the first start creates it,
+    an update upgrades it, one process at a time; with nothing to do, one query. Raises migrate.MigrationError
+    (a one-line reason) when the database cannot be used by this code, e.g. a newer Butaca migrated it."""
     engine = get_engine(url)
-    SQLModel.metadata.create_all(engine)
+    migrate.upgrade(engine)
     return engine
 
 

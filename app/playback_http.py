@@ -9,7 +9,6 @@ stack (`install`) and hands every other request on to it.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -19,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import media, work
 from .middleware import SecurityHeaders
 from .models import Quality
-from .responses import error_response
+from .responses import error_response, parse_json
 from .services import playback_rules, playback_store
 from .services.errors import DomainError
 
@@ -95,7 +94,7 @@ async def _progress(token: str, body: bytes) -> Response:
 def parse_report(body: bytes) -> playback_rules.Report | None:
     """The report in a request body, `{"position": seconds | null, "ended": bool, "leaving": bool}`, or None."""
     try:
-        data = json.loads(body)
+        data = parse_json(body)
         position = data.get('position')
         if position is not None:
             if isinstance(position, bool) or not isinstance(position, int | float):
@@ -103,7 +102,7 @@ def parse_report(body: bytes) -> playback_rules.Report | None:
             position = float(position)  # OverflowError: a JSON integer of 400 digits
             if not math.isfinite(position):
                 return None
-    except (ValueError, AttributeError, OverflowError, RecursionError):
+    except (ValueError, AttributeError, OverflowError):
         return None
     return playback_rules.Report(
         position_s=position, ended=data.get('ended') is True, leaving=data.get('leaving') is True

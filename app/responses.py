@@ -1,6 +1,9 @@
-"""How a domain error becomes an HTTP answer: one mapping for every route (media, the player's requests, the API)."""
+"""How a domain error becomes an HTTP answer (one mapping for every route: media, the player's requests, the API),
+and how a JSON body is read."""
 
 from __future__ import annotations
+
+import json
 
 from starlette.responses import JSONResponse
 
@@ -21,3 +24,17 @@ def error_response(error: DomainError, *, invalid: int = 400, stop: bool = False
     if stop and status == 403:
         body['stop'] = True
     return JSONResponse(body, status_code=status, headers={'Cache-Control': 'no-store'})
+
+
+MAX_NESTING = 16
+
+
+def parse_json(body: bytes) -> object:
+    """The JSON in a request body; ValueError for anything else, deep nesting included.
+
+    Brackets are counted before parsing: `[` two thousand times deep would make the parser raise RecursionError,
+    and on CPython 3.11 one caught in the C scanner leaves the thread with less stack than before.
+    """
+    if body.count(b'[') + body.count(b'{') > MAX_NESTING:
+        raise ValueError('JSON nested too deeply')
+    return json.loads(body)

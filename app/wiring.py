@@ -10,6 +10,8 @@ import asyncio
 import logging
 from pathlib import Path
 
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from nicegui import app, ui
 
 from . import api, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
@@ -31,12 +33,11 @@ def create_app() -> None:
     app.add_middleware(middleware.BodyLimit)
     app.add_middleware(middleware.SameSiteOnly)
     app.add_static_files('/static', STATIC_DIR)
-    app.include_router(auth_routes.router)
     browser_logs.install()
     ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
     ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)
-    app.include_router(api.router)
-    app.include_router(media.router)
+    for router in (api.router, media.router, auth_routes.router):
+        add_routes(router)
     ui.page('/', title='Butaca', response_timeout=PAGE_TIMEOUT)(home.home_page)
     ui.page('/catalog', title='Butaca', response_timeout=PAGE_TIMEOUT)(catalog.catalog_page)
     ui.page('/title/{title_id}', title='Butaca', response_timeout=PAGE_TIMEOUT)(title.title_page)
@@ -44,6 +45,15 @@ def create_app() -> None:
     ui.page('/profile', title='Butaca', response_timeout=PAGE_TIMEOUT)(profile.profile_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)
+
+
+def add_routes(router: APIRouter) -> None:
+    """The router's routes on the app, one by one. `app.include_router` would also wrap the app's lifespan in the
+    router's once more on every call, and NiceGUI's test plugin calls `create_app` once per test: after a few
+    hundred tests the nested lifespans passed Python's recursion limit."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            app.add_api_route(route.path, route.endpoint, methods=list(route.methods), name=route.name)
 
 
 async def shutdown() -> None:

@@ -21,12 +21,26 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_RE = re.compile(r'/play/([A-Za-z0-9_\-]+)/video/(sd|hd)')
+DATABASE_URL_FILE = 'database_url'
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def database_url(data_dir: Path) -> str:
+    """The database of the run in `data_dir`: the SQLite file in it, unless `set_database_url` named another."""
+    named = data_dir / DATABASE_URL_FILE
+    return named.read_text().strip() if named.exists() else f'sqlite:///{data_dir / "database.db"}'
+
+
+def set_database_url(data_dir: Path, url: str | None) -> None:
+    """Make the run in `data_dir` use the database at `url` (an empty one, e.g. PostgreSQL) instead of SQLite."""
+    if url:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / DATABASE_URL_FILE).write_text(url)
 
 
 def server_env(data_dir: Path, **overrides: str) -> dict[str, str]:
@@ -36,7 +50,7 @@ def server_env(data_dir: Path, **overrides: str) -> dict[str, str]:
         'BUTACA_ENV': 'production',
         'BUTACA_STORAGE_SECRET': secrets.token_urlsafe(48),
         'BUTACA_DATA_DIR': str(data_dir),
-        'BUTACA_DATABASE_URL': f'sqlite:///{data_dir / "database.db"}',
+        'BUTACA_DATABASE_URL': database_url(data_dir),
         'BUTACA_MEDIA_DIR': str(data_dir / 'media'),
         'BUTACA_DEMO_LIBRARY': 'off',
         'BUTACA_BCRYPT_ROUNDS': '4',

@@ -1,6 +1,6 @@
 """Concurrent writers: N simulated viewers each save progress every second against a running server.
 
-    python -m benchmarks.stress [--viewers 200] [--seconds 60]
+    python -m benchmarks.stress [--viewers 200] [--seconds 60] [--database-url postgresql+psycopg://...]
 
 Counts saves sent, acknowledged and found in the database afterwards (must all be equal), errors (must be 0),
 and the save latency p50/p99. Each viewer has its own sign-in, playback and keep-alive connection; the client is
@@ -19,7 +19,16 @@ from pathlib import Path
 
 import httpx
 
-from .harness import Server, open_watch_page, percentile, seed_viewers, signed_in_client, temporary_folder, use_database
+from .harness import (
+    Server,
+    open_watch_page,
+    percentile,
+    seed_viewers,
+    set_database_url,
+    signed_in_client,
+    temporary_folder,
+    use_database,
+)
 from .rawhttp import RawClient, cookie_header
 
 START_POSITION = 600.0  # well inside a 2-hour title: every save is a resumable position
@@ -122,8 +131,10 @@ async def _run(viewers: int, seconds: float, interval: float, data_dir: Path) ->
         return await measure(server, data_dir, viewers=viewers, seconds=seconds, interval=interval)
 
 
-def run(viewers: int = 200, seconds: float = 60, interval: float = 1.0) -> dict:
+def run(viewers: int = 200, seconds: float = 60, interval: float = 1.0, database_url: str | None = None) -> dict:
+    """The figures; on a new SQLite file, or on the empty database at `database_url` (PostgreSQL)."""
     with temporary_folder('butaca-stress-') as data_dir:
+        set_database_url(data_dir, database_url)
         return asyncio.run(_run(viewers, seconds, interval, data_dir))
 
 
@@ -132,8 +143,9 @@ def main() -> None:
     parser.add_argument('--viewers', type=int, default=200)
     parser.add_argument('--seconds', type=float, default=60)
     parser.add_argument('--interval', type=float, default=1.0, help='seconds between two saves of one viewer')
+    parser.add_argument('--database-url', help='an empty database to use instead of a new SQLite file')
     args = parser.parse_args()
-    result = run(args.viewers, args.seconds, args.interval)
+    result = run(args.viewers, args.seconds, args.interval, args.database_url)
     for key, value in result.items():
         print(f'{key:>22}: {value}')
     ok = result['sent'] == result['acknowledged'] and result['errors'] == 0 and result['lost_final_positions'] == 0

@@ -1,25 +1,165 @@
-"""Test set-up: a fresh SQLite file and data folder per test, a low bcrypt cost, no demo library."""
+"""Test set-up: a fresh database and data folder per test, a low bcrypt cost, no demo library.
+
+Every test gets a fresh SQLite file, a copy of one migrated once per run. The tests of modules marked
+`every_database` run a second time on PostgreSQL (test ids end in [sqlite] and [postgresql]; the second run is
+marked `postgresql`): one database per module, made from a template migrated once per run, emptied before each
+test. Databases are named for this run alone and dropped at its end. PostgreSQL is BUTACA_TEST_POSTGRES_URL
+(default below); without a server there its tests are skipped, except in CI (CI=true), where they fail.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import secrets
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, inspect, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
-from app import db
+from app import db, migrate
+
+POSTGRES_URL = os.environ.get('BUTACA_TEST_POSTGRES_URL') or 'postgresql+psycopg://postgres@127.0.0.1:5432/test'
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if 'database_url' in metafunc.fixturenames and metafunc.definition.get_closest_marker('every_database'):
+        kinds = ['sqlite', pytest.param('postgresql', marks=pytest.mark.postgresql)]
+        metafunc.parametrize('database_url', kinds, indirect=True)
+
+
+class Postgres:
+    """The test server, through its maintenance database: makes databases for this run only, named
+    butaca_test_<pid>_<random>_<n> (other runs and other people share the server), and drops them."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin = create_engine(
+            self.url, isolation_level='AUTOCOMMIT', poolclass=NullPool, connect_args={'connect_timeout': 3}
+        )
+        self.prefix = f'butaca_test_{os.getpid()}_{secrets.token_hex(3)}'
+        self._numbers = itertools.count()
+        self.made: set[str] = set()
+
+    def check(self) -> None:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql('SELECT 1')
+
+    def create(self, *, template: str | None = None) -> str:
+        """A new database (empty, or a copy of `template`); returns its URL."""
+        name = f'{self.prefix}_{next(self._numbers)}'
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE {name}' + (f' TEMPLATE {template}' if template else ''))
+        self.made.add(name)
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+        self.made.discard(name)
+
+    def close(self) -> None:
+        for name in sorted(self.made):
+            self.drop(self.url.set(database=name).render_as_string(hide_password=False))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope='session')
+def postgres() -> Iterator[Postgres]:
+    """The PostgreSQL server of the tests; skips them when there is none, but in CI it must be there."""
+    server = Postgres(POSTGRES_URL)
+    try:
+        server.check()
+    except OperationalError as error:
+        where = server.url.render_as_string(hide_password=True)
+        if os.environ.get('CI') == 'true':
+            pytest.fail(f'CI needs PostgreSQL at {where} (BUTACA_TEST_POSTGRES_URL): {error}')
+        pytest.skip(f'no PostgreSQL at {where} (set BUTACA_TEST_POSTGRES_URL)')
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope='session')
+def postgres_template(postgres: Postgres) -> str:
+    """The name of a PostgreSQL database migrated to head once per run, for CREATE DATABASE ... TEMPLATE."""
+    url = postgres.create()
+    _migrate_once(url)
+    return make_url(url).database
+
+
+@pytest.fixture(scope='session')
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per run, copied for each test."""
+    path = tmp_path_factory.mktemp('template') / 'database.db'
+    _migrate_once(f'sqlite:///{path}')
+    return path
+
+
+def _migrate_once(url: str) -> None:
+    # An engine of its own, closed at once: a template database must have no connection when it is copied.
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+class PostgresModuleDatabase:
+    """One PostgreSQL database for a module's tests, emptied before each of them: making and dropping a database
+    per test costs from 0.1 s to a second on a busy shared server, emptying the tables a few milliseconds."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url, poolclass=NullPool)
+        with self.engine.connect() as connection:
+            tables = [name for name, _ in reversed(inspect(connection).get_sorted_table_and_fkc_names()) if name]
+            sequences = connection.exec_driver_sql("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+            self._empty = ';'.join(
+                [f'DELETE FROM {table}' for table in tables if table != 'alembic_version']
+                + [f"SELECT setval('{name}', 1, false)" for name in sequences.scalars()]
+            )
+
+    def empty(self) -> None:
+        """No rows, and every id counting from 1 again, as in a new database."""
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(self._empty)
+
+
+@pytest.fixture(scope='module')
+def postgres_module_database(postgres: Postgres, postgres_template: str) -> Iterator[PostgresModuleDatabase]:
+    database = PostgresModuleDatabase(postgres.create(template=postgres_template))
+    yield database
+    database.engine.dispose()
+    db.dispose_engines()
+    postgres.drop(database.url)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """This test's fresh database at head: SQLite, or PostgreSQL for the second run of an every_database test."""
+    if getattr(request, 'param', 'sqlite') == 'sqlite':
+        path = tmp_path / 'data' / 'database.db'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue('sqlite_template'), path)
+        return f'sqlite:///{path}'
+    database: PostgresModuleDatabase = request.getfixturevalue('postgres_module_database')
+    database.empty()
+    return database.url
 
 
 @pytest.fixture(autouse=True)
-def butaca_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def butaca_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[Path]:
     monkeypatch.setenv('BUTACA_DATA_DIR', str(tmp_path / 'data'))
     monkeypatch.setenv('BUTACA_MEDIA_DIR', str(tmp_path / 'media'))
-    monkeypatch.setenv('BUTACA_DATABASE_URL', f'sqlite:///{tmp_path / "data" / "database.db"}')
+    monkeypatch.setenv('BUTACA_DATABASE_URL', database_url)
     monkeypatch.setenv('BUTACA_BCRYPT_ROUNDS', '4')
     monkeypatch.setenv('BUTACA_DEMO_LIBRARY', 'off')
     monkeypatch.setenv('BUTACA_STORAGE_SECRET', 'test-secret-only-for-the-test-suite')

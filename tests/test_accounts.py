@@ -10,6 +10,8 @@ from app.models import Plan, User
 from app.services import accounts
 from app.services.errors import ValidationError
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
+
 
 def register(username: str = 'ana', password: str = 'secreto123', confirm: str | None = None):
     return accounts.register(

@@ -13,6 +13,8 @@ from app.services import accounts
 
 from .helpers import make_account, should_see, sign_in
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
+
 
 async def test_register_lands_home_signed_in_then_logout_then_login(user: User):
     await user.open('/register')

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app import db
 from app.models import CatalogPage
 from app.services import catalog
 
 from .helpers import seed_titles
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 
 def screens_search(**kwargs) -> CatalogPage:

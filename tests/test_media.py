@@ -3,6 +3,7 @@ playback token alone (`/play/{token}/video/...`), with Range semantics and paths
 
 from __future__ import annotations
 
+import pytest
 import starlette.responses
 from nicegui.testing import User
 
@@ -10,6 +11,8 @@ from app import media
 from app.config import get_settings
 
 from .helpers import seed_titles, signed_in
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 
 async def open_player(user: User, title_id: int) -> str:

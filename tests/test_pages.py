@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 
@@ -10,6 +11,8 @@ from app.i18n import translate
 from app.services import accounts, playback, playback_store
 
 from .helpers import player_token, report, seed_titles, should_not_see, should_see, signed_in
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 
 def resume(user_id: int, title_id: int) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from nicegui.testing import User
 from sqlmodel import func, select
 
@@ -22,6 +23,8 @@ from .helpers import (
     sign_in,
     signed_in,
 )
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 
 async def open_player(user: User, title_id: int) -> tuple[str, str]:

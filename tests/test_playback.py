@@ -18,6 +18,8 @@ from .helpers import make_account, seed_titles
 
 _devices: dict[int, str] = {}
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
+
 
 def start(user_id: int, title_id: int, device: str | None = None, now=None) -> playback_store.PlaybackStart:
     """A playback started from a real sign-in session: the user's first one unless `device` names another."""

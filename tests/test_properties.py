@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from app.services import accounts, playback_store
 from app.services.errors import DomainError
 
 from .helpers import make_account, seed_titles
+
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 any_text = st.one_of(st.text(max_size=80), st.text(alphabet=st.characters(codec='utf-8'), max_size=300))

@@ -21,6 +21,8 @@ from app.services.playback_rules import Report
 
 from .helpers import make_account, seed_titles, wait_until
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
+
 
 def _viewers(count: int) -> list[tuple[int, str]]:
     """`count` accounts, each playing the same 100 s title; returns (user id, playback token) pairs."""
@@ -61,7 +63,9 @@ async def _queued_together(writer: playback_store.ProgressWriter, saves: list[tu
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with db.transaction(write=True):
+        with db.transaction(write=True) as connection:
+            if not db.is_sqlite():  # PostgreSQL has no writer lock: a table lock the batch's first write waits for
+                connection.exec_driver_sql('LOCK TABLE playbacks IN EXCLUSIVE MODE')
             held.set()
             release.wait(10)
 
@@ -104,18 +108,50 @@ async def test_a_refused_report_leaves_nothing_and_the_rest_of_its_batch_is_save
     assert _stored(viewers[1][0]) is None
 
 
-async def test_a_constraint_failure_fails_only_its_own_report(writer):
-    viewers = _viewers(3)
-    with db.transaction(write=True) as connection:  # a rule of the database that one report's data breaks
-        for action in ('INSERT', 'UPDATE'):
+@contextmanager
+def _no_66_positions() -> Iterator[None]:
+    """A rule of the database that one report's data breaks: no progress row may say 66 s (a real trigger)."""
+    sqlite = db.is_sqlite()
+    with db.transaction(write=True) as connection:
+        if sqlite:
+            for action in ('INSERT', 'UPDATE'):
+                connection.execute(
+                    text(
+                        f'CREATE TRIGGER no_66_{action} BEFORE {action} ON playback_progress '
+                        "WHEN NEW.position_s = 66 BEGIN SELECT RAISE(ABORT, 'no 66'); END"
+                    )
+                )
+        else:
             connection.execute(
                 text(
-                    f'CREATE TRIGGER no_66_{action} BEFORE {action} ON playback_progress WHEN NEW.position_s = 66 '
-                    "BEGIN SELECT RAISE(ABORT, 'no 66'); END"
+                    'CREATE FUNCTION no_66() RETURNS trigger AS $$ BEGIN IF NEW.position_s = 66 THEN '
+                    "RAISE EXCEPTION 'no 66' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$ "
+                    'LANGUAGE plpgsql'
                 )
             )
+            connection.execute(
+                text(
+                    'CREATE TRIGGER no_66 BEFORE INSERT OR UPDATE ON playback_progress '
+                    'FOR EACH ROW EXECUTE FUNCTION no_66()'
+                )
+            )
+    try:
+        yield
+    finally:
+        with db.transaction(write=True) as connection:
+            if sqlite:
+                connection.execute(text('DROP TRIGGER no_66_INSERT'))
+                connection.execute(text('DROP TRIGGER no_66_UPDATE'))
+            else:
+                connection.execute(text('DROP TRIGGER no_66 ON playback_progress'))
+                connection.execute(text('DROP FUNCTION no_66()'))
+
+
+async def test_a_constraint_failure_fails_only_its_own_report(writer):
+    viewers = _viewers(3)
     saves = [(token, Report(position)) for (_, token), position in zip(viewers, (11.0, 66.0, 33.0), strict=True)]
-    results = await _queued_together(writer, saves)
+    with _no_66_positions():
+        results = await _queued_together(writer, saves)
     assert results[0].saved and results[2].saved
     assert isinstance(results[1], RuntimeError)
     assert [_stored(user_id) for user_id, _ in viewers] == [11.0, None, 33.0]
@@ -124,7 +160,7 @@ async def test_a_constraint_failure_fails_only_its_own_report(writer):
 async def test_a_failure_of_the_database_itself_fails_the_batch_at_once(writer):
     viewers = _viewers(3)
     with db.transaction(write=True) as connection:  # what a broken database looks like to the writer
-        connection.execute(text('DROP TABLE playback_progress'))
+        connection.execute(text('ALTER TABLE playback_progress RENAME TO progress_away'))
     attempts = []
 
     def count(_connection) -> None:
@@ -135,6 +171,8 @@ async def test_a_failure_of_the_database_itself_fails_the_batch_at_once(writer):
         results = await _queued_together(writer, [(token, Report(20.0)) for _, token in viewers])
     finally:
         event.remove(db.get_engine(), 'begin', count)
+        with db.transaction(write=True) as connection:
+            connection.execute(text('ALTER TABLE progress_away RENAME TO playback_progress'))
     assert all(isinstance(result, RuntimeError) for result in results)
     assert len(attempts) <= 3  # the lock holder, then one or two batches: never retried report by report
 
@@ -180,6 +218,8 @@ async def test_a_second_device_that_revives_in_the_same_batch_finds_the_screen_t
 
 
 def test_the_checkpointer_copies_the_wal_into_the_database_file(butaca_env):
+    if not db.is_sqlite():
+        pytest.skip('a WAL and its checkpoints are SQLite only')
     from app.config import get_settings
     from app.models import User
 

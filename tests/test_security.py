@@ -16,6 +16,8 @@ from app.services.errors import ValidationError
 
 from .helpers import make_account, player_token, seed_titles, should_see, sign_in, signed_in
 
+pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def bcrypt_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
