@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from .demo_catalog import MINOR_GENRES, FilmSpec, SeriesSpec
@@ -34,11 +35,11 @@ from .placeholder.footage import Footage, Shot
 from .placeholder.music import soundtrack
 from .renditions import Rendition, RenditionWriter, max_kbps
 from .subtitles import write_subtitles
-from .trickplay import INTERVAL_S, make_trickplay
+from .trickplay import INTERVAL_S, TILE_WIDTH, make_trickplay
 
 FOLDER = 'demo'  # in the media folder
 ITEM_MANIFEST = '.demo.json'  # in each item's folder: its fingerprint, its entry and the sizes of its files
-FPS = 6  # enough for lights drifting slowly; x264 costs about the same per frame whatever it shows
+FPS = 3  # enough for lights drifting slowly; x264 costs about the same per frame whatever the frame shows
 HD_SIZE, SD_SIZE = (1280, 720), (854, 480)
 QP = 26
 # The code that shapes the files: a change to any of these remakes every item (no version number to forget).
@@ -280,6 +281,7 @@ def _render(
     )
     every = round(INTERVAL_S * FPS)
     thumbnails = []
+    shrink, tile_height = VideoReformatter(), round(TILE_WIDTH * SD_SIZE[1] / SD_SIZE[0] / 2) * 2  # its scaler is kept
     with RenditionWriter(
         [hd, sd], fps=FPS, audio=sound, preset='ultrafast', threads=threads, color_matrix='bt709'
     ) as writer:
@@ -287,7 +289,9 @@ def _render(
             pictures = footage.frame(index)
             writer.write(pictures)
             if index % every == 0:
-                thumbnails.append(pictures[1].to_image())
+                thumbnails.append(
+                    shrink.reformat(pictures[1], TILE_WIDTH, tile_height, 'rgb24', interpolation='AREA').to_image()
+                )
     trickplay = make_trickplay(thumbnails, folder)
     return {
         'video_sd_path': _rel(sd.path, media_dir),

@@ -99,6 +99,7 @@ class AacWriter:
         self.rate = rate
         self.channels = channels
         self.samples_written = 0
+        self._time_base = Fraction(1, rate)
         self._layout = 'mono' if channels == 1 else 'stereo'
         self._container = av.open(target if not isinstance(target, os.PathLike) else str(target), 'w', format='mp4')
         options = {'cutoff': str(cutoff_hz)} if cutoff_hz else None
@@ -134,7 +135,7 @@ class AacWriter:
         else:
             frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format='fltp', layout=self._layout)
             frame.sample_rate = self.rate
-            frame.time_base = Fraction(1, self.rate)
+            frame.time_base = self._time_base
             frame.pts = self.samples_written
             self.samples_written += chunk.shape[1]
             packets = self._stream.encode(frame)
@@ -163,6 +164,28 @@ def silent_track(seconds: float, *, rate: int = AUDIO_RATE, channels: int = 2) -
     buffer = io.BytesIO()
     with AacWriter(buffer, rate=rate, channels=channels, bit_rate=64_000) as writer:
         writer.write_silence(seconds)
+    return buffer.getvalue()
+
+
+def aac_packets(track: bytes) -> list[bytes]:
+    """The AAC packets of an M4A track, in order (the first one is the encoder's priming)."""
+    with av.open(io.BytesIO(track)) as container:
+        return [bytes(packet) for packet in container.demux(audio=0) if packet.size]
+
+
+def aac_track(packets: Sequence[bytes], *, like: bytes) -> bytes:
+    """An M4A track of ``packets`` (one AAC frame each, in order), coded as the track ``like``, which they come from
+    or match; it begins with the same priming, so players skip what they skip there."""
+    buffer = io.BytesIO()
+    with av.open(io.BytesIO(like)) as source, av.open(buffer, 'w', format='mp4') as output:
+        template = source.streams.audio[0]
+        first = next(packet.pts for packet in source.demux(template) if packet.pts is not None)
+        stream = output.add_stream_from_template(template)
+        for index, data in enumerate(packets):
+            packet = av.Packet(data)
+            packet.pts = packet.dts = first + index * AAC_FRAME
+            packet.duration, packet.time_base, packet.stream = AAC_FRAME, template.time_base, stream
+            output.mux(packet)
     return buffer.getvalue()
 
 

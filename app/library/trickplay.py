@@ -70,7 +70,8 @@ def make_trickplay(
     tile_height = 0
     for picture in pictures:
         tile_height = tile_height or max(2, round(tile_width * picture.height / picture.width / 2) * 2)
-        tiles.append(picture.convert('RGB').resize((tile_width, tile_height), Image.Resampling.LANCZOS))
+        tile = picture.convert('RGB').resize((tile_width, tile_height), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        tiles.append(tile)  # reducing_gap: a box filter first, then Lanczos from twice the size, at a third of the cost
     if not tiles:
         raise ValueError('a trickplay sheet needs at least one picture')
     columns = min(max_columns, len(tiles))

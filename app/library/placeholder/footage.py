@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageDraw
 
 from .paint import Color, font
@@ -18,6 +19,7 @@ from .paint import Color, font
 FADE_OUT_S = 1.0
 LIGHTS = 9
 _BLACK_YUV = (16, 128, 128)
+_TRACK_YUV = (150, 128, 128)  # the progress bar's light grey track
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,15 @@ def clock(seconds: float) -> str:
     return f'{seconds // 60:02d}:{seconds % 60:02d}'
 
 
-def yuv_planes(image: Image.Image) -> list[np.ndarray]:
-    """The BT.709 Y, U and V planes (4:2:0) of a picture with even sides."""
-    frame = av.VideoFrame.from_image(image.convert('RGB')).reformat(format='yuv420p', dst_colorspace='itu709')
+def yuv_planes(picture: av.VideoFrame, size: tuple[int, int]) -> list[np.ndarray]:
+    """The BT.709 Y, U and V planes (4:2:0) of an RGB picture scaled to ``size`` (even sides) on the way."""
+    frame = _converter(size).reformat(picture, *size, 'yuv420p', dst_colorspace='itu709', interpolation='AREA')
     return [plane.copy() for plane in _planes(frame)]
+
+
+@lru_cache(maxsize=4)
+def _converter(size: tuple[int, int]) -> VideoReformatter:
+    return VideoReformatter()  # one per size: it keeps its scaler, whose set-up costs more than a conversion
 
 
 def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
@@ -62,16 +69,12 @@ def _clock_box(height: int, second: int, total: str) -> list[np.ndarray]:
 class _Canvas:
     """The footage at one size: its shots in YUV, the lights' sprites, and the one frame it paints again and again."""
 
-    def __init__(self, size: tuple[int, int], shots: Sequence[Shot], lights: np.ndarray, accent: Color, total: str):
+    def __init__(
+        self, size: tuple[int, int], pictures: list[av.VideoFrame], lights: np.ndarray, accent: Color, total: str
+    ):
         self.width, self.height = size
-        planes: dict[int, list[np.ndarray]] = {}  # by picture: a shot shown twice is converted once
-        for shot in shots:
-            if id(shot.picture) not in planes:
-                picture = shot.picture
-                if picture.size != size:
-                    picture = picture.resize(size, Image.Resampling.BICUBIC)  # a third of Lanczos' time, as sharp here
-                planes[id(shot.picture)] = yuv_planes(picture)
-        self.shots = [planes[id(shot.picture)] for shot in shots]
+        planes = {id(picture): yuv_planes(picture, size) for picture in pictures}  # one conversion per picture
+        self.shots = [planes[id(picture)] for picture in pictures]
         self.sprites = []
         for diameter, strength in lights:  # how much each light brightens the luma: a disc fading out from the middle
             r = np.linspace(-1, 1, max(2, round(diameter * self.height)), dtype=np.float32)
@@ -81,7 +84,8 @@ class _Canvas:
         self.margin = round(self.width * 0.035) // 2 * 2
         self.bar_y = self.height - round(self.height * 0.045) // 2 * 2
         self.thickness = max(2, self.height // 180 // 2 * 2)
-        self.fill = [int(plane[0, 0]) for plane in yuv_planes(Image.new('RGB', (2, 2), accent))]
+        accent_frame = av.VideoFrame.from_image(Image.new('RGB', (2, 2), accent))
+        self.fill = [int(plane[0, 0]) for plane in yuv_planes(accent_frame, (2, 2))]
         self.frame = av.VideoFrame(self.width, self.height, 'yuv420p')
         self.planes = _planes(self.frame)
         self.shown = -1
@@ -107,16 +111,14 @@ class _Canvas:
                 region += np.minimum(sprite[y0 - y : y1 - y, x0 - x : x1 - x], 255 - region)  # brighten, never wrap
                 self.touched.append((y0, y1, x0, x1))
         box = _clock_box(self.height, int(t), self.total)
-        x, y = self.margin, self.bar_y - box[0].shape[0] - round(self.height * 0.02) // 2 * 2
-        for index, (plane, part) in enumerate(zip(planes, box, strict=True)):
-            px, py = (x, y) if index == 0 else (x // 2, y // 2)  # chroma planes are half size
-            plane[py : py + part.shape[0], px : px + part.shape[1]] = part
+        top = self.bar_y - box[0].shape[0] - round(self.height * 0.02) // 2 * 2
         left, right = self.margin, self.width - self.margin
         done = left + round((right - left) * min(1.0, t / max(duration_s, 1e-6))) // 2 * 2
-        for value, span in (((150, 128, 128), (done, right)), (self.fill, (left, done))):
-            for index, plane in enumerate(planes):
-                y0, y1, x0, x1 = (v >> min(index, 1) for v in (self.bar_y, self.bar_y + self.thickness, *span))
-                plane[y0:y1, x0:x1] = value[index]
+        for index, (plane, part) in enumerate(zip(planes, box, strict=True)):
+            s = min(index, 1)  # chroma planes are half size
+            plane[top >> s : (top >> s) + part.shape[0], left >> s : (left >> s) + part.shape[1]] = part
+            rows = plane[self.bar_y >> s : (self.bar_y + self.thickness) >> s]
+            rows[:, left >> s : done >> s], rows[:, done >> s : right >> s] = self.fill[index], _TRACK_YUV[index]
         fade = (duration_s - t) / FADE_OUT_S
         if fade < 1:
             weight = round(max(0.0, fade) * 256)
@@ -146,14 +148,17 @@ class Footage:
     ) -> None:
         rng = np.random.default_rng(seed)
         # Each light, in frame heights and seconds (every size shows the same motion): diameter and strength; where it
-        # starts; how fast it drifts sideways and rises (slowly: smooth at a low frame rate); how it sways.
+        # starts; how fast it drifts sideways and rises, and how it sways. Slowly: a few pixels in 720 from
+        # one frame to the next, which keeps the motion smooth at a low frame rate.
         self.diameter = rng.uniform(0.05, 0.17, LIGHTS)
         lights = np.stack([self.diameter, rng.uniform(0.25, 0.5, LIGHTS)], axis=1)
         self.start = rng.random((LIGHTS, 2)) * (sizes[0][0] / sizes[0][1], 1)
-        self.speed = np.stack([rng.uniform(-8, 8, LIGHTS), -rng.uniform(6, 18, LIGHTS)], axis=1) / 720
-        self.sway = rng.uniform(5, 20, LIGHTS) / 720, rng.uniform(0.08, 0.3, LIGHTS), rng.uniform(0, math.tau, LIGHTS)
+        self.speed = np.stack([rng.uniform(-5, 5, LIGHTS), -rng.uniform(3, 9, LIGHTS)], axis=1) / 720
+        self.sway = rng.uniform(3, 8, LIGHTS) / 720, rng.uniform(0.04, 0.12, LIGHTS), rng.uniform(0, math.tau, LIGHTS)
         self.room = np.stack([sizes[0][0] / sizes[0][1] + self.diameter, 1 + self.diameter], axis=1)
-        self.canvases = [_Canvas(size, shots, lights, accent, clock(round(duration_s))) for size in sizes]
+        frames = {id(shot.picture): av.VideoFrame.from_image(shot.picture) for shot in shots}
+        pictures = [frames[id(shot.picture)] for shot in shots]  # a picture shown twice is converted once
+        self.canvases = [_Canvas(size, pictures, lights, accent, clock(round(duration_s))) for size in sizes]
         self.starts, self.lit = [shot.start_s for shot in shots], [shot.lights for shot in shots]
         self.duration_s, self.fps = duration_s, fps
         self.frame_count = max(1, round(duration_s * fps))

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
@@ -216,16 +217,10 @@ def scene(size: tuple[int, int], look: Look) -> Image.Image:
     sky_to_ground = Image.linear_gradient('L').resize(size)
     image = Image.composite(Image.new('RGB', size, ground), Image.new('RGB', size, sky), sky_to_ground)
     small = Image.new('RGB', (width // 8, height // 8))  # two glows, painted small and blurred: soft for little work
-    for x, y, r, color in (
-        (rng.uniform(0.55, 0.85) * width, rng.uniform(0.15, 0.4) * height, height * 0.55, darken(accent, 0.4)),
-        (
-            rng.uniform(0.05, 0.3) * width,
-            rng.uniform(0.6, 0.95) * height,
-            height * 0.45,
-            darken(lighten(sky, 0.2), 0.6),
-        ),
-    ):
-        ImageDraw.Draw(small).ellipse(((x - r) / 8, (y - r) / 8, (x + r) / 8, (y + r) / 8), fill=color)
+    glows = ((0.55, 0.85, 0.15, 0.4, 0.55, darken(accent, 0.4)), (0.05, 0.3, 0.6, 0.95, 0.45, darken(sky, 0.5)))
+    for x0, x1, y0, y1, r, color in glows:
+        x, y, r = rng.uniform(x0, x1) * width / 8, rng.uniform(y0, y1) * height / 8, r * height / 8
+        ImageDraw.Draw(small).ellipse((x - r, y - r, x + r, y + r), fill=color)
     small = small.filter(ImageFilter.GaussianBlur(height / 30))
     image = ImageChops.screen(image, small.resize(size, Image.Resampling.BICUBIC))
     layer = Image.new('RGBA', size, (0, 0, 0, 0))
@@ -238,14 +233,11 @@ def scene(size: tuple[int, int], look: Look) -> Image.Image:
 
 @lru_cache(maxsize=4)
 def _vignette(size: tuple[int, int]) -> Image.Image:
-    y = np.linspace(-1, 1, size[1], dtype=np.float32)[:, None]
-    x = np.linspace(-1, 1, size[0], dtype=np.float32)[None, :]
-    falloff = 1 - 0.55 * np.clip(x * x * 0.6 + y * y - 0.25, 0, 1.2) / 1.2
-    return Image.fromarray((falloff * 255).astype(np.uint8), 'L').convert('RGB')
+    """What ``scene`` multiplies its picture by: 1 in the middle, down to about a half in the corners."""
+    return Image.radial_gradient('L').resize(size).point(lambda value: 255 - value // 2).convert('RGB')
 
 
-@dataclass(frozen=True)
-class _Brush:
+class _Brush(NamedTuple):
     """What a motif is painted with: the layer's pen and size, the look's colours, and the random placement."""
 
     draw: ImageDraw.ImageDraw
@@ -348,20 +340,6 @@ def _rays(b: _Brush) -> None:
         _ridge(b, b.h * (0.78 + 0.1 * index), b.h * 0.12, darken(b.ground, 0.35 + 0.3 * index))
 
 
-def _beams(b: _Brush) -> None:
-    slat = b.h / 11
-    for index in range(-4, 16):  # light through a blind
-        x = b.w * 0.15 + index * slat * 1.6
-        blade = [(x, 0), (x + slat * 0.8, 0), (x + slat * 0.8 + b.w * 0.55, b.h), (x + b.w * 0.55, b.h)]
-        b.draw.polygon(blade, fill=(*lighten(b.accent, 0.5), 46))
-    mx, my, r = b.w * 0.8, b.h * 0.22, b.h * 0.11
-    b.draw.ellipse((mx - r, my - r, mx + r, my + r), fill=lighten(b.accent, 0.8))
-    b.draw.ellipse((mx - r * 0.55, my - r * 1.15, mx + r * 1.45, my + r * 0.85), fill=(0, 0, 0, 0))  # a crescent moon
-    for x in (b.rng.uniform(0.05, 0.95) * b.w for _ in range(5)):  # street lamps
-        b.draw.line((x, b.h * 0.55, x, b.h), fill=darken(b.ground, 0.7), width=max(3, b.h // 140))
-        b.draw.ellipse((x - 7, b.h * 0.55 - 7, x + 7, b.h * 0.55 + 7), fill=lighten(b.accent, 0.7))
-
-
 def _bokeh(b: _Brush) -> None:
     for _ in range(40):
         x, y, r = b.rng.uniform(0, b.w), b.rng.uniform(0, b.h), b.h * b.rng.uniform(0.03, 0.09)
@@ -387,6 +365,6 @@ def _confetti(b: _Brush) -> None:
 
 MOTIFS = {
     painter.__name__[1:]: painter
-    for painter in (_sea, _city, _space, _peaks, _forest, _rays, _beams, _bokeh, _bubbles, _confetti)
+    for painter in (_sea, _city, _space, _peaks, _forest, _rays, _bokeh, _bubbles, _confetti)
 }
 SOFT_MOTIFS = {'bokeh'}  # out-of-focus lights: blurred after painting
