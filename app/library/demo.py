@@ -101,7 +101,15 @@ class DemoSeries:
 
 @dataclass(frozen=True)
 class DemoLibrary:
-    """Films as ``catalog.add_title`` arguments plus EXTRA_KEYS (strip them with ``title_arguments``), and series."""
+    """What a run made, in catalog order; every path is relative to the media folder.
+
+    ``films``: dicts of ``catalog.add_title``'s keyword arguments (title, genre, year, duration_s, poster_path and
+    backdrop_path (the largest JPEGs), video_sd_path, video_hd_path, sd_height, hd_height, description (Spanish),
+    rating, kind, is_premium) plus EXTRA_KEYS, which ``title_arguments`` strips: ``description_en``; ``subtitles``
+    ({'es': path, 'en': path}); ``trickplay`` ({'path': sprite, 'json': facts, 'interval_s', 'tile_width',
+    'tile_height', 'columns', 'rows', 'count'}); ``images`` ({'poster': sizes, 'backdrop': sizes}, each size
+    {'width', 'height', 'webp': path, 'jpeg': path}, smallest first). ``series``: see DemoSeries.
+    """
 
     films: list[dict[str, Any]] = field(default_factory=list)
     series: list[DemoSeries] = field(default_factory=list)

@@ -15,18 +15,12 @@ CATALOG_FILE = Path(__file__).with_name('demo_catalog.toml')
 MINOR_GENRES = {'Drama', 'Suspense', 'Ciencia ficción'}  # their music is in a minor key
 
 
-@dataclass(frozen=True)
-class FilmSpec:
+class _Titled:
+    """What films and series share: a slug made from the title, and the look of their pictures."""
+
     title: str
-    genre: str
-    year: int
-    rating: str  # TP, 7, 12, 16, 18
-    duration_s: float
-    premium: bool
     palette: tuple[str, str, str]  # sky, ground, accent
     motif: str
-    synopsis: str
-    synopsis_en: str
 
     @property
     def slug(self) -> str:
@@ -38,6 +32,20 @@ class FilmSpec:
 
 
 @dataclass(frozen=True)
+class FilmSpec(_Titled):
+    title: str
+    genre: str
+    year: int
+    rating: str  # TP, 7, 12, 16, 18
+    duration_s: float
+    premium: bool
+    palette: tuple[str, str, str]  # sky, ground, accent
+    motif: str
+    synopsis: str
+    synopsis_en: str
+
+
+@dataclass(frozen=True)
 class EpisodeSpec:
     title: str
     synopsis: str
@@ -45,7 +53,7 @@ class EpisodeSpec:
 
 
 @dataclass(frozen=True)
-class SeriesSpec:
+class SeriesSpec(_Titled):
     title: str
     genre: str
     year: int
@@ -60,14 +68,6 @@ class SeriesSpec:
     synopsis: str
     synopsis_en: str
     seasons: tuple[tuple[EpisodeSpec, ...], ...]
-
-    @property
-    def slug(self) -> str:
-        return slugify(self.title)
-
-    @property
-    def look(self) -> Look:
-        return Look(self.palette, self.motif, zlib.crc32(self.slug.encode()))
 
 
 def load_catalog(path: Path = CATALOG_FILE) -> tuple[tuple[FilmSpec, ...], tuple[SeriesSpec, ...]]:
