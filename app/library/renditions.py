@@ -159,6 +159,14 @@ class AacWriter:
             self._container.close()
 
 
+def aac_of(samples: np.ndarray, *, rate: int, bit_rate: int, cutoff_hz: int | None = None) -> bytes:
+    """``samples`` (channels x n, floats from -1 to 1) as an AAC track, in M4A bytes."""
+    buffer = io.BytesIO()
+    with AacWriter(buffer, rate=rate, channels=len(samples), bit_rate=bit_rate, cutoff_hz=cutoff_hz) as writer:
+        writer.write(samples)
+    return buffer.getvalue()
+
+
 def silent_track(seconds: float, *, rate: int = AUDIO_RATE, channels: int = 2) -> bytes:
     """An AAC track of silence, as M4A bytes (for sources without sound: every output has an audio track)."""
     buffer = io.BytesIO()

@@ -14,7 +14,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageDraw
 
-from .paint import Color, font
+from .paint import Color, Size, font
 
 FADE_OUT_S = 1.0
 LIGHTS = 9
@@ -36,14 +36,14 @@ def clock(seconds: float) -> str:
     return f'{seconds // 60:02d}:{seconds % 60:02d}'
 
 
-def yuv_planes(picture: av.VideoFrame, size: tuple[int, int]) -> list[np.ndarray]:
+def yuv_planes(picture: av.VideoFrame, size: Size) -> list[np.ndarray]:
     """The BT.709 Y, U and V planes (4:2:0) of an RGB picture scaled to ``size`` (even sides) on the way."""
     frame = _converter(size).reformat(picture, *size, 'yuv420p', dst_colorspace='itu709', interpolation='AREA')
     return [plane.copy() for plane in _planes(frame)]
 
 
 @lru_cache(maxsize=4)
-def _converter(size: tuple[int, int]) -> VideoReformatter:
+def _converter(size: Size) -> VideoReformatter:
     return VideoReformatter()  # one per size: it keeps its scaler, whose set-up costs more than a conversion
 
 
@@ -69,9 +69,7 @@ def _clock_box(height: int, second: int, total: str) -> list[np.ndarray]:
 class _Canvas:
     """The footage at one size: its shots in YUV, the lights' sprites, and the one frame it paints again and again."""
 
-    def __init__(
-        self, size: tuple[int, int], pictures: list[av.VideoFrame], lights: np.ndarray, accent: Color, total: str
-    ):
+    def __init__(self, size: Size, pictures: list[av.VideoFrame], lights: np.ndarray, accent: Color, total: str):
         self.width, self.height = size
         planes = {id(picture): yuv_planes(picture, size) for picture in pictures}  # one conversion per picture
         self.shots = [planes[id(picture)] for picture in pictures]
@@ -137,14 +135,7 @@ class Footage:
     """
 
     def __init__(
-        self,
-        shots: Sequence[Shot],
-        *,
-        duration_s: float,
-        fps: int,
-        sizes: Sequence[tuple[int, int]],
-        accent: Color,
-        seed: int,
+        self, shots: Sequence[Shot], *, duration_s: float, fps: int, sizes: Sequence[Size], accent: Color, seed: int
     ) -> None:
         rng = np.random.default_rng(seed)
         # Each light, in frame heights and seconds (every size shows the same motion): diameter and strength; where it

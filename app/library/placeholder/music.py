@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import math
 from functools import lru_cache
 
 import numpy as np
 
-from ..renditions import AAC_FRAME, AacWriter, aac_packets, aac_track
+from ..renditions import AAC_FRAME, aac_of, aac_packets, aac_track
 
 RATE = 24_000  # a pad of sine chords needs no more, and it halves the AAC encoding time
 BIT_RATE = 32_000
@@ -65,7 +64,7 @@ def soundtrack(duration_s: float, *, seed: int, minor: bool = False) -> bytes:
     """
     root = ROOTS_HZ[seed % len(ROOTS_HZ)]
     if duration_s < LEAD_S + LOOP_S + TAIL_S:
-        return _encode(chord_pad(duration_s, rate=RATE, root_hz=root, minor=minor))
+        return _aac(chord_pad(duration_s, rate=RATE, root_hz=root, minor=minor))
     packets, like = _lead_and_loop(root, minor)
     lead, loop = round(LEAD_S * RATE / AAC_FRAME), round(LOOP_S * RATE / AAC_FRAME)
     step = math.lcm(AAC_FRAME, RATE // 200)  # where both a packet and a control block of the pad begin
@@ -73,7 +72,7 @@ def soundtrack(duration_s: float, *, seed: int, minor: bool = False) -> bytes:
     settle = round((TAIL_S - 4) * RATE / AAC_FRAME)  # packets the tail's encoder needs before its own are used
     middle = [packets[lead + index % loop] for index in range(begin // AAC_FRAME + settle + 1 - lead)]
     tail = chord_pad(duration_s, rate=RATE, root_hz=root, minor=minor, since_s=begin / RATE)
-    return aac_track([*packets[:lead], *middle, *aac_packets(_encode(tail))[settle + 1 :]], like=like)
+    return aac_track([*packets[:lead], *middle, *aac_packets(_aac(tail))[settle + 1 :]], like=like)
 
 
 @lru_cache(maxsize=16)
@@ -81,12 +80,9 @@ def _lead_and_loop(root_hz: float, minor: bool) -> tuple[list[bytes], bytes]:
     """The packets of the pad's first seconds (fading in) and of one loop after them, and their track."""
     frames = round((LEAD_S + LOOP_S) * RATE / AAC_FRAME) + 1  # and one more: the last packet overlaps it
     pad = chord_pad(LEAD_S + LOOP_S + FADE_OUT_S + 1, rate=RATE, root_hz=root_hz, minor=minor)
-    track = _encode(pad[:, : frames * AAC_FRAME])
+    track = _aac(pad[:, : frames * AAC_FRAME])
     return aac_packets(track), track
 
 
-def _encode(pad: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    with AacWriter(buffer, rate=RATE, channels=1, bit_rate=BIT_RATE, cutoff_hz=2000) as writer:
-        writer.write(pad)
-    return buffer.getvalue()
+def _aac(pad: np.ndarray) -> bytes:
+    return aac_of(pad, rate=RATE, bit_rate=BIT_RATE, cutoff_hz=2000)

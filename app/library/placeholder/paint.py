@@ -15,10 +15,9 @@ import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 Color = tuple[int, int, int]
+Size = tuple[int, int]
 Font = ImageFont.FreeTypeFont
 Row = tuple[str, Font, tuple[int, int, int, int], float]  # text, font, fill, letter spacing
-WHITE: Color = (255, 255, 255)
-BLACK: Color = (0, 0, 0)
 POSTER_SIZE = (400, 600)
 FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/TTF', '/Library/Fonts']
 FONT_FILES = {True: ('DejaVuSans-Bold.ttf', 'Arial Bold.ttf'), False: ('DejaVuSans.ttf', 'Arial.ttf')}
@@ -46,11 +45,11 @@ def mix(a: Color, b: Color, t: float) -> Color:
 
 
 def lighten(color: Color, t: float) -> Color:
-    return mix(color, WHITE, t)
+    return mix(color, (255, 255, 255), t)
 
 
 def darken(color: Color, t: float) -> Color:
-    return mix(color, BLACK, t)
+    return mix(color, (0, 0, 0), t)
 
 
 # ---------------------------------------------------------------- type
@@ -78,14 +77,7 @@ def printable(text: str, bold: bool = True) -> str:
 
 
 def heading(
-    size: tuple[int, int],
-    *,
-    kicker: str,
-    title: str,
-    facts: Sequence[str],
-    accent: Color,
-    title_px: int,
-    lines: int = 2,
+    size: Size, *, kicker: str, title: str, facts: Sequence[str], accent: Color, title_px: int, lines: int = 2
 ) -> list[Row]:
     """A kicker (small, spaced, in the accent colour), the title in big bold type and lines of facts under it."""
     face, wrapped = _wrap(printable(title), width=round(size[0] * 0.84), max_lines=lines, size=title_px)
@@ -123,9 +115,7 @@ def _text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], row: Row) -> None:
         x += face.getlength(part) + spacing
 
 
-def _block(
-    size: tuple[int, int], rows: Sequence[Row], *, middle: int = 0, bottom: int = 0, pool: int = 0
-) -> Image.Image:
+def _block(size: Size, rows: Sequence[Row], *, middle: int = 0, bottom: int = 0, pool: int = 0) -> Image.Image:
     """``rows`` centred one under the other on a transparent layer, by their ``middle`` or their ``bottom``, over a
     soft shadow and, with ``pool``, a wide dark pool that keeps them readable on a busy picture."""
     layer = Image.new('RGBA', size, (0, 0, 0, 0))
@@ -154,7 +144,7 @@ def _block(
 # ---------------------------------------------------------------- pictures
 
 
-def poster(look: Look, *, title: str, kicker: str, meta: str, size: tuple[int, int] = POSTER_SIZE) -> Image.Image:
+def poster(look: Look, *, title: str, kicker: str, meta: str, size: Size = POSTER_SIZE) -> Image.Image:
     """A 2:3 poster, painted at twice the size and scaled down so that thin lines and small type come out smooth."""
     big = (size[0] * 2, size[1] * 2)
     art = title_over(scene(big, look), title=title, meta=meta, kicker=kicker, accent=look.colors[2])
@@ -209,7 +199,7 @@ def _shade(image: Image.Image, *, bottom: float = 0.0, left: float = 0.0, start:
 # ---------------------------------------------------------------- scenes
 
 
-def scene(size: tuple[int, int], look: Look) -> Image.Image:
+def scene(size: Size, look: Look) -> Image.Image:
     """A textless painting in the look's colours: a sky gradient, two glows, the motif, and darker corners."""
     width, height = size
     sky, ground, accent = look.colors
@@ -232,7 +222,7 @@ def scene(size: tuple[int, int], look: Look) -> Image.Image:
 
 
 @lru_cache(maxsize=4)
-def _vignette(size: tuple[int, int]) -> Image.Image:
+def _vignette(size: Size) -> Image.Image:
     """What ``scene`` multiplies its picture by: 1 in the middle, down to about a half in the corners."""
     return Image.radial_gradient('L').resize(size).point(lambda value: 255 - value // 2).convert('RGB')
 
@@ -357,7 +347,7 @@ def _bubbles(b: _Brush) -> None:
 
 
 def _confetti(b: _Brush) -> None:
-    colors = (b.accent, (255, 220, 70), (255, 110, 150), (90, 220, 255), (140, 255, 150), WHITE)
+    colors = (b.accent, (255, 220, 70), (255, 110, 150), (90, 220, 255), (140, 255, 150), (255, 255, 255))
     for _ in range(b.w * b.h // 4000):
         x, y, r = b.rng.uniform(0, b.w), b.rng.uniform(0, b.h), b.rng.uniform(6, 16) * b.h / 600
         b.draw.regular_polygon((x, y, r), 4, rotation=b.rng.uniform(0, 90), fill=(*b.rng.choice(colors), 230))
