@@ -31,10 +31,10 @@ def ms(seconds: float) -> str:
 
 def demo_video(folder: Path) -> Path:
     """One real demo title (H.264/AAC, about a minute, 720p), made with PyAV."""
-    from app.library.demo import DEMO_TITLES, generate_demo_library
+    from app.library.demo import FILMS, generate_demo_library
 
-    entries = generate_demo_library(folder, titles=DEMO_TITLES[:1], workers=1)
-    return folder / entries[0]['video_hd_path']
+    library = generate_demo_library(folder, films=FILMS[:1], series=(), workers=1)
+    return folder / library.films[0]['video_hd_path']
 
 
 async def measure_video(quick: bool) -> list[Row]:

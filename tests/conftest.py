@@ -17,6 +17,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, event, inspect, make_url
@@ -155,6 +156,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return database.url
 
 
+if TYPE_CHECKING:
+    from app.library.demo import DemoSeries
+
+
 @pytest.fixture(autouse=True)
 def butaca_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[Path]:
     monkeypatch.setenv('BUTACA_DATA_DIR', str(tmp_path / 'data'))
@@ -216,23 +221,37 @@ def no_queries_on_the_event_loop() -> Iterator[list[str]]:
 
 @pytest.fixture(scope='session')
 def demo_media(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
-    """Three real demo titles (H.264/AAC, 30 s, SD and HD), made once per test session with PyAV."""
-    from app.library.demo import DEMO_TITLES, generate_demo_library
+    """Three real demo films (two free, one premium; H.264/AAC, 30 s, SD and HD, subtitles, trickplay, artwork),
+    made once per test session with PyAV; returns the media folder and the films' entries."""
+    from app.library.demo import FILMS, generate_demo_library
 
-    free = [spec for spec in DEMO_TITLES if not spec.is_premium][:2]
-    premium = [spec for spec in DEMO_TITLES if spec.is_premium][:1]
+    free = [spec for spec in FILMS if not spec.premium][:2]
+    premium = [spec for spec in FILMS if spec.premium][:1]
     media_dir = tmp_path_factory.mktemp('demo-media')
-    entries = generate_demo_library(media_dir, titles=free + premium, duration_override=30, workers=2)
-    return media_dir, entries
+    library = generate_demo_library(media_dir, films=free + premium, series=(), duration_override=30, workers=2)
+    return media_dir, library.films
+
+
+@pytest.fixture(scope='session')
+def demo_series_media(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSeries]:
+    """One real demo series (one season of three 8 s episodes, each with SD and HD, still, subtitles, trickplay and
+    intro and credits markers), made once per test session; returns the media folder and the series."""
+    from app.library.demo import SERIES, generate_demo_library
+
+    small = min(SERIES, key=lambda spec: sum(len(season) for season in spec.seasons))
+    media_dir = tmp_path_factory.mktemp('demo-series')
+    library = generate_demo_library(media_dir, films=(), series=[small], episode_duration_override=8, workers=2)
+    return media_dir, library.series[0]
 
 
 @pytest.fixture
 def demo_catalog(demo_media: tuple[Path, list[dict]], monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    """The demo titles in this test's database (media files shared, read-only); returns them with their ids."""
+    """The demo films in this test's database (media files shared, read-only); returns them with their ids."""
+    from app.library.demo import title_arguments
     from app.services import catalog
 
     media_dir, entries = demo_media
     monkeypatch.setenv('BUTACA_MEDIA_DIR', str(media_dir))
     with db.session(write=True) as session:
-        rows = [catalog.add_title(session, **entry) for entry in entries]
+        rows = [catalog.add_title(session, **title_arguments(entry)) for entry in entries]
         return [{**entry, 'id': row.id} for entry, row in zip(entries, rows, strict=True)]

@@ -1,432 +1,135 @@
-"""The demo catalog: invented titles whose videos, sound and artwork are generated locally (no downloads)."""
+"""The demo library: the invented films and series of ``demo_catalog.toml``, their media made here on first start.
+
+Every film and episode gets an SD (480p) and an HD (720p) H.264/AAC rendition, Spanish and English WebVTT
+subtitles and a trickplay sheet; films and series get a poster and a backdrop, episodes a still, all in the sizes the
+pages show (WebP and JPEG). The pictures, motion and music come from ``placeholder``; the files are written by the
+plumbing modules (``renditions``, ``images``, ``trickplay``, ``subtitles``) that the importer uses too.
+
+Items (a film, an episode, a series' artwork) are made in worker processes, longest first, and each is reused until
+its recipe changes: its entry in the catalog file, the durations, or the code of any module that shapes the files.
+From an empty ``assets/media/demo`` the whole library (12 films, 3 series of 15 episodes) takes about 20 s of wall
+and 20 s of CPU time on two busy cores, 0.4 of the previous 18-title library's (README, "Demo library": how it was
+measured). It must stay within 30 s on a quiet 2-core machine with whatever is added to it.
+"""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import multiprocessing
 import os
 import sys
 import time
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
-
-from PIL import Image
+from typing import Any
 
 from ..config import get_settings
-from .artwork import Look, draw_backdrop, draw_poster, paint_scene
-from .media_tools import NotAVideo, Rendition, RenditionWriter, max_kbps, probe, save_jpeg
-from .naming import slugify
-from .synth import TitleFootage, pad_track
+from .demo_catalog import FILMS, SERIES, FilmSpec, SeriesSpec
+from .demo_items import FOLDER, DemoItem, demo_items
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-DEMO_FOLDER = 'demo'
-MANIFEST = '.demo.json'
-FORMAT_VERSION = 7  # bump to regenerate every demo file after changing how they are made
-FPS = 10  # plenty for title cards; keeps the whole library to well under a minute of encoding
-SD_SIZE = (854, 480)
-HD_SIZE = (1280, 720)
-QP = 26
-AUDIO_RATE = 24_000  # a pad of sine chords needs no more, and it halves the AAC encoding time
-AUDIO_BITRATE = 48_000
-POSTER_FILE, BACKDROP_FILE, SD_FILE, HD_FILE = 'poster.jpg', 'backdrop.jpg', 'sd.mp4', 'hd.mp4'
-_MINOR_GENRES = {'Drama', 'Suspense', 'Ciencia ficción'}
-_ROOTS_HZ = (146.83, 164.81, 174.61, 196.0, 220.0, 246.94, 261.63)  # D3 .. C4
+LIBRARY_MANIFEST = 'manifest.json'  # in the demo folder: what the last complete run made (see demo_series)
+EXTRA_KEYS = ('description_en', 'subtitles', 'trickplay', 'images')  # entry keys catalog.add_title has no column for
+WORKER_FLAG = 'BUTACA_DEMO_WORKER'
+
+
+# ---------------------------------------------------------------- what a run returns
 
 
 @dataclass(frozen=True)
-class DemoTitle:
+class DemoEpisode:
+    """One episode's facts and files (paths relative to the media folder; times in seconds from its start)."""
+
+    number: int
+    title: str
+    synopsis: str
+    synopsis_en: str
+    duration_s: float
+    video_sd_path: str
+    video_hd_path: str
+    sd_height: int
+    hd_height: int
+    still_path: str  # the largest JPEG still (16:9)
+    intro_start_s: float
+    intro_end_s: float
+    credits_start_s: float
+    subtitles: dict[str, str]  # language -> .vtt path
+    trickplay: dict[str, Any]  # path (sprite), json, interval_s, tile_width, tile_height, columns, rows, count
+    images: dict[str, list[dict[str, Any]]]  # {'still': [{width, height, webp, jpeg}, ...]}, smallest first
+
+
+@dataclass(frozen=True)
+class DemoSeason:
+    number: int
+    name: str
+    episodes: list[DemoEpisode]
+
+
+@dataclass(frozen=True)
+class DemoSeries:
+    """A series with its artwork (paths relative to the media folder), seasons and episodes."""
+
     title: str
     genre: str
-    kind: str  # 'movie' or 'series'
     year: int
-    rating: str  # TP, 7, 12, 16, 18
-    duration_s: int
+    rating: str
     is_premium: bool
     description: str
-    palette: tuple[str, str, str]  # sky, ground, accent
-    motif: str
+    description_en: str
+    poster_path: str  # the largest JPEG poster (2:3)
+    backdrop_path: str  # the largest JPEG backdrop (16:9)
+    images: dict[str, list[dict[str, Any]]]  # {'poster': [...], 'backdrop': [...]}, as in DemoEpisode.images
+    seasons: list[DemoSeason]
 
-    @property
-    def slug(self) -> str:
-        return slugify(self.title)
-
-    @property
-    def look(self) -> Look:
-        return Look(self.palette, self.motif)
-
-    @property
-    def kicker(self) -> str:
-        return 'Serie' if self.kind == 'series' else 'Película'
-
-    @property
-    def meta(self) -> str:
-        rating = 'TP' if self.rating == 'TP' else f'+{self.rating}'
-        return f'{self.year} · {self.genre} · {rating}'
-
-    @property
-    def seed(self) -> int:
-        return zlib.crc32(self.slug.encode())
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DemoSeries:
+        seasons = [
+            DemoSeason(season['number'], season['name'], [DemoEpisode(**episode) for episode in season['episodes']])
+            for season in data['seasons']
+        ]
+        return cls(**{**data, 'seasons': seasons})
 
 
-DEMO_TITLES: tuple[DemoTitle, ...] = (
-    DemoTitle(
-        title='La última ola',
-        genre='Drama',
-        kind='movie',
-        year=2023,
-        rating='12',
-        duration_s=62,
-        is_premium=False,
-        description=(
-            'Una surfista veterana vuelve a su pueblo de la costa para enfrentarse a la ola que le cambió la vida.'
-        ),
-        palette=('#0b3d91', '#02162e', '#ff8a3d'),
-        motif='waves',
-    ),
-    DemoTitle(
-        title='Neón en Madrid',
-        genre='Suspense',
-        kind='series',
-        year=2024,
-        rating='16',
-        duration_s=60,
-        is_premium=True,
-        description=(
-            'Una inspectora de la brigada nocturna persigue a un falsificador de arte entre los letreros de neón '
-            'de Malasaña.'
-        ),
-        palette=('#2a0845', '#0d0221', '#ff2e88'),
-        motif='city',
-    ),
-    DemoTitle(
-        title='Órbita cero',
-        genre='Ciencia ficción',
-        kind='movie',
-        year=2025,
-        rating='12',
-        duration_s=80,
-        is_premium=True,
-        description=(
-            'La tripulación de una estación espacial olvidada descubre que la Tierra ha dejado de responder. '
-            'Alguien tiene que bajar a mirar.'
-        ),
-        palette=('#0a0f2c', '#02030a', '#5ec8ff'),
-        motif='space',
-    ),
-    DemoTitle(
-        title='Risas en el ascensor',
-        genre='Comedia',
-        kind='movie',
-        year=2022,
-        rating='7',
-        duration_s=60,
-        is_premium=False,
-        description='Seis vecinos que no se soportan se quedan atrapados en el ascensor la noche de Fin de Año.',
-        palette=('#ff5e62', '#ff9966', '#6a0572'),
-        motif='confetti',
-    ),
-    DemoTitle(
-        title='El bosque que canta',
-        genre='Animación',
-        kind='movie',
-        year=2021,
-        rating='TP',
-        duration_s=60,
-        is_premium=False,
-        description='Una ardilla muy curiosa busca el origen de la melodía que cada noche despierta a todo el bosque.',
-        palette=('#2d6a4f', '#081c15', '#b7e4c7'),
-        motif='forest',
-    ),
-    DemoTitle(
-        title='Cumbres de silencio',
-        genre='Documental',
-        kind='movie',
-        year=2020,
-        rating='TP',
-        duration_s=70,
-        is_premium=False,
-        description=(
-            'Un viaje a pie por los Picos de Europa junto a los últimos pastores que pasan el verano en las alturas.'
-        ),
-        palette=('#4a6fa5', '#1b2a41', '#ffd27f'),
-        motif='mountains',
-    ),
-    DemoTitle(
-        title='Burbujas',
-        genre='Animación',
-        kind='series',
-        year=2023,
-        rating='TP',
-        duration_s=60,
-        is_premium=False,
-        description='Pip y Lola recorren el fondo del mar dentro de una burbuja que nunca explota. Bueno, casi nunca.',
-        palette=('#00a6a6', '#045d75', '#ffcf56'),
-        motif='bubbles',
-    ),
-    DemoTitle(
-        title='Sombras en la persiana',
-        genre='Suspense',
-        kind='movie',
-        year=2019,
-        rating='18',
-        duration_s=62,
-        is_premium=False,
-        description=(
-            'Un detective retirado recibe cada noche una llamada desde su antiguo despacho, cerrado hace veinte años.'
-        ),
-        palette=('#1c1c2b', '#07070c', '#c9a227'),
-        motif='beams',
-    ),
-    DemoTitle(
-        title='Ciudad de medianoche',
-        genre='Ciencia ficción',
-        kind='series',
-        year=2024,
-        rating='12',
-        duration_s=60,
-        is_premium=True,
-        description='En la Barcelona de 2089 la luz solo se enciende de noche, y alguien ha empezado a apagarla.',
-        palette=('#1a0033', '#05000f', '#ff6ec7'),
-        motif='grid',
-    ),
-    DemoTitle(
-        title='Amor a fuego lento',
-        genre='Romance',
-        kind='movie',
-        year=2022,
-        rating='12',
-        duration_s=60,
-        is_premium=False,
-        description='Una chef y un crítico gastronómico se enamoran sin saber que él tiene que reseñar su restaurante.',
-        palette=('#6d214f', '#1e0a1e', '#ff9ff3'),
-        motif='bokeh',
-    ),
-    DemoTitle(
-        title='Cartas desde Cádiz',
-        genre='Romance',
-        kind='series',
-        year=2021,
-        rating='12',
-        duration_s=60,
-        is_premium=False,
-        description=(
-            'Dos desconocidos se escriben durante todo un verano gracias a unas cartas olvidadas en una librería '
-            'del puerto.'
-        ),
-        palette=('#ff7e5f', '#2b1055', '#feb47b'),
-        motif='waves',
-    ),
-    DemoTitle(
-        title='Tierra de gigantes',
-        genre='Documental',
-        kind='series',
-        year=2022,
-        rating='TP',
-        duration_s=72,
-        is_premium=True,
-        description='La vida secreta de la fauna ibérica, del lince a la avutarda, a lo largo de un año entero.',
-        palette=('#f7971e', '#7b2d00', '#ffd200'),
-        motif='rays',
-    ),
-    DemoTitle(
-        title='Operación Paella',
-        genre='Comedia',
-        kind='movie',
-        year=2024,
-        rating='7',
-        duration_s=60,
-        is_premium=False,
-        description=(
-            'Un agente secreto bastante torpe debe infiltrarse en el concurso de cocina más famoso de Valencia.'
-        ),
-        palette=('#ffb703', '#fb5607', '#023e8a'),
-        motif='confetti',
-    ),
-    DemoTitle(
-        title='Más allá de Marte',
-        genre='Ciencia ficción',
-        kind='movie',
-        year=2023,
-        rating='12',
-        duration_s=96,
-        is_premium=True,
-        description='Una ingeniera y su robot de mantenimiento emprenden el viaje más largo que nadie ha intentado.',
-        palette=('#3a0ca3', '#10002b', '#f72585'),
-        motif='space',
-    ),
-    DemoTitle(
-        title='El guardián del faro',
-        genre='Drama',
-        kind='movie',
-        year=2018,
-        rating='16',
-        duration_s=62,
-        is_premium=False,
-        description='Un farero solitario encuentra a una niña en una barca a la deriva y decide no contárselo a nadie.',
-        palette=('#1d3557', '#03060f', '#f1e3a0'),
-        motif='waves',
-    ),
-    DemoTitle(
-        title='Pequeños monstruos',
-        genre='Animación',
-        kind='series',
-        year=2024,
-        rating='7',
-        duration_s=60,
-        is_premium=False,
-        description='Los monstruos que viven debajo de la cama también tienen miedo: de los niños.',
-        palette=('#7209b7', '#240046', '#4cc9f0'),
-        motif='bubbles',
-    ),
-    DemoTitle(
-        title='Rumbo al sur',
-        genre='Aventura',
-        kind='movie',
-        year=2021,
-        rating='12',
-        duration_s=64,
-        is_premium=True,
-        description=(
-            'Tres amigas cruzan la península en una furgoneta vieja para cumplir la promesa que se hicieron a los'
-            ' quince años.'
-        ),
-        palette=('#e76f51', '#264653', '#f4a261'),
-        motif='rays',
-    ),
-    DemoTitle(
-        title='Voces del desierto',
-        genre='Documental',
-        kind='movie',
-        year=2019,
-        rating='TP',
-        duration_s=66,
-        is_premium=False,
-        description='Retrato de los pueblos del sureste que resisten al avance del desierto, contado por sus vecinos.',
-        palette=('#c97b63', '#3d1f1f', '#ffe8d6'),
-        motif='mountains',
-    ),
-)
+@dataclass(frozen=True)
+class DemoLibrary:
+    """What a run made, in catalog order; every path is relative to the media folder.
+
+    ``films``: dicts of ``catalog.add_title``'s keyword arguments (title, genre, year, duration_s, poster_path and
+    backdrop_path (the largest JPEGs), video_sd_path, video_hd_path, sd_height, hd_height, description (Spanish),
+    rating, kind, is_premium) plus EXTRA_KEYS, which ``title_arguments`` strips: ``description_en``; ``subtitles``
+    ({'es': path, 'en': path}); ``trickplay`` ({'path': sprite, 'json': facts, 'interval_s', 'tile_width',
+    'tile_height', 'columns', 'rows', 'count'}); ``images`` ({'poster': sizes, 'backdrop': sizes}, each size
+    {'width', 'height', 'webp': path, 'jpeg': path}, smallest first). ``series``: see DemoSeries.
+    """
+
+    films: list[dict[str, Any]] = field(default_factory=list)
+    series: list[DemoSeries] = field(default_factory=list)
 
 
-def _console(message: str) -> None:
-    sys.stdout.write(message + '\n')
-    sys.stdout.flush()
+def title_arguments(entry: dict[str, Any]) -> dict[str, Any]:
+    """A film entry without the keys ``catalog.add_title`` does not take (yet)."""
+    return {key: value for key, value in entry.items() if key not in EXTRA_KEYS}
 
 
-# ---------------------------------------------------------------- one title
-
-
-def _fingerprint(spec: DemoTitle, duration: float) -> str:
-    """Changes whenever anything that shapes the files changes (so stale files get regenerated)."""
-    recipe = json.dumps([FORMAT_VERSION, asdict(spec), duration, FPS, SD_SIZE, HD_SIZE, QP, AUDIO_RATE])
-    return hashlib.sha256(recipe.encode()).hexdigest()[:16]
-
-
-def _entry(spec: DemoTitle, duration: float) -> dict:
-    """Keyword arguments for ``catalog.add_title`` (paths relative to the media folder)."""
-    base = f'{DEMO_FOLDER}/{spec.slug}'
-    return {
-        'title': spec.title,
-        'genre': spec.genre,
-        'year': spec.year,
-        'duration_s': float(duration),
-        'poster_path': f'{base}/{POSTER_FILE}',
-        'backdrop_path': f'{base}/{BACKDROP_FILE}',
-        'video_sd_path': f'{base}/{SD_FILE}',
-        'video_hd_path': f'{base}/{HD_FILE}',
-        'sd_height': SD_SIZE[1],
-        'hd_height': HD_SIZE[1],
-        'description': spec.description,
-        'rating': spec.rating,
-        'kind': spec.kind,
-        'is_premium': spec.is_premium,
-    }
-
-
-def _is_ready(folder: Path, spec: DemoTitle, duration: float) -> bool:
-    """The title's four files exist, were made from the same recipe, and the videos and pictures open."""
+def demo_series(media_dir: Path) -> list[DemoSeries]:
+    """The series of the last complete run in ``media_dir`` (``[]`` before one has finished)."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text())
+        data = json.loads((Path(media_dir) / FOLDER / LIBRARY_MANIFEST).read_text(encoding='utf-8'))
     except (OSError, ValueError):
-        return False
-    if manifest.get('fingerprint') != _fingerprint(spec, duration):
-        return False
-    try:
-        for name, height in ((SD_FILE, SD_SIZE[1]), (HD_FILE, HD_SIZE[1])):
-            info = probe(folder / name)
-            if info.height != height or abs(info.duration_s - duration) > 0.6 or not info.has_audio:
-                return False
-        for name, size in ((POSTER_FILE, (400, 600)), (BACKDROP_FILE, HD_SIZE)):
-            with Image.open(folder / name) as image:
-                if image.size != size:
-                    return False
-                image.verify()
-    except (NotAVideo, OSError, SyntaxError, ValueError):
-        return False
-    return True
-
-
-def build_title(spec: DemoTitle, folder: str | os.PathLike[str], duration: float, *, threads: int = 0) -> float:
-    """Draw the artwork and render both renditions of one demo title into ``folder``; returns the seconds taken."""
-    started = time.perf_counter()
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MANIFEST).unlink(missing_ok=True)
-    look, seed = spec.look, spec.seed
-    save_jpeg(draw_poster(look, title=spec.title, kicker=spec.kicker, meta=spec.meta, seed=seed), folder / POSTER_FILE)
-    scene = paint_scene(HD_SIZE, look, seed=seed)  # shared by the backdrop and the video
-    save_jpeg(
-        draw_backdrop(look, seed=seed, scene=scene),
-        folder / BACKDROP_FILE,
-    )
-    sound = pad_track(
-        duration,
-        rate=AUDIO_RATE,
-        root_hz=_ROOTS_HZ[seed % len(_ROOTS_HZ)],
-        minor=spec.genre in _MINOR_GENRES,
-        seed=seed,
-        bit_rate=AUDIO_BITRATE,
-    )
-    footage = TitleFootage(
-        look,
-        title=spec.title,
-        kicker=spec.kicker,
-        meta=spec.meta,
-        duration_s=duration,
-        fps=FPS,
-        sizes=(SD_SIZE, HD_SIZE),  # drawn natively at both sizes, in the order of the renditions below
-        seed=seed,
-        scene=scene,
-    )
-    renditions = [
-        Rendition(folder / name, *size, max_kbps(*size, FPS), qp=QP)
-        for name, size in ((SD_FILE, SD_SIZE), (HD_FILE, HD_SIZE))
-    ]
-    with RenditionWriter(
-        renditions, fps=FPS, audio=sound, preset='ultrafast', threads=threads, color_matrix='bt709'
-    ) as writer:
-        for frame in footage.frames():
-            writer.write(frame)
-    manifest = {'fingerprint': _fingerprint(spec, duration), 'title': spec.title, 'duration_s': duration}
-    partial = folder / (MANIFEST + '.partial')
-    partial.write_text(json.dumps(manifest, ensure_ascii=False))
-    os.replace(partial, folder / MANIFEST)
-    return time.perf_counter() - started
+        return []
+    return [DemoSeries.from_dict(series) for series in data.get('series', [])]
 
 
 # ---------------------------------------------------------------- the library
-
-WORKER_FLAG = 'BUTACA_DEMO_WORKER'
 
 
 @contextmanager
@@ -434,7 +137,7 @@ def _worker_environment() -> Iterator[None]:
     """Mark processes started meanwhile as demo workers.
 
     A spawned worker imports the parent's main module again; should that module call ``ensure_demo_catalog()``
-    at import time, the flag makes the call a no-op instead of a second, competing generation.
+    at import time (or start the app, as main.py would), the flag makes it a no-op instead of a second app.
     """
     previous = os.environ.get(WORKER_FLAG)
     os.environ[WORKER_FLAG] = '1'
@@ -452,148 +155,251 @@ def generate_demo_library(
     *,
     force: bool = False,
     progress: Progress | None = None,
-    titles: Sequence[DemoTitle] | None = None,
+    films: Sequence[FilmSpec] | None = None,
+    series: Sequence[SeriesSpec] | None = None,
     duration_override: float | None = None,
+    episode_duration_override: float | None = None,
     workers: int = 2,
-) -> list[dict]:
-    """Make (or reuse) every demo title's files under ``media_dir/demo/<slug>/``.
+    on_film_ready: Callable[[int, dict[str, Any]], None] | None = None,
+) -> DemoLibrary:
+    """Make (or reuse) every file of the demo ``films`` and ``series`` (default: the whole catalog) under
+    ``media_dir/demo/`` and return the library, in catalog order.
 
-    Returns one dict per title, in catalogue order, ready for ``catalog.add_title(session, **entry)``.
-    Files already made from the same recipe are reused unless ``force``; the rest are rendered in ``workers``
-    processes (spawned: they import this package afresh), longest first. Progress lines go to ``progress``
-    (default: this module's logger, at INFO).
+    Items already made from the same recipe are reused unless ``force``; the rest are made in ``workers`` processes
+    (spawned: they import this package afresh). ``on_film_ready(position, entry)`` is called in this process for
+    each film as soon as its files are ready (reused ones first), ``position`` being its place in ``films``.
+    ``duration_override`` and ``episode_duration_override`` shorten every film or episode (for tests).
+    One English progress line per item goes to ``progress`` (default: this module's logger, at INFO).
     """
     report = progress or log.info
-    specs = list(DEMO_TITLES if titles is None else titles)
+    started = time.perf_counter()
     media_dir = Path(media_dir)
-    durations = {spec.slug: float(duration_override or spec.duration_s) for spec in specs}
-    folders = {spec.slug: media_dir / DEMO_FOLDER / spec.slug for spec in specs}
-    todo = [spec for spec in specs if force or not _is_ready(folders[spec.slug], spec, durations[spec.slug])]
-    done = 0
-    for spec in specs:
-        if spec not in todo:
-            done += 1
-            report(f'Preparando catálogo de demostración: {done}/{len(specs)} {spec.title} (ya estaba listo)')
-    todo.sort(key=lambda spec: durations[spec.slug], reverse=True)
+    films = FILMS if films is None else tuple(films)
+    series = SERIES if series is None else tuple(series)
+    items = demo_items(films, series, duration_override, episode_duration_override)
+    entries: dict[int, dict[str, Any]] = {}
+    todo: list[int] = []
+    for index, item in enumerate(items):
+        entry = None if force else item.reusable_entry(media_dir)
+        if entry is None:
+            todo.append(index)
+            continue
+        entries[index] = entry
+        report(f'demo library: {len(entries)}/{len(items)} ready ({item.label}, reused from an earlier run)')
+        if on_film_ready and item.kind == 'film':
+            on_film_ready(index, entry)
+    if todo:
+        (media_dir / FOLDER / LIBRARY_MANIFEST).unlink(missing_ok=True)
 
-    def finished(spec: DemoTitle, seconds: float) -> None:
-        nonlocal done
-        done += 1
-        report(f'Preparando catálogo de demostración: {done}/{len(specs)} {spec.title} ({seconds:.1f} s)')
+    def finished(index: int, entry: dict[str, Any], seconds: float) -> None:
+        entries[index] = entry
+        item = items[index]
+        report(
+            f'demo library: {len(entries)}/{len(items)} ready ({item.label}, {seconds:.1f} s for this {item.kind}, '
+            f'{time.perf_counter() - started:.1f} s elapsed)'
+        )
+        if on_film_ready and item.kind == 'film':
+            on_film_ready(index, entry)
 
     if os.environ.get(WORKER_FLAG):
         workers = 1  # inside one of our worker processes: no pool in a pool
     if workers <= 1 or len(todo) <= 1:
-        for spec in todo:
-            finished(spec, build_title(spec, folders[spec.slug], durations[spec.slug]))
-    elif todo:
-        # spawn, not fork: the caller may be a server with threads, and a forked lock can deadlock the child
-        context = multiprocessing.get_context('spawn')
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-            with _worker_environment():  # the workers start during submit() and inherit the flag
-                futures: dict[Future[float], DemoTitle] = {
-                    pool.submit(build_title, spec, str(folders[spec.slug]), durations[spec.slug], threads=1): spec
-                    for spec in todo
-                }
-            for future in as_completed(futures):
-                error = future.exception()
-                if error is not None:
-                    for other in futures:
-                        other.cancel()
-                    raise RuntimeError(f'No se pudo generar «{futures[future].title}»: {error}') from error
-                finished(futures[future], future.result())
-    return [_entry(spec, durations[spec.slug]) for spec in specs]
+        for index in todo:
+            finished(index, *items[index].make(media_dir, threads=0))
+    else:
+        _make_in_pool(items, todo, media_dir, workers, finished)
+    library = DemoLibrary(
+        films=[entries[index] for index, item in enumerate(items) if item.kind == 'film'],
+        series=[_assemble(spec, items, entries) for spec in series],
+    )
+    _write_manifest(media_dir, library)
+    report(
+        f'demo library: all {len(items)} items ready in {time.perf_counter() - started:.1f} s elapsed '
+        f'({len(todo)} made, {len(items) - len(todo)} reused; {len(films)} films, {len(series)} series)'
+    )
+    return library
+
+
+def _make_in_pool(
+    items: list[DemoItem], todo: list[int], media_dir: Path, workers: int, finished: Callable[[int, dict, float], None]
+) -> None:
+    # spawn, not fork: the caller may be a server with threads, and a forked lock can deadlock the child
+    context = multiprocessing.get_context('spawn')
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
+        with _worker_environment():  # the workers start during submit() and inherit the flag
+            futures: dict[Future[tuple[dict, float]], int] = {
+                pool.submit(items[index].make, media_dir, 1): index for index in todo
+            }
+        for future in as_completed(futures):
+            error = future.exception()
+            if error is not None:
+                for other in futures:
+                    other.cancel()
+                raise RuntimeError(f'Could not make the demo item «{items[futures[future]].label}»: {error}') from error
+            finished(futures[future], *future.result())
+
+
+def _assemble(spec: SeriesSpec, items: list[DemoItem], entries: dict[int, dict[str, Any]]) -> DemoSeries:
+    mine = {
+        (item.kind, item.season, item.episode): entries[index]
+        for index, item in enumerate(items)
+        if item.series == spec
+    }
+    art = mine[('artwork', 0, 0)]
+    seasons = [
+        DemoSeason(
+            season,
+            f'Temporada {season}',
+            [DemoEpisode(**mine[('episode', season, n)]) for n in range(1, len(episodes) + 1)],
+        )
+        for season, episodes in enumerate(spec.seasons, 1)
+    ]
+    return DemoSeries(
+        title=spec.title,
+        genre=spec.genre,
+        year=spec.year,
+        rating=spec.rating,
+        is_premium=spec.premium,
+        description=spec.synopsis,
+        description_en=spec.synopsis_en,
+        poster_path=art['poster_path'],
+        backdrop_path=art['backdrop_path'],
+        images=art['images'],
+        seasons=seasons,
+    )
+
+
+def _write_manifest(media_dir: Path, library: DemoLibrary) -> None:
+    path = media_dir / FOLDER / LIBRARY_MANIFEST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + '.partial')
+    data = {'films': library.films, 'series': [asdict(series) for series in library.series]}
+    partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding='utf-8')
+    os.replace(partial, path)
+
+
+# ---------------------------------------------------------------- the catalog in the database
+
+
+def _add_film(entry: dict[str, Any], *, created_at: datetime) -> int | None:
+    """Add one film (unless a title with its video is there already); returns its id, or None if it was there."""
+    from sqlmodel import select
+
+    from ..db import session as unit
+    from ..models import Title
+    from ..services import catalog
+
+    with unit(write=True) as session:
+        if session.exec(select(Title.id).where(Title.video_hd_path == entry['video_hd_path'])).first() is not None:
+            return None
+        row = catalog.add_title(session, **title_arguments(entry))
+        # 'Recently added' and the hero follow the catalog order, not the order in which the workers finished.
+        row.created_at = created_at
+        session.flush()
+        return row.id
+
+
+def _film_adder(on_title_added: Callable[[int], None] | None, added: list[int]) -> Callable[[int, dict], None]:
+    from ..models import utcnow
+
+    base = utcnow()
+
+    def add(position: int, entry: dict[str, Any]) -> None:
+        title_id = _add_film(entry, created_at=base - timedelta(seconds=position))
+        if title_id is not None:
+            added.append(title_id)
+            if on_title_added:
+                on_title_added(title_id)
+
+    return add
 
 
 def ensure_demo_catalog(
     progress: Progress | None = None,
     *,
-    titles: Sequence[DemoTitle] | None = None,
+    on_title_added: Callable[[int], None] | None = None,
+    films: Sequence[FilmSpec] | None = None,
+    series: Sequence[SeriesSpec] | None = None,
     duration_override: float | None = None,
+    episode_duration_override: float | None = None,
     workers: int = 2,
 ) -> int:
-    """Fill an empty catalog with the demo titles (making or reusing their files); returns how many were added.
+    """Fill an empty catalog with the demo films, each committed as soon as its files are ready (made or reused);
+    returns how many were added.
 
-    Does nothing (returns 0) when the catalog already has titles. Expects the tables to exist (``init_db()``).
-    Progress goes to ``progress`` (default: one line per title on standard output).
+    ``on_title_added(title_id)`` is called after each commit (from the thread running this). Does nothing (returns 0)
+    when the catalog already has titles. Series are made but not added: there are no tables for them yet
+    (``demo_series()`` lists them). Expects the tables to exist (``init_db()``).
     """
     from ..db import session as unit
     from ..services import catalog
 
     if os.environ.get(WORKER_FLAG):
         return 0
-    with unit(write=True) as session:
+    with unit() as session:
         if catalog.count_titles(session):
             return 0
-    entries = generate_demo_library(
+    added: list[int] = []
+    generate_demo_library(
         get_settings().media_dir,
-        progress=progress or _console,
-        titles=titles,
+        progress=progress,
+        films=films,
+        series=series,
         duration_override=duration_override,
+        episode_duration_override=episode_duration_override,
         workers=workers,
+        on_film_ready=_film_adder(on_title_added, added),
     )
-    with unit(write=True) as session:
-        if catalog.count_titles(session):  # filled by someone else meanwhile
-            return 0
-        for entry in entries:
-            catalog.add_title(session, **entry)
-    return len(entries)
+    return len(added)
 
 
 # ---------------------------------------------------------------- command line
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m app.library.demo [--force]``: make the demo media and add the demo titles to the catalog."""
+    """``python -m app.library.demo [--force]``: make the demo media and add the demo films to the catalog."""
     parser = argparse.ArgumentParser(
         prog='python -m app.library.demo',
-        description='Genera los vídeos, el sonido y los carteles del catálogo de demostración y lo añade al catálogo.',
+        description='Makes the media of the demo library (videos, subtitles, artwork) and adds its films.',
     )
-    parser.add_argument(
-        '--force', action='store_true', help='regenera todos los archivos y vuelve a crear los títulos de demostración'
-    )
-    parser.add_argument(
-        '--duration',
-        type=float,
-        default=None,
-        metavar='S',
-        help='duración de cada vídeo en segundos (para pruebas rápidas)',
-    )
-    parser.add_argument('--workers', type=int, default=2, metavar='N', help='procesos en paralelo (2 por defecto)')
+    parser.add_argument('--force', action='store_true', help='make every file again and add the demo films anew')
+    parser.add_argument('--duration', type=float, default=None, metavar='S', help='length of every video (quick tests)')
+    parser.add_argument('--workers', type=int, default=2, metavar='N', help='processes in parallel (default 2)')
     args = parser.parse_args(argv)
 
-    from sqlmodel import delete, or_, select
+    from sqlmodel import delete, or_
 
     from ..db import init_db
     from ..db import session as unit
     from ..models import Title
-    from ..services import catalog
 
-    started = time.perf_counter()
     init_db()
     media_dir = get_settings().media_dir
-    entries = generate_demo_library(
-        media_dir, force=args.force, progress=_console, duration_override=args.duration, workers=args.workers
-    )
-    prefix = f'{DEMO_FOLDER}/%'
-    with unit(write=True) as session:
-        if args.force:
+    if args.force:
+        prefix = f'{FOLDER}/%'
+        with unit(write=True) as session:
             session.exec(delete(Title).where(or_(Title.video_hd_path.like(prefix), Title.video_sd_path.like(prefix))))
-        present = set(session.exec(select(Title.video_hd_path)).all())
-        added = 0
-        for entry in entries:
-            if entry['video_hd_path'] not in present:
-                catalog.add_title(session, **entry)
-                added += 1
-    _console(
-        f'Catálogo de demostración listo: {added} títulos añadidos, {len(entries)} en total, en '
-        f'{media_dir / DEMO_FOLDER}.'
+    added: list[int] = []
+    library = generate_demo_library(
+        media_dir,
+        force=args.force,
+        progress=_console,
+        duration_override=args.duration,
+        episode_duration_override=args.duration,
+        workers=args.workers,
+        on_film_ready=_film_adder(None, added),
     )
-    _console(f'Tiempo total: {time.perf_counter() - started:.1f} s')
+    _console(
+        f'demo catalog: {len(added)} films added, {len(library.films)} films and {len(library.series)} series in '
+        f'{media_dir / FOLDER}'
+    )
     return 0
 
 
-if __name__ == '__main__':
-    from app.library import demo as _demo  # run the importable module, so worker processes find build_title
+def _console(message: str) -> None:
+    sys.stdout.write(message + '\n')
+    sys.stdout.flush()
 
-    sys.exit(_demo.main())
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Importing your own videos: probe, encode the SD and HD renditions, cut poster and backdrop, add the catalog row."""
+"""Importing your own videos: probe, encode SD and HD renditions, make artwork and trickplay, add the catalog row."""
 
 from __future__ import annotations
 
@@ -13,21 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from ..config import get_settings
-from .artwork import shade_backdrop, title_over
-from .media_tools import (
-    BACKDROP_SIZE,
-    POSTER_SIZE,
-    NotAVideo,
-    cover,
-    frame_at,
-    make_backdrop,
-    make_poster,
-    output_fps,
-    probe,
-    renditions_for,
-    transcode_renditions,
-)
+from .images import BACKDROP_WIDTHS, POSTER_ASPECT, POSTER_WIDTHS, WIDE_ASPECT, cover, make_image_sizes
 from .naming import slugify, title_from_filename
+from .placeholder.paint import POSTER_SIZE, backdrop, title_over
+from .probe import NotAVideo, frame_at, probe
+from .renditions import output_fps, renditions_for, transcode_renditions
+from .trickplay import trickplay_from_video
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +58,9 @@ def import_video(
 ) -> int:
     """Add one video file to the catalog and return the new title's id.
 
-    The file is encoded into ``<media>/library/<slug>-<id>/`` (sd.mp4, hd.mp4, poster.jpg, backdrop.jpg).
+    The file is encoded into ``<media>/library/<slug>-<id>/``: sd.mp4 and hd.mp4, the poster and the backdrop in
+    the sizes the pages show (``poster-200.webp``, ``poster-400.jpg``... see ``images.make_image_sizes``), and a
+    trickplay sheet with its facts (``trickplay.jpg``, ``trickplay.json``).
     Raises NotAVideo when the file is not a playable video, ValueError for bad metadata; in either case, and on
     any other failure, nothing is left behind: no folder, no row.
     """
@@ -88,13 +81,16 @@ def import_video(
     try:
         sd, hd = renditions_for(folder, info.width, info.height, float(output_fps(info)))
         duration = transcode_renditions(path, [sd, hd], info=info, progress=report)
-        report('Creando el cartel y el fondo…')
+        report('Creando el cartel, el fondo y las miniaturas…')
         still = frame_at(hd.path, duration * STILL_AT)
         rating_label = rating if rating == 'TP' else f'+{rating}'
         meta = f'{year} · {genre} · {rating_label}'
         kicker = 'Serie' if kind == 'series' else 'Película'
-        make_poster(title_over(cover(still, POSTER_SIZE), title=title, meta=meta, kicker=kicker), folder / 'poster.jpg')
-        make_backdrop(shade_backdrop(cover(still, BACKDROP_SIZE)), folder / 'backdrop.jpg')
+        poster = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, meta=meta, kicker=kicker)
+        posters = make_image_sizes(poster, folder, 'poster', POSTER_WIDTHS, aspect=POSTER_ASPECT)
+        wide = backdrop(cover(still, (max(BACKDROP_WIDTHS), max(BACKDROP_WIDTHS) * 9 // 16)))
+        backdrops = make_image_sizes(wide, folder, 'backdrop', BACKDROP_WIDTHS, aspect=WIDE_ASPECT)
+        trickplay_from_video(sd.path, folder, duration_s=duration)
         base = folder.relative_to(media_dir).as_posix()
         with unit(write=True) as session:
             row = catalog.add_title(
@@ -103,8 +99,8 @@ def import_video(
                 genre=genre,
                 year=year,
                 duration_s=round(duration, 3),
-                poster_path=f'{base}/poster.jpg',
-                backdrop_path=f'{base}/backdrop.jpg',
+                poster_path=f'{base}/{posters[-1].jpeg.name}',
+                backdrop_path=f'{base}/{backdrops[-1].jpeg.name}',
                 video_sd_path=f'{base}/{sd.path.name}',
                 video_hd_path=f'{base}/{hd.path.name}',
                 sd_height=sd.height,

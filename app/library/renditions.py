@@ -1,10 +1,9 @@
-"""Video probing, H.264 + AAC rendition encoding, frame grabs and poster/backdrop crops (PyAV + Pillow)."""
+"""Encoding web renditions (PyAV): H.264 + AAC MP4 files with fast start, from painted frames or a source video."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -17,12 +16,10 @@ from typing import BinaryIO
 import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
-from PIL import Image, ImageOps
 
-log = logging.getLogger(__name__)
+from .probe import AV_ERRORS, NotAVideo, PathLike, VideoInfo, decode, probe, video_track
 
 ProgressFn = Callable[[str], None]
-PathLike = str | os.PathLike[str]
 
 SD_HEIGHT = 480
 HD_HEIGHT = 720
@@ -31,32 +28,6 @@ MAX_FPS = 30
 AUDIO_RATE = 48_000
 AUDIO_BITRATE = 128_000
 AAC_FRAME = 1024
-POSTER_SIZE = (400, 600)  # 2:3
-BACKDROP_SIZE = (1280, 720)  # 16:9
-JPEG_QUALITY = 88
-
-# Demuxers FFmpeg happily opens that are not videos: still images, and text shown as ANSI art (.txt, .nfo...).
-_NOT_VIDEO_FORMATS = {'image2', 'tty', 'bin', 'xbin', 'idf', 'adf', 'srt', 'ass', 'webvtt'}
-_INDEXED_FORMATS = {'mov', 'matroska'}  # first names of 'mov,mp4,m4a,3gp,3g2,mj2' and 'matroska,webm'
-_AV_ERRORS = (av.FFmpegError, OSError, ValueError, UnicodeDecodeError, IndexError, RuntimeError)
-_COLOR_TAGS = {1: 'bt709', 5: 'bt470bg', 6: 'smpte170m'}  # AVColorSpace values we pass through
-
-
-class NotAVideo(ValueError):
-    """The file is not a playable video; ``str(error)`` is a sentence meant for people."""
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    duration_s: float
-    width: int  # display size: sample aspect ratio and rotation applied
-    height: int
-    has_audio: bool
-    video_codec: str = ''
-    audio_codec: str | None = None
-    fps: float = 0.0
-    rotation: int = 0  # degrees counter-clockwise to turn decoded pictures for display (0, 90, 180, 270)
-    color_matrix: str | None = None  # 'bt709', 'smpte170m'... when the source says so
 
 
 @dataclass(frozen=True)
@@ -69,141 +40,6 @@ class Rendition:
     max_kbps: int
     crf: int = 23
     qp: int | None = None  # constant quantizer instead of CRF + VBV: about twice as fast, for synthetic footage
-
-
-# ---------------------------------------------------------------- probing
-
-
-def probe(path: PathLike) -> VideoInfo:
-    """What a video file holds; raises NotAVideo unless it has a video track with decodable pictures to its end."""
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise NotAVideo(f'«{name}» no existe o no es un archivo.')
-    if path.stat().st_size == 0:
-        raise NotAVideo(f'«{name}» está vacío.')
-    try:
-        container = av.open(str(path), metadata_errors='replace')
-    except _AV_ERRORS as error:
-        raise NotAVideo(f'«{name}» no es un vídeo: su formato no se reconoce o el archivo está dañado.') from error
-    with container:
-        fmt = container.format.name.split(',')[0]
-        if fmt in _NOT_VIDEO_FORMATS or fmt.endswith('_pipe'):
-            raise NotAVideo(f'«{name}» no es un vídeo (parece una imagen o un texto).')
-        stream = _video_stream(container)
-        if stream is None:
-            what = 'solo tiene sonido' if container.streams.audio else 'no tiene ninguna pista de vídeo'
-            raise NotAVideo(f'«{name}» {what}; hace falta un vídeo.')
-        stream.thread_type = 'AUTO'
-        first = next(_decode(container, stream, max_packets=500), None)
-        if first is None:
-            raise NotAVideo(f'«{name}» no tiene imágenes que se puedan decodificar (archivo dañado o incompleto).')
-        duration = _declared_duration(container, stream)
-        if duration is None:
-            duration = _scanned_duration(container, stream)
-        if not duration or duration <= 0:
-            raise NotAVideo(f'«{name}» no tiene una duración válida.')
-        indexed = fmt in _INDEXED_FORMATS  # their duration comes from an index, so the end must be there
-        if indexed and duration > 3 and not _tail_decodes(container, stream, duration):
-            raise NotAVideo(f'«{name}» está incompleto o dañado: el final del vídeo no se puede leer.')
-        audio = container.streams.audio[0] if container.streams.audio else None
-        rotation = _rotation(first)
-        width, height = _display_size(first, stream, rotation)
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-        return VideoInfo(
-            duration_s=round(float(duration), 3),
-            width=width,
-            height=height,
-            has_audio=audio is not None,
-            video_codec=stream.codec_context.name,
-            audio_codec=audio.codec_context.name if audio is not None else None,
-            fps=float(rate) if rate else 0.0,
-            rotation=rotation,
-            color_matrix=_COLOR_TAGS.get(int(getattr(first, 'colorspace', 0) or 0)),
-        )
-
-
-def _video_stream(container: av.container.InputContainer) -> av.VideoStream | None:
-    """The first real video track (a cover picture attached to a song does not count)."""
-    for stream in container.streams.video:
-        if not stream.disposition & av.stream.Disposition.attached_pic:
-            return stream
-    return None
-
-
-def _decode(
-    container: av.container.InputContainer, stream: av.VideoStream | av.AudioStream, *, max_packets: int | None = None
-) -> Iterator[av.VideoFrame]:
-    """Decoded frames of one stream, skipping packets the decoder rejects (a few damaged packets are survivable)."""
-    errors = 0
-    try:
-        for count, packet in enumerate(container.demux(stream)):
-            if max_packets is not None and count >= max_packets:
-                return
-            try:
-                frames = packet.decode()
-            except av.FFmpegError:
-                errors += 1
-                if errors > 50:
-                    return
-                continue
-            yield from frames
-    except av.FFmpegError as error:  # the demuxer itself gave up (truncated file, broken index)
-        log.debug('demuxing stopped: %s', error)
-
-
-def _declared_duration(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
-    if stream.duration and stream.time_base:
-        return float(stream.duration * stream.time_base)
-    if container.duration:
-        return container.duration / av.time_base
-    return None
-
-
-def _scanned_duration(container: av.container.InputContainer, stream: av.VideoStream) -> float | None:
-    """Duration from packet timestamps, for streams whose header does not say (raw H.264, some MPEG-TS)."""
-    container.seek(0)
-    start = end = None
-    try:
-        for packet in container.demux(stream):
-            if packet.pts is None or packet.time_base is None:
-                continue
-            begin = float(packet.pts * packet.time_base)
-            finish = begin + float((packet.duration or 0) * packet.time_base)
-            start = begin if start is None else min(start, begin)
-            end = finish if end is None else max(end, finish)
-    except av.FFmpegError:
-        pass
-    if start is None or end is None:
-        return None
-    return end - start
-
-
-def _tail_decodes(container: av.container.InputContainer, stream: av.VideoStream, duration: float) -> bool:
-    """Seek close to the end and decode one picture: catches files cut short after the header."""
-    start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
-    target = start + max(0.0, duration - 1.5)
-    try:
-        container.seek(int(target / stream.time_base), stream=stream, backward=True)
-    except av.FFmpegError:
-        return True  # cannot tell; transcoding still checks how much could be decoded
-    return next(_decode(container, stream, max_packets=600), None) is not None
-
-
-def _rotation(frame: av.VideoFrame) -> int:
-    try:
-        angle = float(frame.rotation or 0)
-    except (AttributeError, TypeError, ValueError):
-        return 0
-    return (round(angle / 90) % 4) * 90
-
-
-def _display_size(frame: av.VideoFrame, stream: av.VideoStream, rotation: int) -> tuple[int, int]:
-    width, height = frame.width, frame.height
-    sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
-    if sar and sar > 0 and sar != 1:
-        width = round(width * sar)
-    return (height, width) if rotation in (90, 270) else (width, height)
 
 
 # ---------------------------------------------------------------- sizes
@@ -263,6 +99,7 @@ class AacWriter:
         self.rate = rate
         self.channels = channels
         self.samples_written = 0
+        self._time_base = Fraction(1, rate)
         self._layout = 'mono' if channels == 1 else 'stereo'
         self._container = av.open(target if not isinstance(target, os.PathLike) else str(target), 'w', format='mp4')
         options = {'cutoff': str(cutoff_hz)} if cutoff_hz else None
@@ -298,7 +135,7 @@ class AacWriter:
         else:
             frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format='fltp', layout=self._layout)
             frame.sample_rate = self.rate
-            frame.time_base = Fraction(1, self.rate)
+            frame.time_base = self._time_base
             frame.pts = self.samples_written
             self.samples_written += chunk.shape[1]
             packets = self._stream.encode(frame)
@@ -322,11 +159,41 @@ class AacWriter:
             self._container.close()
 
 
+def aac_of(samples: np.ndarray, *, rate: int, bit_rate: int, cutoff_hz: int | None = None) -> bytes:
+    """``samples`` (channels x n, floats from -1 to 1) as an AAC track, in M4A bytes."""
+    buffer = io.BytesIO()
+    with AacWriter(buffer, rate=rate, channels=len(samples), bit_rate=bit_rate, cutoff_hz=cutoff_hz) as writer:
+        writer.write(samples)
+    return buffer.getvalue()
+
+
 def silent_track(seconds: float, *, rate: int = AUDIO_RATE, channels: int = 2) -> bytes:
     """An AAC track of silence, as M4A bytes (for sources without sound: every output has an audio track)."""
     buffer = io.BytesIO()
     with AacWriter(buffer, rate=rate, channels=channels, bit_rate=64_000) as writer:
         writer.write_silence(seconds)
+    return buffer.getvalue()
+
+
+def aac_packets(track: bytes) -> list[bytes]:
+    """The AAC packets of an M4A track, in order (the first one is the encoder's priming)."""
+    with av.open(io.BytesIO(track)) as container:
+        return [bytes(packet) for packet in container.demux(audio=0) if packet.size]
+
+
+def aac_track(packets: Sequence[bytes], *, like: bytes) -> bytes:
+    """An M4A track of ``packets`` (one AAC frame each, in order), coded as the track ``like``, which they come from
+    or match; it begins with the same priming, so players skip what they skip there."""
+    buffer = io.BytesIO()
+    with av.open(io.BytesIO(like)) as source, av.open(buffer, 'w', format='mp4') as output:
+        template = source.streams.audio[0]
+        first = next(packet.pts for packet in source.demux(template) if packet.pts is not None)
+        stream = output.add_stream_from_template(template)
+        for index, data in enumerate(packets):
+            packet = av.Packet(data)
+            packet.pts = packet.dts = first + index * AAC_FRAME
+            packet.duration, packet.time_base, packet.stream = AAC_FRAME, template.time_base, stream
+            output.mux(packet)
     return buffer.getvalue()
 
 
@@ -341,7 +208,7 @@ def extract_audio(src: PathLike, target: PathLike | BinaryIO, *, start_s: float,
             stream.thread_type = 'AUTO'
             resampler = av.AudioResampler(format='fltp', layout='stereo', rate=AUDIO_RATE)
             skip = None  # samples still to drop (negative: silence still to add) to line up with the video
-            for frame in _decode(container, stream):
+            for frame in decode(container, stream):
                 outputs = resampler.resample(frame)
                 if skip is None:
                     first = float(frame.time) if frame.time is not None else start_s
@@ -420,20 +287,21 @@ class _Output:
         self._audio_in = av.open(io.BytesIO(audio) if isinstance(audio, bytes) else str(audio))
         source = self._audio_in.streams.audio[0]
         self.audio = self.container.add_stream_from_template(source)
-        self._packets = (p for p in self._audio_in.demux(source) if p.dts is not None)
+        seconds = float(source.time_base)  # a float: Fraction arithmetic for every packet and frame adds up
+        self._packets = ((p.pts * seconds, p) for p in self._audio_in.demux(source) if p.dts is not None)
         self._next = next(self._packets, None)
 
     def feed_audio(self, until_s: float) -> None:
         """Mux the audio packets up to ``until_s`` so audio and video stay interleaved in the file."""
-        while self._next is not None and float(self._next.pts * self._next.time_base) <= until_s:
-            packet, self._next = self._next, next(self._packets, None)
+        while self._next is not None and self._next[0] <= until_s:
+            packet, self._next = self._next[1], next(self._packets, None)
             packet.stream = self.audio
             self.container.mux(packet)
 
     def close(self) -> None:
         for closable in (self.container, self._audio_in):
             if closable is not None:
-                with contextlib.suppress(*_AV_ERRORS):
+                with contextlib.suppress(*AV_ERRORS):
                     closable.close()
 
 
@@ -455,6 +323,7 @@ class RenditionWriter:
         color_matrix: str | None = None,
     ) -> None:
         self.fps = Fraction(fps)
+        self._rate = float(self.fps)
         self._time_base = 1 / self.fps
         self.frames = 0
         self._outputs: list[_Output] = []
@@ -475,7 +344,7 @@ class RenditionWriter:
 
         Pictures whose size or pixel format differ from a rendition's are scaled (and converted) for it.
         """
-        now = float(self.frames / self.fps)
+        now = self.frames / self._rate
         sources = [frame] * len(self._outputs) if isinstance(frame, av.VideoFrame) else list(frame)
         if len(sources) != len(self._outputs):
             raise ValueError(f'expected {len(self._outputs)} pictures, got {len(sources)}')
@@ -546,11 +415,11 @@ def transcode_renditions(
     audio_file.parent.mkdir(parents=True, exist_ok=True)
     try:
         with av.open(str(src), metadata_errors='replace') as container:
-            stream = _video_stream(container)
+            stream = video_track(container)
             if stream is None:
                 raise NotAVideo(f'«{src.name}» no tiene ninguna pista de vídeo.')
             stream.thread_type = 'AUTO'
-            frames = _decode(container, stream)
+            frames = decode(container, stream)
             first = next(frames, None)
             if first is None:
                 raise NotAVideo(f'«{src.name}» no tiene imágenes que se puedan decodificar.')
@@ -614,80 +483,3 @@ def _upright(frame: av.VideoFrame, rotation: int) -> av.VideoFrame:
         return frame
     turned = np.ascontiguousarray(np.rot90(frame.to_ndarray(format='rgb24'), k=rotation // 90))
     return av.VideoFrame.from_ndarray(turned, format='rgb24')
-
-
-def transcode(
-    src: PathLike, dst: PathLike, *, height: int, preset: str = 'veryfast', progress: ProgressFn | None = None
-) -> VideoInfo:
-    """Encode one rendition of ``src`` at ``height`` (H.264 + AAC MP4, faststart); returns the output's info."""
-    info = probe(src)
-    fps = output_fps(info)
-    width, even_height = scaled_size(info.width, info.height, height)
-    rendition = Rendition(Path(dst), width, even_height, max_kbps(width, even_height, float(fps)))
-    transcode_renditions(src, [rendition], info=info, preset=preset, progress=progress)
-    return probe(dst)
-
-
-# ---------------------------------------------------------------- stills
-
-
-def frame_at(path: PathLike, seconds: float) -> Image.Image:
-    """The picture shown at ``seconds`` (the last one if past the end), upright and at display aspect."""
-    path = Path(path)
-    try:
-        container = av.open(str(path), metadata_errors='replace')
-    except _AV_ERRORS as error:
-        raise NotAVideo(f'«{path.name}» no es un vídeo.') from error
-    with container:
-        stream = _video_stream(container)
-        if stream is None:
-            raise NotAVideo(f'«{path.name}» no tiene ninguna pista de vídeo.')
-        stream.thread_type = 'AUTO'
-        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
-        target = max(0.0, seconds)
-        try:
-            container.seek(int((start + target) / stream.time_base), stream=stream, backward=True)
-        except av.FFmpegError:
-            container.seek(0)
-        chosen = None
-        for frame in _decode(container, stream):
-            chosen = frame
-            if frame.time is not None and float(frame.time) - start >= target - 1e-3:
-                break
-        if chosen is None:
-            raise NotAVideo(f'«{path.name}» no tiene imágenes que se puedan decodificar.')
-        image = chosen.to_image()
-        rotation = _rotation(chosen)
-        width, height = _display_size(chosen, stream, 0)
-        if (width, height) != image.size:
-            image = image.resize((width, height), Image.Resampling.LANCZOS)
-        turns = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
-        return image.transpose(turns[rotation]) if rotation else image
-
-
-def cover(image: Image.Image, size: tuple[int, int], *, centering: tuple[float, float] = (0.5, 0.5)) -> Image.Image:
-    """``image`` cropped to the aspect of ``size`` (keeping the middle) and resized to it."""
-    return ImageOps.fit(image.convert('RGB'), size, Image.Resampling.LANCZOS, centering=centering)
-
-
-def save_jpeg(image: Image.Image, dst: PathLike, *, quality: int = JPEG_QUALITY) -> Path:
-    """Write a JPEG atomically (a crash never leaves half a file under the final name)."""
-    dst = Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    partial = dst.with_name(dst.name + '.partial')
-    try:
-        image.convert('RGB').save(partial, 'JPEG', quality=quality, optimize=True, progressive=True)
-        os.replace(partial, dst)
-    finally:
-        partial.unlink(missing_ok=True)
-    return dst
-
-
-def make_poster(image: Image.Image, dst: PathLike, *, size: tuple[int, int] = POSTER_SIZE) -> Path:
-    """A 2:3 poster JPEG cut from ``image`` (a little above centre, where faces and titles tend to be)."""
-    return save_jpeg(cover(image, size, centering=(0.5, 0.4)), dst)
-
-
-def make_backdrop(image: Image.Image, dst: PathLike, *, size: tuple[int, int] = BACKDROP_SIZE) -> Path:
-    """A 16:9 backdrop JPEG cut from ``image``."""
-    return save_jpeg(cover(image, size), dst)
