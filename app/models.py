@@ -6,11 +6,12 @@ between tests; a second definition of a table would raise "Table is already defi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlmodel import Field, Index, SQLModel
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
 def utcnow() -> datetime:
@@ -33,6 +34,16 @@ class Quality(StrEnum):
     HD = 'HD'
 
 
+class Kind(StrEnum):
+    MOVIE = 'movie'
+    SERIES = 'series'
+    EPISODE = 'episode'
+
+
+# What the catalog lists: films and series (an episode is reached through its series).
+CATALOG_KINDS = (Kind.MOVIE.value, Kind.SERIES.value)
+
+
 class User(SQLModel, table=True):
     __tablename__ = 'users'
 
@@ -44,6 +55,10 @@ class User(SQLModel, table=True):
     subscription_type: Plan = Field(default=Plan.FREE, max_length=10)
     language: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
+    # The viewer's time zone as their browser says (IANA name): days in the history are theirs.
+    time_zone: str | None = Field(default=None, max_length=64)
+    # The subtitles the viewer chose last ('es', 'en'; None: off), applied to the next title.
+    subtitle_language: str | None = Field(default=None, max_length=5)
 
 
 class AuthSession(SQLModel, table=True):
@@ -58,17 +73,24 @@ class AuthSession(SQLModel, table=True):
 
 
 class Title(SQLModel, table=True):
-    """A film or a series in the catalog (the brief's movies/shows)."""
+    """A film, a series, or an episode of a series (the brief's movies/shows).
+
+    Films and episodes are what plays: each has its renditions, subtitles and trickplay, and progress, history
+    and playbacks point at them. A series holds the artwork and facts its episodes share; its episodes point at it
+    (`series_id`) and sort by season and number. Keeping episodes here means everything that plays is a title.
+    """
 
     __tablename__ = 'titles'
     __table_args__ = (
         Index('ix_titles_genre_search', 'genre', 'search_key'),
         Index('ix_titles_year', 'year'),
         Index('ix_titles_created', 'created_at'),
+        Index('ix_titles_kind_genre_search', 'kind', 'genre', 'search_key'),
+        Index('ix_titles_series_order', 'series_id', 'season_number', 'episode_number'),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(default='movie', max_length=10)  # 'movie' or 'series'
+    kind: str = Field(default=Kind.MOVIE.value, max_length=10)  # Kind: movie, series or episode
     title: str = Field(max_length=200)
     # Lower-cased, accent-free title: what search and the title sort use, so both can use an index.
     search_key: str = Field(max_length=200, index=True)
@@ -86,6 +108,44 @@ class Title(SQLModel, table=True):
     sd_height: int = 480
     hd_height: int = 720
     created_at: datetime = Field(default_factory=utcnow)
+    # The synopsis in English, where the library has one (`description` is the original's language).
+    description_en: str | None = Field(default=None, max_length=2000)
+    # Episodes: their series, season and number.
+    series_id: int | None = Field(default=None, foreign_key='titles.id', ondelete='CASCADE')
+    season_number: int | None = None
+    episode_number: int | None = None
+    # Where the intro runs and the credits start (seconds), when known: "Skip intro", "Next episode in 10 s".
+    intro_start_s: float | None = None
+    intro_end_s: float | None = None
+    credits_start_s: float | None = None
+    still_path: str | None = Field(default=None, max_length=300)  # an episode's picture in the episode list
+    # {'es': 'path.vtt', 'en': ...}; trickplay facts {'path', 'interval_s', 'tile_width', ..., 'count'};
+    # image sizes {'poster': [{'width', 'height', 'webp', 'jpeg'}, ...], 'backdrop': [...], 'still': [...]}.
+    subtitles: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default='{}'))
+    trickplay: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    images: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default='{}'))
+
+
+class Season(SQLModel, table=True):
+    """A season of a series: its number and, where the library names it, its name."""
+
+    __tablename__ = 'seasons'
+    __table_args__ = (UniqueConstraint('series_id', 'number', name='uq_seasons_series_number'),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key='titles.id', ondelete='CASCADE')
+    number: int
+    name: str | None = Field(default=None, max_length=200)
+
+
+class ContinueDismissal(SQLModel, table=True):
+    """A series the viewer took out of Continue watching: hidden until they play one of its episodes again."""
+
+    __tablename__ = 'continue_dismissals'
+
+    user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', primary_key=True)
+    series_id: int = Field(foreign_key='titles.id', ondelete='CASCADE', primary_key=True)
+    dismissed_at: datetime = Field(default_factory=utcnow)
 
 
 class Progress(SQLModel, table=True):
@@ -104,15 +164,20 @@ class Progress(SQLModel, table=True):
 
 
 class WatchHistory(SQLModel, table=True):
-    """Every play of a title (the brief's watch_history)."""
+    """What the viewer really watched (the brief's watch_history): one entry per title (per episode) per day, in
+    the viewer's time zone, written once they have watched 30 s or 5 % of it."""
 
     __tablename__ = 'watch_history'
-    __table_args__ = (Index('ix_history_user_watched', 'user_id', 'watched_at'),)
+    __table_args__ = (
+        Index('ix_history_user_watched', 'user_id', 'watched_at'),
+        UniqueConstraint('user_id', 'title_id', 'day', name='uq_history_user_title_day'),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key='users.id', ondelete='CASCADE')
     title_id: int = Field(foreign_key='titles.id', ondelete='CASCADE', index=True)
     watched_at: datetime = Field(default_factory=utcnow)
+    day: date  # the viewer's day when they watched
     position_s: float = 0.0
     quality: Quality = Field(default=Quality.SD, max_length=4)
 
@@ -132,7 +197,9 @@ class Playback(SQLModel, table=True):
     quality: Quality = Field(default=Quality.SD, max_length=4)
     started_at: datetime = Field(default_factory=utcnow)
     heartbeat_at: datetime = Field(default_factory=utcnow)
-    stopped: bool = False  # stopped by the user's "stop the other screens" or a plan change
+    stopped: bool = False  # stopped by "stop the other screens", by its page leaving, or by another of its device
+    # Seconds really played (the player counts them): the history entry is written from 30 s or 5 %.
+    played_s: float = 0.0
 
 
 class LoginFailure(SQLModel, table=True):

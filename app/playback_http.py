@@ -92,21 +92,25 @@ async def _progress(token: str, body: bytes) -> Response:
 
 
 def parse_report(body: bytes) -> playback_rules.Report | None:
-    """The report in a request body, `{"position": seconds | null, "ended": bool, "leaving": bool}`, or None."""
+    """The report in a request body, or None: `{"position": seconds | null, "played": seconds | null,
+    "ended": bool, "leaving": bool}` (`played`: seconds really played since this playback started)."""
     try:
         data = parse_json(body)
-        position = data.get('position')
-        if position is not None:
-            if isinstance(position, bool) or not isinstance(position, int | float):
-                return None
-            position = float(position)  # OverflowError: a JSON integer of 400 digits
-            if not math.isfinite(position):
-                return None
-    except (ValueError, AttributeError, OverflowError):
+        position, played = _seconds(data.get('position')), _seconds(data.get('played'))
+    except (ValueError, AttributeError, OverflowError):  # OverflowError: a JSON integer of 400 digits
         return None
     return playback_rules.Report(
-        position_s=position, ended=data.get('ended') is True, leaving=data.get('leaving') is True
+        position_s=position, ended=data.get('ended') is True, leaving=data.get('leaving') is True, played_s=played
     )
+
+
+def _seconds(value: object) -> float | None:
+    """A JSON number of seconds (None stays None); ValueError for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(float(value)):
+        raise ValueError('not a number of seconds')
+    return float(value)
 
 
 def _content_type(scope: Scope) -> str:

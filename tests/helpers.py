@@ -114,3 +114,20 @@ async def report(user: User, token: str, position: object, **extra: object) -> i
         f'/play/{token}/progress', content=body, headers={'Content-Type': 'text/plain'}
     )
     return response.status_code
+
+
+def watched(user_id: int, title_id: int, position: float = 30.0, *, now=None) -> None:
+    """The viewer played `title_id` up to `position` long enough for their history (30 s or 5 %), through the
+    same store the player's reports go through."""
+    from datetime import timedelta
+
+    from app.models import utcnow
+    from app.services import playback_store
+    from app.services.playback_rules import Report
+
+    now = now or utcnow()
+    device = accounts.start_session(user_id=user_id)
+    started = now - timedelta(seconds=position)  # it played all along, from the start
+    play = playback_store.start_playback(user_id=user_id, title_id=title_id, device=device, now=started)
+    playback_store.save_now(play.token, Report(position, played_s=position), now=now)
+    accounts.end_session(token=device)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from nicegui import ui
 from nicegui.testing import User
 
 from app import db
 from app.i18n import translate
-from app.services import accounts, playback, playback_store
+from app.models import utcnow
+from app.services import playback
 
-from .helpers import player_token, report, seed_titles, should_not_see, should_see, signed_in
+from .helpers import player_token, report, seed_titles, should_not_see, should_see, signed_in, watched
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
@@ -140,8 +143,9 @@ async def test_the_watch_page_plays_the_chosen_title_in_a_video_element(user: Us
 async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(user: User):
     ids = seed_titles(3, premium_every=0)
     user_id = await signed_in(user)
-    for title_id in ids:
-        await user.open(f'/watch/{title_id}')
+    base = utcnow()
+    for minutes, title_id in enumerate(ids):
+        watched(user_id, title_id, now=base + timedelta(minutes=minutes))
     await user.open('/profile')
     entries = playback.history(user_id=user_id)
     assert [entry.card.id for entry in entries] == list(reversed(ids))
@@ -164,9 +168,9 @@ async def test_profile_shows_the_history_a_page_at_a_time_without_skipping_after
 
     (title_id,) = seed_titles(1, premium_every=0)
     user_id = await signed_in(user)
-    device = accounts.start_session(user_id=user_id)
-    for _ in range(HISTORY_PAGE + 5):
-        playback_store.start_playback(user_id=user_id, title_id=title_id, device=device)
+    base = utcnow() - timedelta(days=HISTORY_PAGE + 5)
+    for day in range(HISTORY_PAGE + 5):  # one entry a day: the history keeps one per title and day
+        watched(user_id, title_id, now=base + timedelta(days=day))
     entries = playback.history(user_id=user_id, limit=100)
     await user.open('/profile')
     for entry in entries[:HISTORY_PAGE]:

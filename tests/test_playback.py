@@ -34,8 +34,8 @@ def another_device(user_id: int) -> str:
     return accounts.start_session(user_id=user_id)
 
 
-def save(token: str, position, *, ended=False, leaving=False, now=None) -> playback_store.SaveResult:
-    return playback_store.save_now(token, Report(position, ended=ended, leaving=leaving), now=now)
+def save(token: str, position, *, ended=False, leaving=False, played=None, now=None) -> playback_store.SaveResult:
+    return playback_store.save_now(token, Report(position, ended=ended, leaving=leaving, played_s=played), now=now)
 
 
 def resume(user_id: int, title_id: int) -> float:
@@ -187,7 +187,9 @@ def test_history_lists_newest_first_and_entries_can_be_removed_or_cleared():
     ids = seed_titles(3)
     base = utcnow()
     for offset, title_id in enumerate(ids):
-        start(user.id, title_id, now=base + timedelta(minutes=offset))
+        play = start(user.id, title_id, now=base + timedelta(minutes=offset))
+        later = base + timedelta(minutes=offset, seconds=30)
+        playback_store.save_now(play.token, Report(30.0, played_s=30.0), now=later)
     entries = playback.history(user_id=user.id)
     assert [entry.card.id for entry in entries] == list(reversed(ids))
     playback.remove_history_entry(user_id=user.id, entry_id=entries[0].id)
@@ -215,3 +217,39 @@ def test_a_users_stale_playbacks_are_dropped_when_a_new_one_starts():
     start(user.id, title_id)
     with db.session() as session:
         assert session.exec(select(func.count()).select_from(Playback)).one() == 1
+
+
+def test_a_playback_enters_the_history_once_really_watched_and_once_a_day():
+    user = make_account()
+    (title_id,) = seed_titles(1, duration_s=1000)  # 5 % is 50 s: 30 s comes first
+    base = utcnow()
+    play = start(user.id, title_id, now=base)
+    save(play.token, 20.0, played=20.0, now=base + timedelta(seconds=20))
+    assert playback.history(user_id=user.id) == []  # opened and played 20 s: not yet
+    save(play.token, 31.0, played=31.0, now=base + timedelta(seconds=31))
+    assert [entry.position_s for entry in playback.history(user_id=user.id)] == [31.0]
+    save(play.token, 45.0, played=45.0, now=base + timedelta(seconds=45))
+    again = start(user.id, title_id, now=base + timedelta(minutes=5))  # the same day: the same entry
+    save(again.token, 120.0, played=40.0, now=base + timedelta(minutes=6))
+    assert [entry.position_s for entry in playback.history(user_id=user.id)] == [120.0]
+    tomorrow = start(user.id, title_id, now=base + timedelta(days=1))
+    save(tomorrow.token, 130.0, played=35.0, now=base + timedelta(days=1, minutes=1))
+    assert [entry.position_s for entry in playback.history(user_id=user.id)] == [130.0, 120.0]
+
+
+def test_a_player_cannot_claim_more_playing_than_the_time_since_it_started():
+    user = make_account()
+    (title_id,) = seed_titles(1, duration_s=1000)
+    base = utcnow()
+    play = start(user.id, title_id, now=base)
+    save(play.token, 500.0, played=500.0, now=base + timedelta(seconds=10))  # seeked far, played 10 s at most
+    assert playback.history(user_id=user.id) == []
+
+
+def test_the_viewers_day_is_the_day_in_their_time_zone():
+    from datetime import UTC, date, datetime
+
+    late = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    assert playback_store.viewers_day('Europe/Madrid', late) == date(2026, 12, 2)
+    assert playback_store.viewers_day('America/Mexico_City', late) == date(2026, 12, 1)
+    assert playback_store.viewers_day('Not/AZone', late) == playback_store.viewers_day(None, late) == date(2026, 12, 1)

@@ -30,8 +30,8 @@ def playing(**changes: object) -> rules.Playback:
     return rules.Playback(**values)  # type: ignore[arg-type]
 
 
-def report(position: float | None, **flags: bool) -> rules.Report:
-    return rules.Report(position_s=position, **flags)
+def report(position: float | None, **flags: object) -> rules.Report:
+    return rules.Report(position_s=position, **flags)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,6 @@ def test_resume_rules(position, ended, resumable, watched, kept):
     decision = rules.decide(playing(), None, report(position, ended=ended), now=NOW)
     assert decision.accepted
     assert decision.saved == rules.Saved(position_s=kept, resumable=resumable, watched=watched)
-    assert decision.history_position == position
     assert decision.heartbeat_at == NOW
 
 
@@ -143,3 +142,31 @@ def test_video_bytes_go_only_to_a_live_token_within_its_plan(changes, quality, k
 @pytest.mark.parametrize(('saved', 'expected'), [(None, 0.0), (rules.Saved(40.0, True), 40.0), (rules.Saved(3.0), 0.0)])
 def test_where_a_title_resumes(saved, expected):
     assert rules.resume_from(saved) == expected
+
+
+@pytest.mark.parametrize(
+    ('duration', 'played', 'enters'),
+    [
+        (1000.0, 29.0, False),  # 30 s come before 5 % (50 s)
+        (1000.0, 30.0, True),
+        (100.0, 4.9, False),  # 5 % (5 s) comes before 30 s
+        (100.0, 5.0, True),
+        (1000.0, None, False),  # a player that counts nothing never enters the history
+    ],
+)
+def test_the_history_entry_is_written_once_really_watched(duration, played, enters):
+    decision = rules.decide(playing(duration_s=duration), None, report(10.0, played_s=played), now=NOW)
+    assert decision.enters_history is enters
+    assert decision.history_position == (10.0 if enters else None)
+
+
+def test_once_in_the_history_its_position_follows_the_playback():
+    decision = rules.decide(playing(in_history=True, played_s=100.0), None, report(42.0), now=NOW)
+    assert not decision.enters_history and decision.history_position == 42.0
+
+
+def test_played_seconds_never_exceed_the_time_since_the_playback_started():
+    young = playing(started_at=NOW - 10 * SECOND)
+    decision = rules.decide(young, None, report(90.0, played_s=400.0), now=NOW)
+    assert decision.played_s == pytest.approx(11.0)  # ten seconds old, plus one of leeway
+    assert rules.decide(young, None, report(5.0, played_s=None), now=NOW).played_s is None

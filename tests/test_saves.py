@@ -28,10 +28,11 @@ def _viewers(count: int) -> list[tuple[int, str]]:
     """`count` accounts, each playing the same 100 s title; returns (user id, playback token) pairs."""
     (title_id,) = seed_titles(1, duration_s=100)
     viewers = []
+    a_minute_ago = utcnow() - timedelta(minutes=1)  # long enough to have played what the reports say
     for index in range(count):
         user = make_account(f'viewer{index}')
         device = accounts.start_session(user_id=user.id)
-        play = playback_store.start_playback(user_id=user.id, title_id=title_id, device=device)
+        play = playback_store.start_playback(user_id=user.id, title_id=title_id, device=device, now=a_minute_ago)
         viewers.append((user.id, play.token))
     return viewers
 
@@ -193,7 +194,8 @@ async def test_two_playbacks_of_one_title_by_one_user_in_one_batch(writer):
 
 async def test_reports_of_one_playback_in_one_batch_end_as_if_applied_one_by_one(writer):
     ((user_id, token),) = _viewers(1)
-    reports = [Report(50.0), Report(60.0, ended=True), Report(30.0)]  # inserts; watched and reset; resumable again
+    # inserts; watched and reset; resumable again (each has played long enough for the history)
+    reports = [Report(50.0, played_s=10), Report(60.0, ended=True, played_s=20), Report(30.0, played_s=25)]
     results = await _queued_together(writer, [(token, report) for report in reports])
     assert [(r.position_s, r.resumable, r.watched) for r in results] == [
         (50.0, True, False),

@@ -14,7 +14,7 @@ from app.models import utcnow
 from app.services import accounts, playback, throttle
 from app.services.errors import ValidationError
 
-from .helpers import make_account, player_token, seed_titles, should_see, sign_in, signed_in
+from .helpers import make_account, player_token, seed_titles, should_see, sign_in, signed_in, watched
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
@@ -117,7 +117,7 @@ async def test_a_tab_the_sign_out_cannot_reach_is_refused_by_the_database(create
     await sign_in(tab1)
     await should_see(tab1, marker='logout')
     tab2.http_client.cookies = tab1.http_client.cookies  # same browser: same cookie
-    await tab2.open(f'/watch/{ids[0]}')  # leaves one history entry
+    watched(account.id, ids[0])  # one history entry
     await tab2.open('/profile')
     await should_see(tab2, marker='history-clear')
     await tab1.open('/')

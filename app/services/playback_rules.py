@@ -4,9 +4,13 @@ Given the stored state, the report, the plan's limits and the time, they return 
 (`playback_store`) reads the state before and writes the decision after. No database, lock or framework here, so
 the rules can be read in one sitting and tested as a table (tests/test_playback_rules.py).
 
-Resume rules, as Jellyfin's: under 5 % watched is not resumable (it stays in the history); from 90 %, or at the end,
-the title is watched (position back to 0, out of Continue watching); a near-zero report just after a resume, or from
-a player that never loaded, never overwrites a good position.
+Resume rules, as Jellyfin's: under 5 % watched is not resumable; from 90 %, or at the end, the title is watched
+(position back to 0, out of Continue watching); a near-zero report just after a resume, or from a player that never
+loaded, never overwrites a good position.
+
+History: a playback enters the viewer's history once they have really played 30 s or 5 % of the title, whichever
+comes first (the player counts the seconds it played; opening a page and leaving writes nothing); one entry per
+title per day, whose position follows the playback.
 
 A playback token is the only authority of the player's requests (video bytes, progress reports). It is *live* while
 its sign-in session exists, it was not stopped, and its heartbeat (any report, sent every 10 s also while paused)
@@ -31,6 +35,9 @@ SCREEN_WINDOW = timedelta(seconds=30)
 RESUME_GRACE = timedelta(seconds=20)
 # Players report a little past the end (rounding, the last frame), never more.
 OVERSHOOT_S = 2.0
+# What "really watched" means for the history: this many seconds, or this share of the title, whichever is less.
+HISTORY_SECONDS = 30.0
+HISTORY_FRACTION = 0.05
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Playback:
     plan: Plan
     is_premium: bool
     duration_s: float
+    played_s: float = 0.0  # seconds really played so far, as its player counted them
+    in_history: bool = False  # it has its history entry already
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,7 @@ class Report:
     position_s: float | None
     ended: bool = False
     leaving: bool = False  # the page is going away: its playback ends and frees the screen now
+    played_s: float | None = None  # seconds really played since this playback started (the player counts them)
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,9 @@ class Decision:
     heartbeat_at: datetime | None = None
     ends: bool = False  # the playback is over (its page left): no later report brings it back
     saved: Saved | None = None  # the new progress, or None when it does not change
-    history_position: float | None = None
+    played_s: float | None = None  # the playback's new count of seconds played, when it grew
+    enters_history: bool = False  # the history entry is written now (30 s or 5 % played)
+    history_position: float | None = None  # the position its history entry shows now
 
     @property
     def accepted(self) -> bool:
@@ -123,12 +135,29 @@ def decide(
     # A page that leaves sends its last report and may send an older one after it (browsers do not keep beacons in
     # order): ending the playback, rather than only backdating its heartbeat, keeps that one from reviving it.
     heartbeat = now - SCREEN_WINDOW - timedelta(seconds=1) if report.leaving else now
+    played = _played(playback, report, now)
+    base = Decision(heartbeat_at=heartbeat, ends=report.leaving, played_s=played)
     if position is None:
-        return Decision(heartbeat_at=heartbeat, ends=report.leaving)
+        return base
     new = _resume(playback, saved or Saved(), min(position, playback.duration_s), report.ended, now)
     if new is None:
-        return Decision(heartbeat_at=heartbeat, ends=report.leaving)
-    return Decision(heartbeat_at=heartbeat, ends=report.leaving, saved=new, history_position=position)
+        return base
+    enters = not playback.in_history and watched_enough(played or playback.played_s, playback.duration_s)
+    in_history = playback.in_history or enters
+    return replace(base, saved=new, enters_history=enters, history_position=position if in_history else None)
+
+
+def watched_enough(played_s: float, duration_s: float) -> bool:
+    """Whether this much playing makes a history entry: 30 s or 5 % of the title, whichever comes first."""
+    return played_s >= min(HISTORY_SECONDS, HISTORY_FRACTION * duration_s)
+
+
+def _played(playback: Playback, report: Report, now: datetime) -> float | None:
+    """The playback's count of seconds played after this report, when it grew: what the player says, but never
+    more than the time since the playback started (a player cannot have played longer than it existed)."""
+    if report.played_s is None or report.played_s <= playback.played_s:
+        return None
+    return min(report.played_s, (now - playback.started_at).total_seconds() + 1.0)
 
 
 def _stopped(playback: Playback) -> str | None:

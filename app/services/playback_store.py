@@ -19,15 +19,17 @@ import queue
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import aliased
 
 from .. import db
-from ..models import AuthSession, Plan, Playback, Progress, Quality, Title, User, WatchHistory, as_utc, utcnow
+from ..models import AuthSession, Kind, Plan, Playback, Progress, Quality, Title, User, WatchHistory, as_utc, utcnow
 from ..security import new_token
 from . import playback_rules as rules
 from .errors import AccessDenied, NotFound, ScreensFull, ValidationError
@@ -40,6 +42,10 @@ log = logging.getLogger('butaca.saves')
 
 # ---- reading a playback -------------------------------------------------------------------------------------------
 
+# An episode is premium when its series is: the series' flag decides, wherever the episode's own says otherwise.
+_Series = aliased(Title)
+PREMIUM = func.coalesce(_Series.is_premium, Title.is_premium)
+
 _PLAYBACK_COLUMNS = (
     Playback.token,
     Playback.user_id,
@@ -50,26 +56,31 @@ _PLAYBACK_COLUMNS = (
     Playback.started_at,
     Playback.heartbeat_at,
     Playback.stopped,
+    Playback.played_s,
     AuthSession.token.label('session_token'),
     User.subscription_type,
-    Title.is_premium,
+    User.time_zone,
+    PREMIUM.label('is_premium'),
     Title.duration_s,
 )
+
+
+def _playback_query(*columns):
+    return (
+        select(*_PLAYBACK_COLUMNS, *columns)
+        .join(Title, Title.id == Playback.title_id)
+        .outerjoin(_Series, _Series.id == Title.series_id)
+        .join(User, User.id == Playback.user_id)
+        .outerjoin(AuthSession, AuthSession.token == Playback.device)
+    )
+
+
 _PLAYBACKS = (
-    select(*_PLAYBACK_COLUMNS, Progress.position_s, Progress.resumable, Progress.watched, Progress.user_id.label('p'))
-    .join(Title, Title.id == Playback.title_id)
-    .join(User, User.id == Playback.user_id)
-    .outerjoin(AuthSession, AuthSession.token == Playback.device)
+    _playback_query(Progress.position_s, Progress.resumable, Progress.watched, Progress.user_id.label('p'))
     .outerjoin(Progress, (Progress.user_id == Playback.user_id) & (Progress.title_id == Playback.title_id))
     .where(Playback.token.in_(bindparam('tokens', expanding=True)))
 )
-_STREAM = (
-    select(*_PLAYBACK_COLUMNS, Title.video_sd_path, Title.video_hd_path)
-    .join(Title, Title.id == Playback.title_id)
-    .join(User, User.id == Playback.user_id)
-    .outerjoin(AuthSession, AuthSession.token == Playback.device)
-    .where(Playback.token == bindparam('token'))
-)
+_STREAM = _playback_query(Title.video_sd_path, Title.video_hd_path).where(Playback.token == bindparam('token'))
 # The devices (signed-in browsers) of some accounts that hold a live screen now.
 _LIVE_DEVICES = (
     select(Playback.user_id, Playback.device)
@@ -94,6 +105,8 @@ def _playback(row: Row) -> rules.Playback:
         plan=Plan(row.subscription_type),
         is_premium=bool(row.is_premium),
         duration_s=float(row.duration_s),
+        played_s=float(row.played_s or 0.0),
+        in_history=row.history_id is not None,
     )
 
 
@@ -132,8 +145,9 @@ def stream_grant(token: str, quality: Quality, *, now: datetime | None = None) -
 _HEARTBEAT = (
     update(Playback)
     .where(Playback.token == bindparam('b_token'))
-    .values(heartbeat_at=bindparam('b_at'), stopped=bindparam('b_ended'))
+    .values(heartbeat_at=bindparam('b_at'), stopped=bindparam('b_ended'), played_s=bindparam('b_played'))
 )
+_ATTACH_HISTORY = update(Playback).where(Playback.token == bindparam('b_token')).values(history_id=bindparam('b_id'))
 _HISTORY_POSITION = (
     update(WatchHistory).where(WatchHistory.id == bindparam('b_id')).values(position_s=bindparam('b_position'))
 )
@@ -171,13 +185,16 @@ class _Job:
 class _Batch:
     """The writes of one batch, the last one per key winning (reports of a batch are decided in order)."""
 
-    heartbeats: dict[str, tuple[datetime, bool]] = field(default_factory=dict)
+    heartbeats: dict[str, tuple[datetime, bool, float]] = field(default_factory=dict)
     progress: dict[tuple[int, int], dict] = field(default_factory=dict)
     history: dict[int, float] = field(default_factory=dict)
 
     def send(self, connection: Connection) -> None:
         if self.heartbeats:
-            rows = [{'b_token': token, 'b_at': at, 'b_ended': ended} for token, (at, ended) in self.heartbeats.items()]
+            rows = [
+                {'b_token': token, 'b_at': at, 'b_ended': ended, 'b_played': played}
+                for token, (at, ended, played) in self.heartbeats.items()
+            ]
             connection.execute(_HEARTBEAT, rows)
         if self.progress:
             connection.execute(_upsert_progress(connection), list(self.progress.values()))
@@ -194,6 +211,7 @@ def _apply(connection: Connection, jobs: list[_Job], now: datetime) -> None:
     lapsed = [row.user_id for row in rows.values() if as_utc(row.heartbeat_at) < now - rules.SCREEN_WINDOW]
     live = live_devices(connection, lapsed, now)
     saved: dict[tuple[int, int], rules.Saved | None] = {}
+    history_ids: dict[str, int] = {}  # history entries made in this batch, per playback
     batch = _Batch()
     for job in jobs:
         row = rows.get(job.token)
@@ -205,8 +223,10 @@ def _apply(connection: Connection, jobs: list[_Job], now: datetime) -> None:
             saved[key] = rules.Saved(row.position_s, bool(row.resumable), bool(row.watched)) if row.p else None
         playback = _playback(row)
         if job.token in batch.heartbeats:  # an earlier report of this batch moved it, or ended it
-            at, ended = batch.heartbeats[job.token]
-            playback = replace(playback, heartbeat_at=at, stopped=ended)
+            at, ended, played = batch.heartbeats[job.token]
+            playback = replace(playback, heartbeat_at=at, stopped=ended, played_s=played)
+        if job.token in history_ids:
+            playback = replace(playback, in_history=True)
         try:
             decision = rules.decide(
                 playback,
@@ -223,7 +243,8 @@ def _apply(connection: Connection, jobs: list[_Job], now: datetime) -> None:
         if not decision.accepted:
             job.outcome = (ValidationError if decision.invalid else AccessDenied)(decision.refused)
             continue
-        batch.heartbeats[job.token] = (decision.heartbeat_at, decision.ends)
+        played = decision.played_s if decision.played_s is not None else playback.played_s
+        batch.heartbeats[job.token] = (decision.heartbeat_at, decision.ends, played)
         devices = live.setdefault(row.user_id, set())
         if decision.heartbeat_at >= now - rules.SCREEN_WINDOW:  # what later reports of this batch must count
             devices.add(row.device)
@@ -240,8 +261,11 @@ def _apply(connection: Connection, jobs: list[_Job], now: datetime) -> None:
                 'watched': decision.saved.watched,
                 'updated_at': now,
             }
-            if row.history_id is not None:
-                batch.history[row.history_id] = decision.history_position
+            history_id = history_ids.get(job.token, row.history_id)
+            if decision.enters_history:
+                history_id = history_ids[job.token] = _enter_history(connection, row, decision, now)
+            if history_id is not None and decision.history_position is not None:
+                batch.history[history_id] = decision.history_position
         current = saved[key] or rules.Saved()
         job.outcome = SaveResult(decision.saved is not None, current.position_s, current.resumable, current.watched)
     batch.send(connection)
@@ -256,6 +280,36 @@ def save_now(token: str, report: rules.Report, *, now: datetime | None = None) -
         raise job.outcome
     assert job.outcome is not None
     return job.outcome
+
+
+def viewers_day(time_zone: str | None, now: datetime) -> date:
+    """The viewer's day at `now`, in their time zone (UTC when it is unknown or not one we know)."""
+    try:
+        zone = ZoneInfo(time_zone) if time_zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return now.astimezone(zone).date()
+
+
+def _enter_history(connection: Connection, row: Row, decision: rules.Decision, now: datetime) -> int:
+    """The playback's history entry: this title's entry of the viewer's day, made now or brought up to now."""
+    dialect = postgresql if connection.dialect.name == 'postgresql' else sqlite
+    values = {
+        'user_id': row.user_id,
+        'title_id': row.title_id,
+        'day': viewers_day(row.time_zone, now),
+        'watched_at': now,
+        'position_s': decision.history_position or 0.0,
+        'quality': Quality(row.quality),
+    }
+    statement = dialect.insert(WatchHistory).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[WatchHistory.user_id, WatchHistory.title_id, WatchHistory.day],
+        set_={'watched_at': now, 'position_s': statement.excluded.position_s, 'quality': statement.excluded.quality},
+    ).returning(WatchHistory.id)
+    history_id = connection.execute(statement).scalar_one()
+    connection.execute(_ATTACH_HISTORY, {'b_token': row.token, 'b_id': history_id})
+    return history_id
 
 
 class ProgressWriter:
@@ -374,7 +428,11 @@ class PlaybackStart:
 
 
 _ACCOUNT = select(User.subscription_type).where(User.id == bindparam('user'))
-_TITLE = select(Title.title, Title.is_premium).where(Title.id == bindparam('title'))
+_TITLE = (
+    select(Title.title, Title.kind, PREMIUM.label('is_premium'))
+    .outerjoin(_Series, _Series.id == Title.series_id)
+    .where(Title.id == bindparam('title'))
+)
 _SAVED = select(Progress.position_s, Progress.resumable, Progress.watched).where(
     Progress.user_id == bindparam('user'), Progress.title_id == bindparam('title')
 )
@@ -390,7 +448,8 @@ _PRUNE = delete(Playback).where(Playback.user_id == bindparam('b_user'), Playbac
 
 
 def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | None = None) -> PlaybackStart:
-    """Check the plan and the screens, record the play in the history, and hand out a new playback token.
+    """Check the plan and the screens and hand out a new playback token (the history entry comes once the viewer
+    has really watched: `playback_rules.watched_enough`).
 
     `device` is the sign-in session of the browser that plays: one device is one screen, whatever its number of
     tabs, and plays one thing at a time (its earlier playbacks stop). Raises NotFound, AccessDenied, ScreensFull.
@@ -400,7 +459,7 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
         # The account's row first, locked on PostgreSQL: two starts of one account cannot both take the last screen.
         plan = connection.execute(_ACCOUNT.with_for_update(), {'user': user_id}).scalar_one_or_none()
         title = connection.execute(_TITLE, {'title': title_id}).first()
-        if plan is None or title is None:
+        if plan is None or title is None or title.kind == Kind.SERIES:  # a series plays through its episodes
             raise NotFound('title.not_found')
         plan = Plan(plan)
         if key := denial(plan, is_premium=title.is_premium):
@@ -411,11 +470,6 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
         quality = quality_for(plan)
         stored = connection.execute(_SAVED, {'user': user_id, 'title': title_id}).first()
         resume = rules.resume_from(rules.Saved(*stored) if stored else None)
-        history_id = connection.execute(
-            insert(WatchHistory).values(
-                user_id=user_id, title_id=title_id, watched_at=now, position_s=resume, quality=quality
-            )
-        ).inserted_primary_key[0]
         connection.execute(_STOP_DEVICE, {'b_user': user_id, 'b_device': device})
         connection.execute(_PRUNE, {'b_user': user_id, 'b_before': now - KEEP_PLAYBACKS})
         token = new_token()
@@ -425,7 +479,6 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
                 user_id=user_id,
                 device=device,
                 title_id=title_id,
-                history_id=history_id,
                 quality=quality,
                 started_at=now,
                 heartbeat_at=now,

@@ -5,6 +5,8 @@ window.butacaPlayer = function (video, cfg) {
   let ready = false; // true once the resume seek is done: before that, currentTime is not a real position
   let stopped = false;
   let timer = null;
+  let played = 0; // seconds really played in this playback (the history counts from 30 s or 5 %)
+  let lastTime = null;
   const status = document.getElementById(cfg.statusId);
 
   function say(text) {
@@ -24,7 +26,7 @@ window.butacaPlayer = function (video, cfg) {
     if (stopped || (!ready && !leaving)) return;
     // Before the resume seek is done (or after a failed load) there is no real position: report none.
     const position = ready ? video.currentTime : null;
-    const body = JSON.stringify({position, ended: !!ended, leaving: !!leaving});
+    const body = JSON.stringify({position, played, ended: !!ended, leaving: !!leaving});
     if (beacon && navigator.sendBeacon) {
       navigator.sendBeacon(cfg.progressUrl, new Blob([body], {type: 'text/plain'}));
       return;
@@ -46,6 +48,12 @@ window.butacaPlayer = function (video, cfg) {
   if (video.readyState >= 1) onMetadata(); else video.addEventListener('loadedmetadata', onMetadata, {once: true});
 
   timer = setInterval(() => send(false), 10000);
+  video.addEventListener('timeupdate', () => {
+    const now = video.currentTime;
+    if (!video.paused && lastTime !== null && now > lastTime && now - lastTime < 2) played += now - lastTime;
+    lastTime = now;
+  });
+  video.addEventListener('seeking', () => { lastTime = null; });
   video.addEventListener('pause', () => { if (!video.ended) send(false); });
   video.addEventListener('seeked', () => { if (!video.paused) send(false); });
   video.addEventListener('ended', () => send(true));
