@@ -9,7 +9,6 @@ import time
 
 import pytest
 from nicegui.testing import Screen
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -23,23 +22,6 @@ if not HAVE_BROWSER and os.environ.get('CI') != 'true':
 
 pytestmark = pytest.mark.browser
 ES = 'es'
-
-
-@pytest.fixture(scope='session')
-def nicegui_chrome_options(nicegui_chrome_options: webdriver.ChromeOptions) -> webdriver.ChromeOptions:
-    # A real window size, Spanish first (the brief's language), and the flags Chromium needs on a closed network.
-    for argument in (
-        'window-size=1280,900',
-        'lang=es-ES',
-        'disable-background-networking',
-        'disable-component-update',
-        'no-first-run',
-        'disable-sync',
-        'mute-audio',
-    ):
-        nicegui_chrome_options.add_argument(argument)
-    nicegui_chrome_options.add_experimental_option('prefs', {'intl.accept_languages': 'es-ES,es'})
-    return nicegui_chrome_options
 
 
 def t(key: str, language: str = ES, **params: object) -> str:
