@@ -8,13 +8,7 @@ from nicegui.testing import User
 
 from app.config import get_settings
 
-from .helpers import seed_titles, signed_in
-
-
-async def open_player(user: User, title_id: int) -> str:
-    await user.open(f'/watch/{title_id}')
-    video = user.find(marker='video').elements.pop()
-    return video.props['src']
+from .helpers import open_player, seed_titles, signed_in
 
 
 async def test_anonymous_gets_401_and_unknown_gets_404(user: User):
@@ -35,7 +29,7 @@ async def test_anonymous_gets_401_and_unknown_gets_404(user: User):
 async def test_range_requests_get_exact_bytes_suffix_ranges_and_416(user: User):
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     assert src.startswith(f'/media/{title_id}/sd?p=')
     expected = (get_settings().media_dir / 'seed/t0/sd.mp4').read_bytes()
 
@@ -79,7 +73,7 @@ async def test_paths_are_confined_to_the_media_folder_whatever_the_database_says
 async def test_video_bytes_need_the_callers_own_live_playback_token(user: User):
     ids = seed_titles(2)
     await signed_in(user)
-    src = await open_player(user, ids[0])
+    src, _ = await open_player(user, ids[0])
     token = parse_qs(urlsplit(src).query)['p'][0]
     assert (await user.http_client.get(f'/media/{ids[1]}/sd?p={token}')).status_code == 404  # other title
     assert (await user.http_client.get(f'/media/{ids[0]}/sd')).status_code == 404  # no token
@@ -93,7 +87,7 @@ async def test_player_requests_take_the_fast_lane_and_fall_back_when_the_browser
 
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     assert isinstance(nicegui_app.middleware_stack, FastLane)
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
     auth._browser_tokens.clear()  # as in another process that has not seen this browser yet
@@ -107,7 +101,7 @@ async def test_a_signed_out_browser_gets_401_from_the_fast_lane(user: User):
 
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     for token in list(auth._browser_tokens.values()):
         db.call(accounts.end_session, token=token)  # signed out elsewhere: the map still names the old token
     assert (await user.http_client.get(src)).status_code == 401
@@ -119,7 +113,7 @@ async def test_a_signed_out_browser_gets_401_from_the_fast_lane(user: User):
 async def test_production_mode_answers_with_x_accel_redirect_and_only_grants_may_be_kept(user: User, monkeypatch):
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     monkeypatch.setenv('BUTACA_ACCEL_REDIRECT', '/_protected_media')
     grant = await user.http_client.get(src, headers={'Range': 'bytes=0-9'})
     assert grant.status_code == 200 and grant.content == b''

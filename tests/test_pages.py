@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
 
 from nicegui import ui
 from nicegui.testing import User
@@ -12,13 +11,12 @@ from app import db
 from app.i18n import translate
 from app.services import playback
 
-from .helpers import seed_titles, signed_in
+from .helpers import open_player, open_watch, seed_titles, signed_in
 
 
 async def player_token(user: User, title_id: int) -> str:
-    await user.open(f'/watch/{title_id}')
-    src = user.find(marker='video').elements.pop().props['src']
-    return parse_qs(urlsplit(src).query)['p'][0]
+    _, token = await open_player(user, title_id)
+    return token
 
 
 async def report(user: User, token: str, position, **extra) -> tuple[int, dict]:
@@ -51,9 +49,8 @@ async def test_a_title_played_halfway_appears_in_continue_watching_and_resumes_t
     await user.open('/')
     await user.should_see(marker='continue-row')
     await user.should_see(marker=f'continue-{ids[0]}')
-    await user.open(f'/watch/{ids[0]}')
-    await user.should_see(translate('es', 'watch.resumed_at', time='0:42'))
-    await user.should_see(marker='start-over')
+    player = await open_watch(user, ids[0])
+    assert player.playback['resume'] == 42.5  # the player says so, with "Start from the beginning" (test_player.py)
 
 
 async def test_the_beacon_sent_when_the_tab_closes_saves_the_position_without_a_websocket(user: User):
@@ -139,23 +136,36 @@ async def test_unknown_or_malformed_ids_show_a_clear_not_found_page(user: User):
         await user.should_see(translate('es', 'title.not_found'))
 
 
-async def test_the_watch_page_plays_the_chosen_title_in_a_video_element(user: User):
+async def test_the_watch_page_plays_the_chosen_title_in_the_player(user: User):
     ids = seed_titles(2)
     await signed_in(user)
-    await user.open(f'/watch/{ids[1]}')
-    await user.should_see('Título 1')
-    video = user.find(marker='video').elements.pop()
-    assert isinstance(video, ui.video)
-    assert video.props['src'].startswith(f'/media/{ids[1]}/sd?p=')
-    assert f'/media/{ids[1]}/backdrop' in video.props['poster']
-    await user.should_see(translate('es', 'watch.quality', quality='SD', height=480))
+    player = await open_watch(user, ids[1])
+    assert player.props['shell']['title'] == 'Título 1'
+    assert player.props['shell']['poster'] == f'/media/{ids[1]}/backdrop'
+    assert player.props['shell']['messages']['player.play'] == 'Reproducir'  # in the viewer's language
+    playback = player.playback
+    assert playback['sources']['SD'].startswith(f'/media/{ids[1]}/sd?p=') and playback['sources']['HD'] is None
+    assert (playback['quality'], playback['hdLocked']) == ('SD', True)
+    assert playback['qualityLabels']['SD'] == 'SD · 480p'
+    assert playback['progress'] == {'url': '/api/progress', 'token': playback['id'], 'everySeconds': 10}
+    assert [item['title'] for item in playback['moreLikeThis']] == []  # no other title of its genre
+
+
+async def test_opening_the_watch_page_with_a_get_changes_nothing(user: User):
+    (title_id,) = seed_titles(1)
+    user_id = await signed_in(user)
+    response = await user.http_client.get(f'/watch/{title_id}')  # a GET, and no websocket: a prefetch, a bot
+    assert response.status_code == 200
+    assert db.call(playback.history, user_id=user_id) == []
+    assert db.call(playback.active_playbacks, user_id=user_id) == 0
+    assert '/media/' + str(title_id) + '/sd' not in response.text  # no token handed out either
 
 
 async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(user: User):
     ids = seed_titles(3, premium_every=0)
     user_id = await signed_in(user)
     for title_id in ids:
-        await user.open(f'/watch/{title_id}')
+        await open_watch(user, title_id)
     await user.open('/profile')
     entries = db.call(playback.history, user_id=user_id)
     assert [entry.card.id for entry in entries] == list(reversed(ids))

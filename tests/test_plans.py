@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from urllib.parse import parse_qs, urlsplit
 
 from nicegui.testing import User
 
@@ -13,13 +12,7 @@ from app.i18n import translate
 from app.models import Plan
 from app.services import accounts
 
-from .helpers import make_account, seed_titles, sign_in, signed_in
-
-
-async def open_player(user: User, title_id: int) -> tuple[str, str]:
-    await user.open(f'/watch/{title_id}')
-    src = user.find(marker='video').elements.pop().props['src']
-    return src, parse_qs(urlsplit(src).query)['p'][0]
+from .helpers import eventually, make_account, open_player, open_watch, seed_titles, sign_in, signed_in, started_player
 
 
 async def heartbeat(user: User, token: str, position: float = 30.0) -> int:
@@ -38,7 +31,7 @@ async def test_free_users_see_the_upgrade_panel_and_no_video_url_for_premium_tit
     await user.open(f'/watch/{ids[2]}')
     await user.should_see(marker='upgrade-panel')
     await user.should_see(marker='plan-comparison')
-    await user.should_not_see(marker='video')
+    await user.should_not_see(marker='player')
     for quality in ('sd', 'hd'):
         guessed = await user.http_client.get(f'/media/{ids[2]}/{quality}?p=anything')
         assert guessed.status_code == 403
@@ -49,7 +42,7 @@ async def test_free_users_stream_sd_only_even_with_a_valid_token(user: User):
     await signed_in(user)
     src, token = await open_player(user, title_id)
     assert '/sd?' in src
-    await user.should_see(translate('es', 'watch.quality', quality='SD', height=480))
+    assert user.find(marker='player').elements.pop().playback['hdLocked']  # HD: a Premium badge, no URL
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
     assert (await user.http_client.get(f'/media/{title_id}/hd?p={token}')).status_code == 403
 
@@ -61,10 +54,11 @@ async def test_upgrade_in_the_upgrade_panel_then_play_in_hd(user: User):
     user.find(marker='upgrade').click()
     await user.should_see(translate('es', 'plan.no_payment'))
     user.find(marker='confirm-plan').click()
-    await user.should_see(marker='video')
-    src = user.find(marker='video').elements.pop().props['src']
-    assert f'/media/{ids[2]}/hd?' in src
-    await user.should_see(translate('es', 'watch.quality', quality='HD', height=720))
+    await user.should_see(marker='player')  # the page reloads with the player
+    playback = (await started_player(user)).playback
+    src = playback['sources']['HD']
+    assert f'/media/{ids[2]}/hd?' in src and playback['quality'] == 'HD' and not playback['hdLocked']
+    assert playback['qualityLabels']['HD'] == 'HD · 720p'
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
 
 
@@ -99,11 +93,12 @@ async def test_a_second_screen_is_refused_on_free_and_can_stop_the_first(create_
     await signed_in(laptop, create=False)
     await signed_in(phone, create=False)
     laptop_src, laptop_token = await open_player(laptop, title_id)
-    await phone.open(f'/watch/{title_id}')
-    await phone.should_see(translate('es', 'watch.screens_full', used=1, limit=1))
-    await phone.should_not_see(marker='video')
-    phone.find(marker='stop-others').click()
-    await phone.should_see(marker='video')
+    player = await open_watch(phone, title_id)
+    assert player.refusal['text'] == translate('es', 'watch.screens_full', used=1, limit=1)
+    assert player.refusal['key'] == 'watch.screens_full' and player.playback is None
+    phone.find(marker='player').trigger('stopOthers')  # the player's "Stop the other screens and watch here"
+    await eventually(lambda: player.playback)
+    assert player.refusal is None
     assert (await laptop.http_client.get(laptop_src)).status_code == 403
     assert await heartbeat(laptop, laptop_token) == 403
 
@@ -116,8 +111,8 @@ async def test_premium_allows_four_screens_and_refuses_the_fifth(create_user: Ca
         await signed_in(device, create=False)
         await open_player(device, title_id)
     await signed_in(devices[4], create=False)
-    await devices[4].open(f'/watch/{title_id}')
-    await devices[4].should_see(translate('es', 'watch.screens_full', used=4, limit=4))
+    player = await open_watch(devices[4], title_id)
+    assert player.refusal['text'] == translate('es', 'watch.screens_full', used=4, limit=4)
 
 
 async def test_a_screen_is_freed_when_its_page_is_left(create_user: Callable[[], User]):

@@ -15,7 +15,7 @@ from app.models import utcnow
 from app.services import accounts, playback, throttle
 from app.services.errors import ValidationError
 
-from .helpers import make_account, seed_titles, sign_in, signed_in
+from .helpers import make_account, open_player, open_watch, seed_titles, sign_in, signed_in
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ async def test_a_tab_the_sign_out_cannot_reach_is_refused_by_the_database(create
     await sign_in(tab1)
     await tab1.should_see(marker='logout')
     tab2.http_client.cookies = tab1.http_client.cookies  # same browser: same cookie
-    await tab2.open(f'/watch/{ids[0]}')  # leaves one history entry
+    await open_watch(tab2, ids[0])  # leaves one history entry
     await tab2.open('/profile')
     await tab2.should_see(marker='history-clear')
     await tab1.open('/')
@@ -189,8 +189,7 @@ async def test_sql_looking_search_finds_nothing_and_breaks_nothing(user: User):
 async def test_malformed_range_headers_get_a_4xx_or_the_file_never_a_500(user: User, range_header):
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    await user.open(f'/watch/{title_id}')
-    src = user.find(marker='video').elements.pop().props['src']
+    src, _ = await open_player(user, title_id)
     response = await user.http_client.get(src, headers={'Range': range_header})
     assert response.status_code in {200, 206, 400, 416}, (range_header, response.status_code)
 
@@ -234,8 +233,7 @@ async def test_progress_for_a_title_of_another_user_is_refused(create_user):
     await ana.should_see(marker='logout')
     await sign_in(bea, 'bea')
     await bea.should_see(marker='logout')
-    await ana.open(f'/watch/{title_id}')
-    token = ana.find(marker='video').elements.pop().props['src'].split('p=')[1]
+    _, token = await open_player(ana, title_id)
     response = await bea.http_client.post('/api/progress', content=json.dumps({'token': token, 'position': 50}))
     assert response.status_code == 404
 

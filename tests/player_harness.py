@@ -1,0 +1,177 @@
+"""A test-only page that mounts the real player with real files made here, for what the app does not have yet
+(subtitles, trickplay, markers, next episode, more like this, audio languages).
+
+`make_media` writes a short H.264/AAC video in two qualities and two audio languages (PyAV, as the demo library
+does), a WebVTT file per language and a trickplay sprite sheet. `Harness.install` serves them on /harness/files/,
+adds /harness/player (the component, started once the page's websocket is up, as the watch page does) and stand-ins
+for the server's player endpoints that record what they receive: progress, preferences, stop-others. A test sets
+`harness.answer` to make the progress endpoint refuse (403 with a stop key) or fail (503).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+from fastapi import Request
+from nicegui import app, context, ui
+from PIL import Image, ImageDraw, ImageFont
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from app.components.player import Player, shell_for
+from app.components.theme import apply_theme
+from app.library.media_tools import Rendition, RenditionWriter, max_kbps
+from app.library.synth import pad_track
+
+DURATION_S = 40
+FPS = 10
+SD_SIZE = (480, 270)
+HD_SIZE = (960, 540)
+TILE = (160, 90)
+INTERVAL_S = 10
+COLUMNS = ROWS = 2
+SUBTITLES = {'es': 'Hola', 'en': 'Hello'}
+
+
+def picture(second: int, size: tuple[int, int] = HD_SIZE) -> Image.Image:
+    """What the video shows during `second`: a colour that turns with time and the time written large."""
+    hue = (second * 9) % 360
+    image = Image.new('HSV', size, (int(hue * 255 / 360), 160, 150)).convert('RGB')
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=size[1] // 4)
+    draw.text((size[0] // 2, size[1] // 2), f'{second // 60}:{second % 60:02d}', fill='white', font=font, anchor='mm')
+    return image
+
+
+def make_media(folder: Path) -> dict[str, Path]:
+    """Every file the harness serves, by its name under /harness/files/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stills = [np.asarray(picture(second)) for second in range(DURATION_S)]
+    languages = {'es': 220.0, 'en': 330.0}
+    for language, root_hz in languages.items():
+        sound = pad_track(DURATION_S, rate=24_000, root_hz=root_hz)
+        sizes = {'sd': SD_SIZE, 'hd': HD_SIZE} if language == 'es' else {'sd': SD_SIZE}
+        renditions = [
+            Rendition(folder / f'{quality}-{language}.mp4', *size, max_kbps(*size, FPS), qp=30)
+            for quality, size in sizes.items()
+        ]
+        with RenditionWriter(renditions, fps=FPS, audio=sound, preset='ultrafast') as writer:
+            for index in range(DURATION_S * FPS):
+                writer.write(av.VideoFrame.from_ndarray(stills[index // FPS], format='rgb24'))
+    for language, word in SUBTITLES.items():
+        (folder / f'{language}.vtt').write_text(vtt(word), encoding='utf-8')
+    sheet = Image.new('RGB', (TILE[0] * COLUMNS, TILE[1] * ROWS))
+    for index in range(tile_count()):
+        tile = picture(index * INTERVAL_S).resize(TILE)
+        sheet.paste(tile, ((index % COLUMNS) * TILE[0], (index // COLUMNS) * TILE[1]))
+    sheet.save(folder / 'trickplay.jpg', quality=80)
+    picture(0, (400, 600)).save(folder / 'poster.jpg')
+    return {path.name: path for path in folder.iterdir() if path.is_file()}
+
+
+def vtt(word: str) -> str:
+    """A cue every two seconds, all through the video: '<word> 0', '<word> 2'..."""
+    lines = ['WEBVTT', '']
+    for start in range(0, DURATION_S, 2):
+        lines += [f'00:00:{start:02d}.000 --> 00:00:{start + 2:02d}.000', f'{word} {start}', '']
+    return '\n'.join(lines)
+
+
+def tile_count() -> int:
+    return math.ceil(DURATION_S / INTERVAL_S)
+
+
+def config(**overrides: Any) -> dict[str, Any]:
+    """A full playback config on the harness's files; tests override what they are about."""
+    files = '/harness/files'
+    base = {
+        'id': 'harness-playback-1',
+        'mediaKey': 'harness:1',
+        'sources': {'SD': f'{files}/sd-es.mp4', 'HD': f'{files}/hd-es.mp4'},
+        'quality': 'SD',
+        'hdLocked': False,
+        'qualityLabels': {'SD': 'SD · 270p', 'HD': 'HD · 540p'},
+        'audio': None,
+        'resume': 0,
+        'progress': {'url': '/harness/progress', 'token': 'harness-token', 'everySeconds': 10},
+        'subtitles': [
+            {'lang': 'es', 'label': 'Español', 'url': f'{files}/es.vtt'},
+            {'lang': 'en', 'label': 'English', 'url': f'{files}/en.vtt'},
+        ],
+        'subtitleLang': None,
+        'preferencesUrl': '/harness/preferences',
+        'trickplay': {
+            'url': f'{files}/trickplay.jpg',
+            'interval': INTERVAL_S,
+            'width': TILE[0],
+            'height': TILE[1],
+            'columns': COLUMNS,
+            'rows': ROWS,
+            'count': tile_count(),
+        },
+        'markers': None,
+        'next': None,
+        'moreLikeThis': [
+            {'title': f'Parecida {index}', 'url': f'/harness/more/{index}', 'poster': f'{files}/poster.jpg'}
+            for index in range(4)
+        ],
+        'stopOthersUrl': None,
+    }
+    return base | overrides
+
+
+@dataclass
+class Harness:
+    files: dict[str, Path]
+    config: dict[str, Any] = field(default_factory=config)
+    shell: dict[str, Any] = field(default_factory=dict)  # overrides of the shell
+    answer: tuple[int, dict] | None = None  # the progress endpoint's answer; None: 200 saved
+    reports: list[dict] = field(default_factory=list)
+    preferences: list[dict] = field(default_factory=list)
+    stop_others: int = 0
+    players: list[Player] = field(default_factory=list)
+
+    def install(self) -> None:
+        """Routes and the page; call in the test, before the first screen.open (routes are reset between tests)."""
+        app.get('/harness/files/{name}')(self._file)
+        app.post('/harness/progress')(self._progress)
+        app.post('/harness/preferences')(self._preferences)
+        app.post('/harness/stop-others')(self._stop_others)
+        ui.page('/harness/player')(self._page)
+        ui.page('/harness/more/{index}')(self._more)
+
+    def _file(self, name: str) -> Response:
+        path = self.files.get(name)
+        return FileResponse(path) if path else JSONResponse({'detail': 'no such file'}, status_code=404)
+
+    async def _progress(self, request: Request) -> JSONResponse:
+        self.reports.append(json.loads(await request.body()))
+        if self.answer is not None:
+            status, body = self.answer
+            return JSONResponse(body, status_code=status)
+        return JSONResponse({'saved': True})
+
+    async def _preferences(self, request: Request) -> JSONResponse:
+        self.preferences.append(json.loads(await request.body()))
+        return JSONResponse({'saved': True})
+
+    def _stop_others(self) -> JSONResponse:
+        self.stop_others += 1
+        self.answer = None
+        return JSONResponse({'stopped': 1})
+
+    async def _page(self) -> None:
+        apply_theme()
+        shell = shell_for(title='Harness', poster='/harness/files/poster.jpg', back_url='/harness/more/back')
+        player = Player(shell | self.shell).mark('player')
+        self.players.append(player)
+        await context.client.connected(timeout=10)
+        player.start(dict(self.config))
+
+    def _more(self, index: str) -> None:
+        ui.label(f'more {index}').mark('more-page')
