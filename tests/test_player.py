@@ -274,12 +274,32 @@ def test_each_stop_message_offers_its_action(screen: Screen, harness: Harness, k
     harness.answer = (403, {'detail': key_, 'stop': True})
     key(screen, 'k')
     until(screen, 'document.querySelector(".bp-message")')
-    assert m(key_) in screen.find_by_css('.bp-message').text
+    assert m('player.screens_full' if key_ == 'watch.screens_full' else key_) in screen.find_by_css('.bp-message').text
     assert js(screen, '[...document.querySelectorAll(".bp-message button")].map(b => b.dataset.action)') == actions
     if key_ == 'watch.screens_full':  # Stop the others: the server frees the screens, the page plays again
         screen.find_by_css('.bp-message button[data-action="stopOthers"]').click()
         screen.wait_for(lambda: harness.stop_others == 1)
         until_playing(screen)
+
+
+def test_without_element_fullscreen_the_video_goes_fullscreen_and_the_viewer_is_told_what_is_lost(
+    screen: Screen, harness: Harness
+):
+    # iPhone Safari: no element fullscreen, only the video's own (webkitEnterFullscreen).
+    no_element_fullscreen = (
+        'for (const name of ["fullscreenEnabled", "webkitFullscreenEnabled"])'
+        '  Object.defineProperty(Document.prototype, name, {get: () => false});'
+        'HTMLVideoElement.prototype.webkitEnterFullscreen = function () { window.videoFullscreen = true; };'
+    )
+    added = screen.selenium.execute_cdp_cmd('Page.addScriptToEvaluateOnNewDocument', {'source': no_element_fullscreen})
+    try:
+        open_player(screen)
+    finally:  # the browser is shared by the whole session
+        screen.selenium.execute_cdp_cmd('Page.removeScriptToEvaluateOnNewDocument', added)
+    until_playing(screen)
+    press(screen, m('player.fullscreen'))
+    until(screen, 'window.videoFullscreen === true && !document.fullscreenElement')
+    assert m('player.fullscreen_limited') in screen.find_by_css('.bp-notices').text
 
 
 def test_the_python_side_can_stop_the_player_at_once(screen: Screen, harness: Harness):

@@ -66,6 +66,7 @@ async def watch_page(title_id: str) -> None:
         )
     ).mark('player')
     player.on_stop_others(lambda: stop_others_and_start(player, title))
+    auth.show_flashes()  # e.g. "your plan is now Premium", after the upgrade panel reloaded the page
     try:
         await context.client.connected(timeout=CONNECT_TIMEOUT)
     except TimeoutError:

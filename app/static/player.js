@@ -47,6 +47,9 @@ const MESSAGE_ICONS = {
   "player.hd_locked": "workspace_premium",
 };
 
+// When the server names only a key, these say it without the numbers its page text has ({used} of {limit}).
+const KEY_ONLY_TEXTS = { "watch.screens_full": "player.screens_full" };
+
 function readJson(storage, key) {
   try {
     return JSON.parse(storage.getItem(key)) || null;
@@ -1136,7 +1139,8 @@ export default {
       this.busy = false;
       this.overlay = true;
       const actions = (MESSAGE_ACTIONS[key] || ["browse"]).filter((action) => action !== "upgrade" || this.shell.upgradeUrl);
-      this.message = { key, icon: MESSAGE_ICONS[key] || "info", text: text || this.m(key), actions };
+      const shown = text || this.m(KEY_ONLY_TEXTS[key] || key);
+      this.message = { key, icon: MESSAGE_ICONS[key] || "info", text: shown, actions };
       this.say(this.message.text);
       this.$nextTick(() => this.focusFirst(".bp-message"));
     },

@@ -4,12 +4,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     'watch.back': ('Volver', 'Back'),
     'watch.resumed_at': ('Continuando desde {time}.', 'Resuming from {time}.'),
     'watch.start_over': ('Empezar desde el principio', 'Start from the beginning'),
-    'watch.quality': ('Calidad {quality} · {height}p', 'Quality {quality} · {height}p'),
     'watch.load_error': ('No se pudo cargar el vídeo.', 'The video could not be loaded.'),
-    'watch.keys': (
-        'Espacio/K reproducir · ←/→ 10 s · F pantalla completa · M silencio',
-        'Space/K play · ←/→ 10 s · F fullscreen · M mute',
-    ),
     'watch.stopped_plan': (
         'Tu plan ha cambiado: este título ya no está incluido.',
         'Your plan has changed: this title is no longer included.',
@@ -49,6 +44,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     'player.decimal': (',', '.'),
     'player.quality': ('Calidad', 'Quality'),
     'player.premium': ('Premium', 'Premium'),
+    'player.screens_full': (
+        'Ya se están usando todas las pantallas de tu plan.',
+        'All the screens your plan allows are in use.',
+    ),
     'player.hd_locked': (
         'La calidad HD es parte del plan Premium.',
         'HD quality comes with the Premium plan.',
