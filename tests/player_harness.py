@@ -1,6 +1,11 @@
 """A test-only page that mounts the real player with real files made here, for what the app does not have yet
 (subtitles, trickplay, markers, next episode, more like this, audio languages).
 
+    python -m tests.player_harness [--port 8790] [--library assets/media/demo]
+
+serves it for looking at the player by hand (and for scripts/screenshots.py): /harness/player, or
+/harness/player?preset=subtitles|series; with --library, on a demo title's video and artwork.
+
 `make_media` writes a short H.264/AAC video in two qualities and two audio languages (PyAV, as the demo library
 does), a WebVTT file per language and a trickplay sprite sheet. `Harness.install` serves them on /harness/files/,
 adds /harness/player (the component, started once the page's websocket is up, as the watch page does) and stand-ins
@@ -10,6 +15,7 @@ for the server's player endpoints that record what they receive: progress, prefe
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 from dataclasses import dataclass, field
@@ -25,7 +31,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from app.components.player import Player, shell_for
 from app.components.theme import apply_theme
-from app.library.media_tools import Rendition, RenditionWriter, max_kbps
+from app.library.media_tools import Rendition, RenditionWriter, frame_at, max_kbps
 from app.library.synth import pad_track
 
 DURATION_S = 40
@@ -71,6 +77,7 @@ def make_media(folder: Path) -> dict[str, Path]:
         sheet.paste(tile, ((index % COLUMNS) * TILE[0], (index // COLUMNS) * TILE[1]))
     sheet.save(folder / 'trickplay.jpg', quality=80)
     picture(0, (400, 600)).save(folder / 'poster.jpg')
+    picture(30, (640, 360)).save(folder / 'still.jpg')
     return {path.name: path for path in folder.iterdir() if path.is_file()}
 
 
@@ -125,6 +132,15 @@ def config(**overrides: Any) -> dict[str, Any]:
     return base | overrides
 
 
+def presets(duration: float = DURATION_S) -> dict[str, dict[str, Any]]:
+    """Config overrides picked with ?preset=: subtitles on, or an episode (intro and credits markers, a next one)."""
+    episode = {'label': 'T1:E3', 'title': 'El faro', 'url': '/harness/more/next', 'still': '/harness/files/still.jpg'}
+    return {
+        'subtitles': {'subtitleLang': 'es'},
+        'series': {'markers': {'introStart': 2, 'introEnd': 12, 'creditsStart': duration - 10}, 'next': episode},
+    }
+
+
 @dataclass
 class Harness:
     files: dict[str, Path]
@@ -135,6 +151,7 @@ class Harness:
     preferences: list[dict] = field(default_factory=list)
     stop_others: int = 0
     players: list[Player] = field(default_factory=list)
+    presets: dict[str, dict[str, Any]] = field(default_factory=presets)
 
     def install(self) -> None:
         """Routes and the page; call in the test, before the first screen.open (routes are reset between tests)."""
@@ -165,13 +182,82 @@ class Harness:
         self.answer = None
         return JSONResponse({'stopped': 1})
 
-    async def _page(self) -> None:
+    async def _page(self, preset: str = '') -> None:
         apply_theme()
         shell = shell_for(title='Harness', poster='/harness/files/poster.jpg', back_url='/harness/more/back')
         player = Player(shell | self.shell).mark('player')
         self.players.append(player)
         await context.client.connected(timeout=10)
-        player.start(dict(self.config))
+        player.start(self.config | self.presets.get(preset, {}))
 
     def _more(self, index: str) -> None:
         ui.label(f'more {index}').mark('more-page')
+
+
+# ---------------------------------------------------------------- serving it by hand, on a demo title
+
+DIALOGUE = {
+    'es': ['—¿Has visto cómo rompe hoy?', '—Como aquel invierno.', '—Esta vez no pienso quedarme mirando.'],
+    'en': ['—Have you seen how it breaks today?', '—Like that winter.', '—This time I am not staying on the shore.'],
+}
+
+
+def demo_media(library: Path, folder: Path, *, title: str = 'la-ultima-ola') -> tuple[dict[str, Path], dict]:
+    """The harness's files made from a demo title (its video, artwork, subtitles and a real trickplay sheet from
+    its frames); also the config that fits them."""
+    source = library / title
+    manifest = json.loads((source / '.demo.json').read_text())
+    duration = int(manifest['duration_s'])
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {'sd-es.mp4': source / 'sd.mp4', 'hd-es.mp4': source / 'hd.mp4', 'poster.jpg': source / 'poster.jpg'}
+    files['still.jpg'] = library / 'el-guardian-del-faro' / 'backdrop.jpg'
+    for language, lines in DIALOGUE.items():
+        cues = ['WEBVTT', '']
+        for start in range(0, duration, 4):
+            cues += [f'00:00:{start:02d}.000 --> 00:00:{start + 4:02d}.000', lines[start // 4 % len(lines)], '']
+        (folder / f'{language}.vtt').write_text('\n'.join(cues), encoding='utf-8')
+        files[f'{language}.vtt'] = folder / f'{language}.vtt'
+    tile, columns = (240, 135), 3
+    count = math.ceil(duration / INTERVAL_S)
+    sheet = Image.new('RGB', (tile[0] * columns, tile[1] * math.ceil(count / columns)))
+    for index in range(count):
+        picture = frame_at(source / 'sd.mp4', index * INTERVAL_S).resize(tile)
+        sheet.paste(picture, ((index % columns) * tile[0], (index // columns) * tile[1]))
+    sheet.save(folder / 'trickplay.jpg', quality=82)
+    files['trickplay.jpg'] = folder / 'trickplay.jpg'
+    others = sorted(path for path in library.iterdir() if path.is_dir() and path.name != title)[:6]
+    more = []
+    for index, other in enumerate(others):
+        files[f'more-{index}.jpg'] = other / 'poster.jpg'
+        name = json.loads((other / '.demo.json').read_text())['title']
+        more.append({'title': name, 'url': f'/harness/more/{index}', 'poster': f'/harness/files/more-{index}.jpg'})
+    trickplay = {'url': '/harness/files/trickplay.jpg', 'interval': INTERVAL_S, 'width': tile[0], 'height': tile[1]}
+    overrides = {
+        'qualityLabels': {'SD': 'SD · 480p', 'HD': 'HD · 720p'},
+        'trickplay': trickplay | {'columns': columns, 'rows': math.ceil(count / columns), 'count': count},
+        'moreLikeThis': more,
+    }
+    return files, {'title': manifest['title'], 'config': overrides, 'duration': duration}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--port', type=int, default=8790)
+    parser.add_argument('--library', type=Path, help='a demo library folder (assets/media/demo)')
+    parser.add_argument('--work', type=Path, default=Path('data') / 'player-harness')
+    args = parser.parse_args()
+    title = 'Harness'
+    if args.library:
+        files, made = demo_media(args.library, args.work)
+        harness = Harness(files, config=config(**made['config']), presets=presets(made['duration']))
+        title = made['title']
+    else:
+        harness = Harness(make_media(args.work))
+    harness.shell = {'title': title, 'episodeLabel': None, 'browseUrl': '/harness/more/browse'}
+    harness.install()
+    app.add_static_files('/static', Path(__file__).resolve().parent.parent / 'app' / 'static')
+    ui.run(port=args.port, host='127.0.0.1', reload=False, show=False, storage_secret='harness-only-' * 4)
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    main()

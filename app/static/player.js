@@ -78,7 +78,7 @@ const VIDEO = `
            :src="track.url" @load="showCues">
   </video>
   <div class="bp-surface" @click="onSurfaceClick" @dblclick="onSurfaceDoubleClick" @pointerup="onSurfacePointerUp"></div>
-  <div v-if="cues.length" class="bp-cues" :lang="subtitleLang">
+  <div v-if="cues.length" class="bp-cues" :lang="subtitleLang" :style="cueStyle">
     <div v-for="(cue, index) in cues" :key="index" class="bp-cue"><span v-html="cue"></span></div>
   </div>
   <div v-if="busy && !message" class="bp-spinner" role="progressbar" :aria-label="m('player.loading')"></div>
@@ -210,7 +210,7 @@ const MENU = `
   </div>`;
 
 const NOTICES = `
-  <div class="bp-notices">
+  <div v-if="!message && !postPlay" class="bp-notices">
     <div v-if="resumeNotice" class="bp-toast" role="status">
       <span>{{ resumeNotice }}</span>
       <button class="bp-link" @click="startOver">{{ m('watch.start_over') }}</button>
@@ -331,6 +331,7 @@ export default {
       nativeAudio: [],
       subtitleLang: null,
       cues: [],
+      picture: { gap: 0, height: 0, controls: 0 }, // where the picture sits in the wrapper, for the cues
       overlay: true,
       onControls: false,
       menu: null,
@@ -367,6 +368,13 @@ export default {
   computed: {
     rootClasses() {
       return { "bp-idle": !this.overlay, "bp-overlay-on": this.overlay, "bp-started": this.started };
+    },
+    // Cues sit just inside the bottom of the picture (not of the wrapper: on a phone held upright the picture is a
+    // band in the middle), and above the controls while they show.
+    cueStyle() {
+      const inside = this.picture.gap + this.picture.height * 0.07;
+      const clear = this.overlay && this.started ? this.picture.controls + 8 : 0;
+      return { bottom: `${Math.max(inside, clear)}px` };
     },
     shownTime() {
       return this.scrub !== null ? this.scrub : this.time;
@@ -448,6 +456,8 @@ export default {
     ];
     for (const [target, name, handler] of this.listeners) target.addEventListener(name, handler);
     this.stopWatchingFullscreen = onFullscreenChange(() => (this.fullscreen = fullscreenElement() === this.$el));
+    this.resizer = new ResizeObserver(() => this.measurePicture());
+    this.resizer.observe(this.$el);
     // Once a playback runs, reloading the page would interrupt it: the connection guard must not (see connection.js).
     setReloadGuard(() => this.started);
     this.$el.focus({ preventScroll: true });
@@ -456,6 +466,7 @@ export default {
   beforeUnmount() {
     for (const [target, name, handler] of this.listeners) target.removeEventListener(name, handler);
     this.stopWatchingFullscreen();
+    this.resizer.disconnect();
     setReloadGuard(() => false);
     if (this.reporter) this.reporter.halt();
     for (const timer of ["hideTimer", "countdown", "resumeTimer", "rippleTimer", "noteTimer", "recoveryTimer"]) {
@@ -579,6 +590,7 @@ export default {
     onMetadata() {
       const video = this.$refs.video;
       this.duration = video.duration;
+      this.measurePicture();
       this.nativeAudio = this.readNativeAudio();
       const target = this.pendingSeek || 0;
       if (target > 0 && target < video.duration - 1) {
@@ -769,6 +781,20 @@ export default {
       this[flag] = true;
       clearTimeout(this.noteTimer);
       this.noteTimer = setTimeout(() => (this[flag] = false), 6000);
+    },
+
+    // The picture is scaled to fit (object-fit: contain): the band under it, its height, and the controls' height.
+    measurePicture() {
+      const video = this.$refs.video;
+      const box = this.$el.getBoundingClientRect();
+      const bottomBar = this.$el.querySelector(".bp-bottom");
+      const controls = bottomBar ? bottomBar.offsetHeight : 0;
+      if (!video.videoWidth || !box.height) {
+        this.picture = { gap: 0, height: box.height, controls };
+        return;
+      }
+      const height = video.videoHeight * Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
+      this.picture = { gap: (box.height - height) / 2, height, controls };
     },
 
     // ------------------------------------------------------------ overlay
