@@ -147,6 +147,7 @@ class Harness:
     config: dict[str, Any] = field(default_factory=config)
     shell: dict[str, Any] = field(default_factory=dict)  # overrides of the shell
     answer: tuple[int, dict] | None = None  # the progress endpoint's answer; None: 200 saved
+    unavailable: set[str] = field(default_factory=set)  # files that answer 503 for now
     reports: list[dict] = field(default_factory=list)
     preferences: list[dict] = field(default_factory=list)
     stop_others: int = 0
@@ -163,6 +164,8 @@ class Harness:
         ui.page('/harness/more/{index}')(self._more)
 
     def _file(self, name: str) -> Response:
+        if name in self.unavailable:
+            return JSONResponse({'detail': 'unavailable'}, status_code=503)
         path = self.files.get(name)
         return FileResponse(path) if path else JSONResponse({'detail': 'no such file'}, status_code=404)
 

@@ -171,6 +171,20 @@ def test_quality_switches_in_place_and_hd_on_free_leads_to_the_upgrade(screen: S
     until(screen, 'location.pathname === "/harness/more/upgrade"')
 
 
+def test_video_bytes_that_stop_coming_are_asked_for_again_until_they_come(screen: Screen, harness: Harness):
+    screen.allowed_js_errors.append('/harness/files/hd-es.mp4')  # the 503s this test makes
+    open_player(screen)
+    before = until_playing(screen, past=2)
+    harness.unavailable.add('hd-es.mp4')  # the server (or the network) fails the video for a while
+    press(screen, m('player.quality'))
+    button_in(screen, '.bp-menu', 'HD').click()
+    until(screen, 'document.querySelector(".bp-trouble")', timeout=15)  # said while it lasts
+    harness.unavailable.clear()
+    until(screen, f'{VIDEO}.videoHeight === 540 && !{VIDEO}.paused && {VIDEO}.currentTime > {before["time"]}', 30)
+    until(screen, '!document.querySelector(".bp-trouble")')
+    assert not js(screen, '!!document.querySelector(".bp-message")')
+
+
 def test_the_audio_language_switches_in_place(screen: Screen, harness: Harness):
     files = '/harness/files'
     harness.config = config(

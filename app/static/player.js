@@ -24,7 +24,7 @@ const RESUME_NOTICE_MS = 8000;
 const NEXT_COUNTDOWN_S = 10;
 const CREDITS_FALLBACK_S = 15; // without a credits marker, the next-episode offer comes this long before the end
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
-const RECOVERY_TRIES = 4;
+const RECOVERY_TRIES = 8; // 1 + 2 + 4 + 8 + 15 × 4 s: a minute of trying
 const LAST_POSITION = "butaca.player.last"; // sessionStorage: where this tab was, for a reload to resume in place
 const AUTOPLAY_CHAIN = "butaca.player.chain"; // sessionStorage: episodes started by the countdown, no input since
 const DEVICE_PREFS = "butaca.player.prefs"; // localStorage: volume, mute, subtitles when the account says nothing
@@ -71,7 +71,7 @@ function writeJson(storage, key, value) {
 const VIDEO = `
   <video ref="video" class="bp-video" playsinline webkit-playsinline preload="auto" :poster="shell.poster || undefined"
          @loadedmetadata="onMetadata" @timeupdate="onTime" @progress="onBuffered" @play="onPlay" @pause="onPause"
-         @waiting="busy = true" @playing="onPlaying" @seeked="onSeeked" @ended="onEnded" @error="onError"
+         @waiting="busy = true" @playing="onPlaying" @canplay="onCanPlay" @seeked="onSeeked" @ended="onEnded" @error="onError"
          @volumechange="onVolume" @ratechange="rate = $refs.video.playbackRate"
          @enterpictureinpicture="pip = true" @leavepictureinpicture="pip = false">
     <track v-for="track in subtitles" :key="track.lang" kind="subtitles" :srclang="track.lang" :label="track.label"
@@ -218,7 +218,7 @@ const NOTICES = `
     <button v-if="mutedFallback" class="bp-pill bp-unmute" @click="unmute">
       <span class="material-icons" aria-hidden="true">volume_off</span>{{ m('player.unmute_action') }}
     </button>
-    <div v-if="trouble" class="bp-toast bp-trouble" role="status">
+    <div v-if="trouble || mediaTrouble" class="bp-toast bp-trouble" role="status">
       <span class="material-icons" aria-hidden="true">wifi_off</span>{{ m('player.network_trouble') }}
     </div>
     <div v-if="fullscreenNote" class="bp-toast" role="status">{{ m('player.fullscreen_limited') }}</div>
@@ -343,7 +343,8 @@ export default {
       volumeDrag: null,
       resumeNotice: null,
       mutedFallback: false,
-      trouble: false,
+      trouble: false, // progress reports have been failing for a while
+      mediaTrouble: false, // the video's bytes are being asked for again
       fullscreen: false,
       fullscreenNote: false,
       pip: false,
@@ -547,10 +548,11 @@ export default {
       return sources[this.quality] || sources.SD;
     },
 
-    // Swaps the video's URL (quality, audio language) where it is, playing on if it was playing.
+    // Swaps the video's URL (quality, audio language, a new try after an error) where it is, playing on if the
+    // viewer wants it playing (after an error the video is paused, but not by the viewer).
     switchSource() {
       const video = this.$refs.video;
-      const wasPlaying = !video.paused;
+      const wasPlaying = !video.paused || (this.recoveries > 0 && this.wantsPlay);
       this.pendingSeek = this.ready ? video.currentTime : this.pendingSeek;
       this.ready = false;
       video.src = this.sourceUrl();
@@ -567,6 +569,7 @@ export default {
 
     async play() {
       const video = this.$refs.video;
+      this.wantsPlay = true;
       try {
         await video.play();
       } catch (error) {
@@ -635,9 +638,14 @@ export default {
       this.poke();
     },
 
+    onCanPlay() {
+      if (this.$refs.video.paused) this.busy = false; // ready, and waiting for the viewer: no spinner
+    },
+
     onPlaying() {
       this.busy = false;
       this.recoveries = 0;
+      this.mediaTrouble = false;
     },
 
     onPause() {
@@ -666,9 +674,11 @@ export default {
       if (!this.mutedFallback) writeJson(localStorage, DEVICE_PREFS, { ...this.devicePrefs(), volume: video.volume, muted: video.muted });
     },
 
+    // The video's bytes stopped coming (network down, server restarting) or were refused. A refusal looks the same
+    // from here, so a report asks the server why (a stop answers it); otherwise the source is loaded again where it
+    // was, with backoff, for about a minute, before saying it could not be loaded.
     onError() {
       if (!this.started || this.message || !this.$refs.video.getAttribute("src")) return;
-      // A refused media request looks like any network error from here: a report makes the server say why.
       this.reporter.report();
       this.recoveries = (this.recoveries || 0) + 1;
       if (this.recoveries > RECOVERY_TRIES) {
@@ -676,8 +686,10 @@ export default {
         return;
       }
       this.busy = true;
+      this.mediaTrouble = this.recoveries > 1;
+      const delay = 1000 * Math.min(2 ** (this.recoveries - 1), 15);
       clearTimeout(this.recoveryTimer);
-      this.recoveryTimer = setTimeout(() => !this.message && this.switchSource(), 1000 * 2 ** (this.recoveries - 1));
+      this.recoveryTimer = setTimeout(() => !this.message && this.switchSource(), delay);
     },
 
     // ------------------------------------------------------------ controls
@@ -688,7 +700,10 @@ export default {
       if (video.paused || video.ended) {
         if (video.ended) video.currentTime = 0;
         this.play();
-      } else video.pause();
+      } else {
+        this.wantsPlay = false;
+        video.pause();
+      }
     },
 
     skip(direction) {
