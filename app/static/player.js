@@ -71,18 +71,22 @@ function writeJson(storage, key, value) {
 const VIDEO = `
   <video ref="video" class="bp-video" playsinline webkit-playsinline preload="auto" :poster="shell.poster || undefined"
          @loadedmetadata="onMetadata" @timeupdate="onTime" @progress="onBuffered" @play="onPlay" @pause="onPause"
-         @waiting="busy = true" @playing="onPlaying" @canplay="onCanPlay" @seeked="onSeeked" @ended="onEnded" @error="onError"
+         @waiting="busy = true" @playing="onPlaying" @canplay="onCanPlay" @seeked="onSeeked" @ended="onEnded"
+         @error="onError"
          @volumechange="onVolume" @ratechange="rate = $refs.video.playbackRate"
          @enterpictureinpicture="pip = true" @leavepictureinpicture="pip = false">
     <track v-for="track in subtitles" :key="track.lang" kind="subtitles" :srclang="track.lang" :label="track.label"
            :src="track.url" @load="showCues">
   </video>
-  <div class="bp-surface" @click="onSurfaceClick" @dblclick="onSurfaceDoubleClick" @pointerup="onSurfacePointerUp"></div>
+  <div class="bp-surface" @click="onSurfaceClick" @dblclick="onSurfaceDoubleClick"
+       @pointerup="onSurfacePointerUp"></div>
   <div v-if="cues.length" class="bp-cues" :lang="subtitleLang" :style="cueStyle">
     <div v-for="(cue, index) in cues" :key="index" class="bp-cue"><span v-html="cue"></span></div>
   </div>
   <div v-if="busy && !message" class="bp-spinner" role="progressbar" :aria-label="m('player.loading')"></div>
-  <div v-if="ripple" :key="ripple.id" class="bp-ripple" :class="ripple.side" aria-hidden="true">{{ ripple.text }}</div>`;
+  <div v-if="ripple" :key="ripple.id" class="bp-ripple" :class="ripple.side" aria-hidden="true">
+    {{ ripple.text }}
+  </div>`;
 
 const TOP_BAR = `
   <div class="bp-top">
@@ -100,7 +104,8 @@ const CENTER = `
     <button class="bp-btn bp-touch-only" :aria-label="m('player.rewind')" @click="skip(-1)">
       <span class="material-icons" aria-hidden="true">replay_10</span>
     </button>
-    <button class="bp-btn bp-big" :class="{ 'bp-touch-only': !paused }" :aria-label="m(paused ? 'player.play' : 'player.pause')"
+    <button class="bp-btn bp-big" :class="{ 'bp-touch-only': !paused }"
+            :aria-label="m(paused ? 'player.play' : 'player.pause')"
             @click="togglePlay">
       <span class="material-icons" aria-hidden="true">{{ paused ? 'play_arrow' : 'pause' }}</span>
     </button>
@@ -149,7 +154,9 @@ const CONTROL_ROW = `
            aria-valuemin="0" aria-valuemax="100" :aria-valuenow="Math.round(shownVolume * 100)"
            :aria-valuetext="Math.round(shownVolume * 100) + ' %'" @pointerdown="volumeStart" @pointermove="volumeMove"
            @pointerup="volumeEnd" @keydown="volumeKey">
-        <div class="bp-volume-track"><div class="bp-volume-level" :style="{ width: shownVolume * 100 + '%' }"></div></div>
+        <div class="bp-volume-track">
+          <div class="bp-volume-level" :style="{ width: shownVolume * 100 + '%' }"></div>
+        </div>
       </div>
     </div>
     <div class="bp-now bp-wide-only" aria-hidden="true">
@@ -243,7 +250,9 @@ const POST_PLAY = `
        :aria-label="m(cfg && cfg.next ? 'player.next' : 'player.finished')">
     <div class="bp-postplay-head">
       <span class="bp-kicker">{{ m(cfg && cfg.next ? 'player.next' : 'player.finished') }}</span>
-      <strong class="bp-postplay-title">{{ cfg && cfg.next ? cfg.next.label + ' · ' + cfg.next.title : shell.title }}</strong>
+      <strong class="bp-postplay-title">
+        {{ cfg && cfg.next ? cfg.next.label + ' · ' + cfg.next.title : shell.title }}
+      </strong>
       <div class="bp-actions">
         <button v-if="cfg && cfg.next" class="bp-action primary" @click="playNext(false)">
           <span class="material-icons" aria-hidden="true">skip_next</span>{{ m('player.play_now') }}
@@ -282,7 +291,8 @@ const MESSAGE = `
   </div>`;
 
 const HELP = `
-  <div v-if="help" class="bp-layer bp-message bp-dialog" role="dialog" aria-modal="true" aria-labelledby="bp-help-title">
+  <div v-if="help" class="bp-layer bp-message bp-dialog" role="dialog" aria-modal="true"
+       aria-labelledby="bp-help-title">
     <div class="bp-message-card bp-help">
       <h2 id="bp-help-title">{{ m('player.help') }}</h2>
       <dl>
@@ -290,13 +300,16 @@ const HELP = `
           <dt><kbd v-for="key in shortcut.shown" :key="key">{{ key }}</kbd></dt><dd>{{ m(shortcut.label) }}</dd>
         </template>
       </dl>
-      <div class="bp-actions"><button class="bp-action primary" @click="help = false">{{ m('player.close') }}</button></div>
+      <div class="bp-actions">
+        <button class="bp-action primary" @click="help = false">{{ m('player.close') }}</button>
+      </div>
     </div>
   </div>`;
 
 export default {
   template: `
-    <div class="bp" :class="rootClasses" tabindex="-1" role="region" :aria-label="fill(m('player.region'), { title: shell.title })"
+    <div class="bp" :class="rootClasses" tabindex="-1" role="region"
+         :aria-label="fill(m('player.region'), { title: shell.title })"
          @pointermove="onPointerMove" @pointerdown="onPointerDown">
       ${VIDEO}
       ${OVERLAY}
@@ -431,7 +444,10 @@ export default {
     menuData() {
       const builders = {
         subtitles: () => this.subtitleItems(),
-        audio: () => ({ title: this.m("player.audio"), items: this.audioOptions.map((o) => ({ ...o, checked: o.id === this.audioLang })) }),
+        audio: () => ({
+          title: this.m("player.audio"),
+          items: this.audioOptions.map((o) => ({ ...o, checked: o.id === this.audioLang })),
+        }),
         speed: () => this.speedItems(),
         quality: () => this.qualityItems(),
       };
@@ -447,7 +463,10 @@ export default {
     this.canPip = Boolean(document.pictureInPictureEnabled && !video.disablePictureInPicture);
     this.canFullscreen = elementSupported(this.$el) || videoOnlySupported(video);
     this.applyDevicePrefs();
-    this.taps = touchTaps({ onTap: () => this.toggleOverlay(), onDoubleTap: (side) => this.skip(side === "left" ? -1 : 1) });
+    this.taps = touchTaps({
+      onTap: () => this.toggleOverlay(),
+      onDoubleTap: (side) => this.skip(side === "left" ? -1 : 1),
+    });
     this.listeners = [
       [document, "keydown", this.onKeydown],
       [document, "visibilitychange", this.onVisibility],
@@ -671,7 +690,8 @@ export default {
       this.volume = video.volume;
       this.muted = video.muted;
       if (!video.muted) this.mutedFallback = false;
-      if (!this.mutedFallback) writeJson(localStorage, DEVICE_PREFS, { ...this.devicePrefs(), volume: video.volume, muted: video.muted });
+      if (!this.mutedFallback)
+        writeJson(localStorage, DEVICE_PREFS, { ...this.devicePrefs(), volume: video.volume, muted: video.muted });
     },
 
     // The video's bytes stopped coming (network down, server restarting) or were refused. A refusal looks the same
@@ -990,13 +1010,18 @@ export default {
 
     subtitleItems() {
       const items = [{ id: null, label: this.m("player.subtitles_off"), checked: !this.subtitleLang }];
-      for (const track of this.subtitles) items.push({ id: track.lang, label: track.label, checked: track.lang === this.subtitleLang });
+      for (const track of this.subtitles)
+        items.push({ id: track.lang, label: track.label, checked: track.lang === this.subtitleLang });
       return { title: this.m("player.subtitles"), items };
     },
 
     speedItems() {
-      const label = (speed) => (speed === 1 ? this.m("player.speed_normal") : `${String(speed).replace(".", this.m("player.decimal"))}×`);
-      return { title: this.m("player.speed"), items: SPEEDS.map((speed) => ({ id: speed, label: label(speed), checked: speed === this.rate })) };
+      const label = (speed) =>
+        speed === 1 ? this.m("player.speed_normal") : `${String(speed).replace(".", this.m("player.decimal"))}×`;
+      return {
+        title: this.m("player.speed"),
+        items: SPEEDS.map((speed) => ({ id: speed, label: label(speed), checked: speed === this.rate })),
+      };
     },
 
     qualityItems() {
@@ -1007,7 +1032,10 @@ export default {
         checked: id === this.quality,
         badge: id === "HD" && this.cfg.hdLocked ? this.m("player.premium") : null,
       }));
-      return { title: this.m("player.quality"), items: items.filter((item) => item.id === "SD" || this.cfg.sources.HD || this.cfg.hdLocked) };
+      return {
+        title: this.m("player.quality"),
+        items: items.filter((item) => item.id === "SD" || this.cfg.sources.HD || this.cfg.hdLocked),
+      };
     },
 
     setRate(speed) {
@@ -1066,7 +1094,12 @@ export default {
       writeJson(localStorage, DEVICE_PREFS, { ...this.devicePrefs(), subtitles: lang });
       const url = this.cfg.preferencesUrl;
       if (url) {
-        fetch(url, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ subtitles: lang }) }).catch(() => {});
+        fetch(url, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "text/plain" },
+          body: JSON.stringify({ subtitles: lang }),
+        }).catch(() => {});
       }
       const chosen = this.subtitles.find((track) => track.lang === lang);
       this.say(`${this.m("player.subtitles")}: ${chosen ? chosen.label : this.m("player.subtitles_off")}`);
@@ -1091,7 +1124,9 @@ export default {
     },
 
     showCues() {
-      const element = Array.from(this.$refs.video.querySelectorAll("track")).find((e) => e.srclang === this.subtitleLang);
+      const element = Array.from(this.$refs.video.querySelectorAll("track")).find(
+        (e) => e.srclang === this.subtitleLang,
+      );
       const active = element && element.track.activeCues ? Array.from(element.track.activeCues) : [];
       this.cues = active.map((cue) => {
         const box = document.createElement("div");
@@ -1179,7 +1214,9 @@ export default {
       this.postPlay = false;
       this.busy = false;
       this.overlay = true;
-      const actions = (MESSAGE_ACTIONS[key] || ["browse"]).filter((action) => action !== "upgrade" || this.shell.upgradeUrl);
+      const actions = (MESSAGE_ACTIONS[key] || ["browse"]).filter(
+        (action) => action !== "upgrade" || this.shell.upgradeUrl,
+      );
       const shown = text || this.m(KEY_ONLY_TEXTS[key] || key);
       this.message = { key, icon: MESSAGE_ICONS[key] || "info", text: shown, actions };
       this.say(this.message.text);
@@ -1283,7 +1320,11 @@ export default {
       if (!items.length) return;
       const first = items[0];
       const last = items[items.length - 1];
-      if (event.shiftKey ? document.activeElement === first || !dialog.contains(document.activeElement) : document.activeElement === last) {
+      if (
+        event.shiftKey
+          ? document.activeElement === first || !dialog.contains(document.activeElement)
+          : document.activeElement === last
+      ) {
         event.preventDefault();
         (event.shiftKey ? last : first).focus();
       }
@@ -1319,7 +1360,8 @@ export default {
     },
 
     rememberPosition(position) {
-      if (this.ready) writeJson(sessionStorage, LAST_POSITION, { mediaKey: this.cfg.mediaKey, position, at: Date.now() });
+      if (this.ready)
+        writeJson(sessionStorage, LAST_POSITION, { mediaKey: this.cfg.mediaKey, position, at: Date.now() });
     },
 
     devicePrefs() {

@@ -110,7 +110,8 @@ export function resendOrphans(exceptId) {
 
 async function resendOrphan(id, entry, tries) {
   const result = await attempt(entry.url, entry.body);
-  if (result.kind !== "retry") forget(id); // saved, or refused for good (a stopped playback answers 403)
+  if (result.kind !== "retry")
+    forget(id); // saved, or refused for good (a stopped playback answers 403)
   else if (tries < ORPHAN_TRIES) setTimeout(() => resendOrphan(id, entry, tries + 1), delayFor(tries));
 }
 
@@ -150,7 +151,14 @@ export class Reporter {
     const position = this.options.position();
     const fields = { position, ended, leaving };
     if (this.options.token) fields.token = this.options.token;
-    return { url: this.options.url, body: JSON.stringify(fields), mediaKey: this.options.mediaKey, position, ended, at: Date.now() };
+    return {
+      url: this.options.url,
+      body: JSON.stringify(fields),
+      mediaKey: this.options.mediaKey,
+      position,
+      ended,
+      at: Date.now(),
+    };
   }
 
   // Queues a report of the current position; it replaces any report still waiting.
@@ -165,7 +173,8 @@ export class Reporter {
   beacon({ leaving = false } = {}) {
     if (this.halted) return;
     const report = this.make({ leaving });
-    const queued = navigator.sendBeacon && navigator.sendBeacon(report.url, new Blob([report.body], { type: "text/plain" }));
+    const queued =
+      navigator.sendBeacon && navigator.sendBeacon(report.url, new Blob([report.body], { type: "text/plain" }));
     // A beacon's delivery is never confirmed: while reports are failing, keep this one for the next page too.
     if (!queued || this.failures > 0) keep(this.options.id, report);
   }
