@@ -26,7 +26,7 @@ The playback config (``start``)::
      qualityLabels: {SD: 'SD · 480p', HD: 'HD · 720p'} | None,
      audio: [{lang, label, sources: {SD, HD}}] | None,   # one rendition per language, when a file has several
      resume: seconds, autoplay: bool (default true),
-     progress: {url, token: str | None, everySeconds: 10},   # POST text/plain JSON {position, ended, leaving[, token]}
+     progress: {url, token: str | None, everySeconds: 10},   # see "Progress reports" below
      subtitles: [{lang, label, url}], subtitleLang: 'es' | 'en' | None (omit: this device's last choice),
      preferencesUrl: url | None,           # POST {"subtitles": lang | null} when the viewer picks
      trickplay: {url | urls: [...], interval, width, height, columns, rows, count} | None,
@@ -34,7 +34,16 @@ The playback config (``start``)::
      next: {label, title, url, still} | None, stillWatchingAfter: 3,
      moreLikeThis: [{title, url, poster}], stopOthersUrl: url | None}
 
-Progress answers it understands: 2xx saved; 403 {"detail": key, "stop": true} (key: watch.stopped_elsewhere,
+Who calls what: the page sets ``start(playback)`` / ``refuse(key, text)`` (the props ``playback`` and ``refusal``)
+and may call ``stop(key, text)`` at any time (the component's method, over the websocket); the component emits
+``stopOthers`` (``on_stop_others``) when the viewer asks to stop the other screens and no stopOthersUrl was given.
+Everything else it does by itself, over HTTP, to the URLs of its config.
+
+Progress reports: POST to progress.url, body text/plain JSON {position: seconds | null, ended, leaving, seq[, token]}
+(position null until the resume seek is done; seq counts this playback's reports, so that a server can keep the
+newest when two cross; leaving only from pagehide, by sendBeacon). Every everySeconds, playing or paused (the
+heartbeat that keeps the screen), and on pause, seek and end; by beacon when the page is hidden or left.
+Answers it understands: 2xx saved; 403 {"detail": key, "stop": true} (key: watch.stopped_elsewhere,
 watch.stopped_plan, watch.screens_full, watch.session_ended) stops it with that message; 401 and 404 end the session;
 5xx and no answer are kept in localStorage and sent again with backoff, the newest winning.
 """

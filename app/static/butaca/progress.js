@@ -147,9 +147,12 @@ export class Reporter {
     window.removeEventListener("online", this.retryNow);
   }
 
+  // `seq` numbers this playback's reports in the order they were made: two requests in flight at once (a
+  // heartbeat and the leaving beacon) may arrive in either order, and the server can keep the newest by it.
   make({ ended = false, leaving = false } = {}) {
     const position = this.options.position();
-    const fields = { position, ended, leaving };
+    this.seq = (this.seq || 0) + 1;
+    const fields = { position, ended, leaving, seq: this.seq };
     if (this.options.token) fields.token = this.options.token;
     return {
       url: this.options.url,
@@ -176,7 +179,10 @@ export class Reporter {
     const queued =
       navigator.sendBeacon && navigator.sendBeacon(report.url, new Blob([report.body], { type: "text/plain" }));
     // A beacon's delivery is never confirmed: while reports are failing, keep this one for the next page too.
+    // Otherwise it is the newest word on this playback: an older report still kept (one in flight as the page
+    // closes) must not be sent again by the next page, after it.
     if (!queued || this.failures > 0) keep(this.options.id, report);
+    else forget(this.options.id);
   }
 
   async pump() {
