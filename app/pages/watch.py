@@ -45,7 +45,7 @@ def video_url(title_id: int, quality: str, token: str) -> str:
 async def watch_page(title_id: str) -> None:
     user: UserPublic = context.client.request.state.user
     try:
-        title, plan = await db.run_io(_load, title_id=title_id, user_id=user.id)
+        title, plan, more = await db.run_io(_load, title_id=title_id, user_id=user.id)
     except NotFound:
         with frame(user):
             not_found()
@@ -65,21 +65,24 @@ async def watch_page(title_id: str) -> None:
             upgrade_url='/profile',
         )
     ).mark('player')
-    player.on_stop_others(lambda: stop_others_and_start(player, title))
+    player.on_stop_others(lambda: stop_others_and_start(player, title, more))
     auth.show_flashes()  # e.g. "your plan is now Premium", after the upgrade panel reloaded the page
     try:
         await context.client.connected(timeout=CONNECT_TIMEOUT)
     except TimeoutError:
         return  # the browser never connected: nothing was started
-    await start(player, title)
+    await start(player, title, more)
 
 
-def _load(session: Session, *, title_id: str, user_id: int) -> tuple[TitleDetail, Plan]:
+def _load(session: Session, *, title_id: str, user_id: int) -> tuple[TitleDetail, Plan, list[TitleCard]]:
+    """What the page reads (the GET writes nothing): the title, the plan, and titles like it for the end."""
     title = catalog.get_title(session, title_id=catalog.parse_title_id(title_id))
-    return title, plans.current_plan(session, user_id)
+    found = catalog.search(session, genre=title.genre, page_size=MORE_LIKE_THIS + 1).items
+    more = [card for card in found if card.id != title.id][:MORE_LIKE_THIS]
+    return title, plans.current_plan(session, user_id), more
 
 
-async def start(player: Player, title: TitleDetail) -> None:
+async def start(player: Player, title: TitleDetail, more: list[TitleCard]) -> None:
     """Start a playback for this page and hand it to the player, or show why not inside it."""
     user = await auth.require_user()
     if user is None:
@@ -93,7 +96,6 @@ async def start(player: Player, title: TitleDetail) -> None:
             token=new_token(),
             device=app.storage.user.get(auth.SESSION_KEY, ''),
         )
-        more = await db.run_io(_more_like_this, title=title)
     except playback.ScreensFull as full:
         player.refuse('watch.screens_full', t('watch.screens_full', used=full.used, limit=full.limit))
         return
@@ -107,7 +109,7 @@ async def start(player: Player, title: TitleDetail) -> None:
     _open_players.setdefault(user.id, weakref.WeakSet()).add(player)
 
 
-async def stop_others_and_start(player: Player, title: TitleDetail) -> None:
+async def stop_others_and_start(player: Player, title: TitleDetail, more: list[TitleCard]) -> None:
     user = await auth.require_user()
     if user is None:
         return
@@ -115,7 +117,7 @@ async def stop_others_and_start(player: Player, title: TitleDetail) -> None:
     for other in list(_open_players.get(user.id, ())):
         if other is not player and not other.is_deleted:
             other.stop('watch.stopped_elsewhere')
-    await start(player, title)
+    await start(player, title, more)
 
 
 def playback_config(title: TitleDetail, started: playback.PlaybackStart, more: list[TitleCard]) -> dict[str, Any]:
@@ -141,11 +143,6 @@ def playback_config(title: TitleDetail, started: playback.PlaybackStart, more: l
         ],
         'stopOthersUrl': None,
     }
-
-
-def _more_like_this(session: Session, *, title: TitleDetail) -> list[TitleCard]:
-    found = catalog.search(session, genre=title.genre, page_size=MORE_LIKE_THIS + 1).items
-    return [card for card in found if card.id != title.id][:MORE_LIKE_THIS]
 
 
 def upgrade_panel(title: TitleDetail) -> None:
