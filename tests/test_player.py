@@ -216,6 +216,18 @@ def test_heartbeats_go_on_while_paused_and_leaving_sends_a_leaving_beacon(screen
     screen.wait_for(lambda: any(r['leaving'] for r in harness.reports))
 
 
+def test_a_playing_tab_closed_sends_the_leaving_report_last(screen: Screen, harness: Harness):
+    main = screen.selenium.current_window_handle
+    screen.selenium.switch_to.new_window('tab')
+    open_player(screen)
+    until_playing(screen, past=1)
+    screen.selenium.close()  # the browser pauses the video of a closing page: that pause must not report
+    screen.selenium.switch_to.window(main)
+    screen.wait_for(lambda: any(r['leaving'] for r in harness.reports))
+    screen.open('/harness/more/away')  # a round trip later, a report sent after the leaving one would be here
+    assert harness.reports[-1]['leaving'], harness.reports[-3:]
+
+
 def test_failed_reports_are_kept_retried_with_backoff_and_the_newest_wins(screen: Screen, harness: Harness):
     harness.config = config(progress={'url': '/harness/progress', 'token': 'tok', 'everySeconds': 1})
     harness.answer = (503, {'detail': 'unavailable'})

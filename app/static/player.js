@@ -1356,7 +1356,7 @@ export default {
     onPageShow(event) {
       if (!event.persisted || !this.left) return;
       this.left = false;
-      if (this.reporter && !this.reporter.halted) this.reporter.report();
+      this.reporter.back();
     },
 
     rememberPosition(position) {

@@ -166,15 +166,18 @@ export class Reporter {
 
   // Queues a report of the current position; it replaces any report still waiting.
   report({ ended = false } = {}) {
-    if (this.halted) return;
+    if (this.halted || this.left) return;
     this.waiting = this.make({ ended });
     keep(this.options.id, this.waiting);
     this.pump();
   }
 
   // For the page going hidden or away: the browser delivers a beacon even while the page is being closed.
+  // After the leaving one, nothing more is sent: the browser pauses the video of a closing page, and that pause's
+  // report would otherwise follow the leaving report and count the screen again.
   beacon({ leaving = false } = {}) {
-    if (this.halted) return;
+    if (this.halted || this.left) return;
+    this.left = leaving;
     const report = this.make({ leaving });
     const queued =
       navigator.sendBeacon && navigator.sendBeacon(report.url, new Blob([report.body], { type: "text/plain" }));
@@ -185,8 +188,14 @@ export class Reporter {
     else forget(this.options.id);
   }
 
+  // The page came back from the back/forward cache after leaving: it reports again.
+  back() {
+    this.left = false;
+    this.report();
+  }
+
   async pump() {
-    if (this.sending || this.retryTimer || !this.waiting || this.halted) return;
+    if (this.sending || this.retryTimer || !this.waiting || this.halted || this.left) return;
     const report = this.waiting;
     this.waiting = null;
     this.sending = true;
