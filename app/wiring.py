@@ -41,7 +41,11 @@ def create_app() -> None:
     ui.page('/', title='Butaca', response_timeout=PAGE_TIMEOUT)(home.home_page)
     ui.page('/catalog', title='Butaca', response_timeout=PAGE_TIMEOUT)(catalog.catalog_page)
     ui.page('/title/{title_id}', title='Butaca', response_timeout=PAGE_TIMEOUT)(title.title_page)
-    ui.page('/watch/{title_id}', title='Butaca', response_timeout=PAGE_TIMEOUT)(watch.watch_page)
+    # A long reconnect_timeout: a network drop of a minute or more keeps the page's client (and so its player's
+    # websocket), instead of NiceGUI's 3 s after which the page would reload (app/pages/watch.py).
+    ui.page(
+        '/watch/{title_id}', title='Butaca', response_timeout=PAGE_TIMEOUT, reconnect_timeout=watch.RECONNECT_TIMEOUT
+    )(watch.watch_page)
     ui.page('/profile', title='Butaca', response_timeout=PAGE_TIMEOUT)(profile.profile_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)

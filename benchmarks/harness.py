@@ -16,12 +16,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_RE = re.compile(r'/play/([A-Za-z0-9_\-]+)/video/(sd|hd)')
 DATABASE_URL_FILE = 'database_url'
+CLIENT_ID_RE = re.compile(r"'client_id': '([0-9a-f-]+)'")
 
 
 def free_port() -> int:
@@ -184,13 +189,53 @@ async def signed_in_client(
     return client
 
 
-async def open_watch_page(client: httpx.AsyncClient, title_id: int) -> tuple[str, str]:
-    """GET the watch page as a browser would; returns (video URL, playback token) found in it."""
+async def connect_page(client: httpx.AsyncClient, html: str, **handlers: object) -> socketio.AsyncClient:
+    """Connect a page's websocket as its browser would (NiceGUI's implicit handshake), with the session cookie of
+    `client`; `handlers` are socket.io event handlers (e.g. update=...) registered before it connects."""
+    import socketio
+
+    match = CLIENT_ID_RE.search(html)
+    if match is None:
+        raise RuntimeError('not a NiceGUI page')
+    sio = socketio.AsyncClient(reconnection=False)
+    for event, handler in handlers.items():
+        sio.on(event, handler)
+    query = (
+        f'client_id={match.group(1)}&tab_id={os.urandom(8).hex()}&document_id={os.urandom(8).hex()}'
+        f'&implicit_handshake=true&next_message_id=0'
+    )
+    cookie = '; '.join(f'{key}={value}' for key, value in client.cookies.items())
+    await sio.connect(
+        f'{str(client.base_url).rstrip("/")}?{query}',
+        socketio_path='/_nicegui_ws/socket.io',
+        transports=['websocket'],
+        headers={'Cookie': cookie},
+    )
+    return sio
+
+
+async def open_watch_page(client: httpx.AsyncClient, title_id: int, timeout: float = 30) -> tuple[str, str]:
+    """Open the watch page as a browser does: its GET draws the player's shell, and the playback starts once the
+    page's websocket is up (app/pages/watch.py). Returns the video URL and the playback token of that config."""
     response = await client.get(f'/watch/{title_id}')
     response.raise_for_status()
-    match = TOKEN_RE.search(response.text)
+    started: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
+
+    async def update(message: dict) -> None:
+        for element in message.values():
+            config = element.get('props', {}).get('playback') if isinstance(element, dict) else None
+            if config and not started.done():
+                started.set_result(config)
+
+    sio = await connect_page(client, response.text, update=update)
+    try:
+        config = await asyncio.wait_for(started, timeout)
+    finally:
+        await sio.disconnect()
+    src = config['sources'][config['quality']]
+    match = TOKEN_RE.search(src)
     if match is None:
-        raise RuntimeError(f'no video on /watch/{title_id}')
+        raise RuntimeError(f'no video for /watch/{title_id}: {src}')
     return match.group(0), match.group(1)
 
 

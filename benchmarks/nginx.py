@@ -53,6 +53,13 @@ http {{
             proxy_set_header Connection "";
             proxy_set_header Host $host;
         }}
+        location /_nicegui_ws/ {{
+            proxy_pass http://butaca;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+            proxy_set_header Host $host;
+        }}
     }}
 }}
 """

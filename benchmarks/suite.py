@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from . import nginx
 from .harness import (
     Server,
+    connect_page,
     open_watch_page,
     percentile,
     seed_viewers,
@@ -21,6 +22,9 @@ from .harness import (
 )
 from .ping import Pinger
 from .video import read_ranges
+
+if TYPE_CHECKING:
+    import socketio
 
 Row = tuple[str, str, str]
 
@@ -242,10 +246,11 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
         session.execute(
             insert(WatchHistory),
             [
-                {
+                {  # one entry per title and day: each pass over the titles is a day earlier
                     'user_id': 1 if index % 5 == 0 else 2 + index % 99,
                     'title_id': 1 + index % titles,
-                    'watched_at': now - timedelta(seconds=index),
+                    'watched_at': now - timedelta(days=index // titles, seconds=index % titles),
+                    'day': (now - timedelta(days=index // titles)).date(),
                     'position_s': 60.0,
                     'quality': 'HD',
                 }
@@ -295,32 +300,14 @@ async def measure_saves(quick: bool) -> list[Row]:
 
 
 async def measure_memory(quick: bool) -> list[Row]:
-    import re
-
-    import socketio
-
     count = 20 if quick else 60
     with temporary_folder('butaca-bench-memory-') as data_dir:
         seed_big_catalog(data_dir, titles=2000, history=1000)
         with Server(data_dir) as server:
             client = await signed_in_client(server.url, 'viewer0')
-            cookie = '; '.join(f'{k}={v}' for k, v in client.cookies.items())
 
             async def connect() -> socketio.AsyncClient:
-                html = (await client.get('/')).text
-                client_id = re.search(r"'client_id': '([0-9a-f-]+)'", html).group(1)
-                sio = socketio.AsyncClient(reconnection=False)
-                query = (
-                    f'client_id={client_id}&tab_id={os.urandom(8).hex()}&document_id={os.urandom(8).hex()}'
-                    f'&implicit_handshake=true&next_message_id=0'
-                )
-                await sio.connect(
-                    f'{server.url}?{query}',
-                    socketio_path='/_nicegui_ws/socket.io',
-                    transports=['websocket'],
-                    headers={'Cookie': cookie},
-                )
-                return sio
+                return await connect_page(client, (await client.get('/')).text)
 
             warm = [await connect() for _ in range(3)]
             await asyncio.sleep(2)

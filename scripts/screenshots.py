@@ -3,24 +3,34 @@
     python -m scripts.screenshots [--out docs/screenshots]
 
 Starts Butaca on a fresh database (the demo media in assets/media is made if missing, else reused), signs up a
-FREE user in headless Chromium, plays a title, and saves login, home, catalog, details, watch (playing), the
-upgrade panel of a premium title and the profile, each at 1440×900 and at 390×844.
+FREE user in headless Chromium, plays a title, and saves login, home, catalog, details, the player (controls shown,
+and a stop message in fullscreen), the upgrade panel of a premium title and the profile, each at 1440×900 and at
+390×844. The player's features the app does not serve yet (subtitles, trickplay, next episode, post-play) are shot
+on the player's test harness (tests/player_harness.py) with a demo title's video.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
+import subprocess
+import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from benchmarks.harness import ROOT, Server, temporary_folder
+from app.i18n import translate
+from benchmarks.harness import ROOT, Server, free_port, temporary_folder
 
 SIZES = {'desktop': (1440, 900), 'mobile': (390, 844)}
+Before = Callable[[webdriver.Chrome, str], object]
 
 
 def browser() -> webdriver.Chrome:
@@ -35,25 +45,75 @@ def browser() -> webdriver.Chrome:
         'disable-component-update',
         'no-first-run',
         'hide-scrollbars',
+        # As after a click on Play: sound on. (Opened by its address, Chromium would start it muted, with the
+        # player's "Turn on sound"; the tests cover that case.)
+        'autoplay-policy=no-user-gesture-required',
     ):
         options.add_argument(argument)
     options.add_experimental_option('prefs', {'intl.accept_languages': 'es-ES,es'})
     return webdriver.Chrome(options=options)
 
 
-def shoot(driver: webdriver.Chrome, out: Path, name: str, url: str | None = None, *, before=None) -> None:
+def shoot(
+    driver: webdriver.Chrome,
+    out: Path,
+    name: str,
+    url: str | None = None,
+    *,
+    before: Before | None = None,
+    after: Before | None = None,
+) -> None:
     for size, (width, height) in SIZES.items():
+        mobile = size == 'mobile'
         driver.execute_cdp_cmd(
             'Emulation.setDeviceMetricsOverride',
-            {'width': width, 'height': height, 'deviceScaleFactor': 1, 'mobile': size == 'mobile'},
+            {'width': width, 'height': height, 'deviceScaleFactor': 1, 'mobile': mobile},
         )
+        driver.execute_cdp_cmd('Emulation.setTouchEmulationEnabled', {'enabled': mobile, 'maxTouchPoints': 5})
         if url:
             driver.get(url)
         time.sleep(1.5)
         if before:
-            before(driver)
+            before(driver, size)
         driver.save_screenshot(str(out / f'{name}-{size}.png'))
+        if after:
+            after(driver, size)
         print(f'  {name}-{size}.png')
+
+
+def wait_js(driver: webdriver.Chrome, expression: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not driver.execute_script(f'return !!({expression})'):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f'still false after {timeout} s: {expression}')
+        time.sleep(0.1)
+
+
+def playing(driver: webdriver.Chrome, past: float = 0.0) -> None:
+    wait_js(driver, f'(v => v && !v.paused && v.currentTime > {past})(document.querySelector("video"))')
+
+
+def show_controls(driver: webdriver.Chrome, size: str) -> None:
+    """As a person would: a tap on a phone, the mouse moved over the picture on a desktop."""
+    if size == 'mobile':  # a tap toggles them: tap once they have faded (3 s after the page started)
+        wait_js(driver, '!document.querySelector(".bp-overlay.shown")')
+        tap(driver, 0.5, 0.3)
+    else:
+        player = driver.find_element(By.CSS_SELECTOR, '.bp')
+        ActionChains(driver).move_to_element_with_offset(player, 30, 30).move_to_element(player).perform()
+    wait_js(driver, 'document.querySelector(".bp-overlay.shown")')
+    time.sleep(0.4)  # the fade-in
+
+
+def tap(driver: webdriver.Chrome, x_fraction: float, y_fraction: float) -> None:
+    width, height = driver.execute_script('return [innerWidth, innerHeight]')
+    point = {'x': int(width * x_fraction), 'y': int(height * y_fraction)}
+    for kind, points in (('touchStart', [point]), ('touchEnd', [])):
+        driver.execute_cdp_cmd('Input.dispatchTouchEvent', {'type': kind, 'touchPoints': points})
+
+
+def seek(driver: webdriver.Chrome, seconds: float) -> None:
+    driver.execute_script(f'document.querySelector("video").currentTime = {seconds}')
 
 
 def sign_up(driver: webdriver.Chrome, base: str) -> None:
@@ -69,13 +129,101 @@ def sign_up(driver: webdriver.Chrome, base: str) -> None:
     time.sleep(2)
 
 
-def play(driver: webdriver.Chrome, seconds: float, seek: float | None = None) -> None:
-    time.sleep(1.5)
-    if seek is not None:
-        driver.execute_script(f'document.querySelector("video").currentTime = {seek}')
-        time.sleep(0.5)
+def watch_for_a_while(driver: webdriver.Chrome, base: str, title_id: int, seconds: float) -> None:
+    """Play a title from 20 s on for `seconds`, then pause (the position is saved): Continue watching has it."""
+    driver.get(f'{base}/watch/{title_id}')
+    playing(driver)
+    seek(driver, 20)
+    playing(driver, 20 + seconds)
     driver.find_element(By.TAG_NAME, 'body').send_keys('k')
-    time.sleep(seconds)
+    time.sleep(1)
+
+
+def player_with_controls(driver: webdriver.Chrome, size: str) -> None:
+    playing(driver, 3)
+    show_controls(driver, size)
+
+
+def stop_message_in_fullscreen(database: Path) -> Before:
+    """The player in fullscreen, stopped from another screen: the message is inside the fullscreen wrapper."""
+
+    def before(driver: webdriver.Chrome, size: str) -> None:
+        playing(driver, 1)
+        show_controls(driver, size)
+        fullscreen = translate('es', 'player.fullscreen')
+        driver.find_element(By.CSS_SELECTOR, f'.bp button[aria-label="{fullscreen}"]').click()
+        wait_js(driver, 'document.fullscreenElement')
+        with sqlite3.connect(database) as connection:  # "Stop the others", pressed on another screen
+            connection.execute('UPDATE playbacks SET stopped = 1')
+        driver.find_element(By.TAG_NAME, 'body').send_keys('k')  # the pause's report hears it
+        wait_js(driver, 'document.fullscreenElement && document.fullscreenElement.querySelector(".bp-message")')
+        time.sleep(0.3)
+
+    return before
+
+
+def subtitles_on(driver: webdriver.Chrome, size: str) -> None:
+    playing(driver, 2)
+    seek(driver, 4.5)
+    wait_js(driver, 'document.querySelector(".bp-cue")')
+    wait_js(driver, '!document.querySelector(".bp-overlay.shown")')  # a clean picture once the controls fade
+
+
+def trickplay_on_hover(driver: webdriver.Chrome, size: str) -> None:
+    playing(driver, 2)
+    show_controls(driver, size)
+    bar = driver.find_element(By.CSS_SELECTOR, '.bp-seek')
+    box = bar.rect
+    x, y = int(box['x'] + box['width'] * 0.62), int(box['y'] + box['height'] / 2)
+    if size == 'mobile':  # a finger held on the seek bar, before it lets go
+        driver.execute_cdp_cmd('Input.dispatchTouchEvent', {'type': 'touchStart', 'touchPoints': [{'x': x, 'y': y}]})
+    else:
+        ActionChains(driver).move_to_element_with_offset(bar, int(box['width'] * 0.12), 0).perform()
+    wait_js(driver, 'document.querySelector(".bp-preview-image")')
+    time.sleep(0.5)  # the sprite sheet's picture
+
+
+def lift_finger(driver: webdriver.Chrome, size: str) -> None:
+    if size == 'mobile':
+        driver.execute_cdp_cmd('Input.dispatchTouchEvent', {'type': 'touchEnd', 'touchPoints': []})
+
+
+def next_episode(driver: webdriver.Chrome, size: str) -> None:
+    playing(driver, 1)
+    duration = driver.execute_script('return document.querySelector("video").duration')
+    seek(driver, duration - 9.5)
+    wait_js(driver, 'document.querySelector(".bp-next")')
+    time.sleep(0.5)
+
+
+def post_play(driver: webdriver.Chrome, size: str) -> None:
+    playing(driver, 1)
+    duration = driver.execute_script('return document.querySelector("video").duration')
+    seek(driver, duration - 1)
+    wait_js(driver, 'document.querySelector(".bp-postplay")')
+    time.sleep(0.8)  # the posters
+
+
+@contextlib.contextmanager
+def harness_server(library: Path, work: Path) -> Iterator[str]:
+    """The player's test harness (tests/player_harness.py) on a demo title, in its own process."""
+    port = free_port()
+    command = [sys.executable, '-m', 'tests.player_harness', '--port', str(port), '--library', str(library)]
+    process = subprocess.Popen([*command, '--work', str(work)], cwd=ROOT)
+    base = f'http://127.0.0.1:{port}'
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f'{base}/harness/files/poster.jpg', timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError('the player harness did not start')
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def main() -> None:
@@ -83,11 +231,13 @@ def main() -> None:
     parser.add_argument('--out', type=Path, default=ROOT / 'docs' / 'screenshots')
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    media = ROOT / 'assets' / 'media'
     with (
         temporary_folder('butaca-shots-') as data_dir,
-        Server(data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(ROOT / 'assets' / 'media')) as server,
+        Server(data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(media)) as server,
     ):
-        with sqlite3.connect(data_dir / 'database.db') as connection:
+        database = data_dir / 'database.db'
+        with sqlite3.connect(database) as connection:
             for _ in range(600):  # the demo catalog is added once its media is ready
                 if connection.execute('SELECT count(*) FROM titles').fetchone()[0]:
                     break
@@ -99,23 +249,28 @@ def main() -> None:
             base = server.url
             shoot(driver, args.out, 'login', f'{base}/login')
             sign_up(driver, base)
-            for title_id, seconds in ((free[0][0], 8), (free[1][0], 6)):  # two titles in Continue watching
-                driver.get(f'{base}/watch/{title_id}')
-                play(driver, seconds, seek=20)
-                driver.find_element(By.TAG_NAME, 'body').send_keys('k')  # pause: the position is saved
-                time.sleep(1)
+            for (title_id,), seconds in zip(free, (8, 6), strict=True):  # two titles in Continue watching
+                watch_for_a_while(driver, base, title_id, seconds)
             shoot(driver, args.out, 'home', f'{base}/')
             shoot(driver, args.out, 'catalog', f'{base}/catalog')
             shoot(driver, args.out, 'details', f'{base}/title/{premium}')
-            shoot(driver, args.out, 'watch', f'{base}/watch/{free[0][0]}', before=lambda d: play(d, 2))
+            shoot(driver, args.out, 'watch', f'{base}/watch/{free[0][0]}', before=player_with_controls)
+            stopped = stop_message_in_fullscreen(database)
+            shoot(driver, args.out, 'watch-message', f'{base}/watch/{free[1][0]}', before=stopped)
             shoot(driver, args.out, 'upgrade', f'{base}/watch/{premium}')
             shoot(
                 driver,
                 args.out,
                 'profile',
                 f'{base}/profile',  # scrolled to the plans and the history
-                before=lambda d: (d.execute_script('window.scrollTo(0, 280)'), time.sleep(0.5)),
+                before=lambda d, _size: (d.execute_script('window.scrollTo(0, 280)'), time.sleep(0.5)),
             )
+            with harness_server(media / 'demo', data_dir / 'harness') as harness:
+                player = f'{harness}/harness/player'
+                shoot(driver, args.out, 'player-subtitles', f'{player}?preset=subtitles', before=subtitles_on)
+                shoot(driver, args.out, 'player-trickplay', player, before=trickplay_on_hover, after=lift_finger)
+                shoot(driver, args.out, 'player-next-episode', f'{player}?preset=series', before=next_episode)
+                shoot(driver, args.out, 'player-post-play', player, before=post_play)
         finally:
             driver.quit()
     print(f'screenshots in {args.out}')

@@ -255,3 +255,22 @@ def demo_catalog(demo_media: tuple[Path, list[dict]], monkeypatch: pytest.Monkey
     with db.session(write=True) as session:
         rows = [catalog.add_title(session, **title_arguments(entry)) for entry in entries]
         return [{**entry, 'id': row.id} for entry, row in zip(entries, rows, strict=True)]
+
+
+@pytest.fixture(scope='session')
+def nicegui_chrome_options(nicegui_chrome_options):
+    """One set of Chromium options for every browser test module (the driver is made once per session, by
+    whichever module asks first): a real window size, Spanish first (the brief's language), and the flags Chromium
+    needs on a closed network. Autoplay stays at Chromium's default policy."""
+    for argument in (
+        'window-size=1280,900',
+        'lang=es-ES',
+        'disable-background-networking',
+        'disable-component-update',
+        'no-first-run',
+        'disable-sync',
+        'mute-audio',
+    ):
+        nicegui_chrome_options.add_argument(argument)
+    nicegui_chrome_options.add_experimental_option('prefs', {'intl.accept_languages': 'es-ES,es'})
+    return nicegui_chrome_options

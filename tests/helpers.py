@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from nicegui.testing import User
 
 from app import db
+from app.components.player import Player
 from app.models import Plan, UserPublic
 from app.services import accounts, catalog
 
@@ -43,6 +47,37 @@ async def sign_in(user: User, username: str = 'ana', password: str = 'secreto123
     user.find(marker='username').type(username)
     user.find(marker='password').type(password)
     user.find(marker='submit').click()
+
+
+async def open_watch(user: User, title_id: int, *, timeout: float = SHOW_TIMEOUT_S) -> Player:
+    """Open the watch page and wait until its player was started (or refused): that happens once the page's
+    websocket is up, a moment after the GET."""
+    await user.open(f'/watch/{title_id}')
+    return await started_player(user, timeout=timeout)
+
+
+async def started_player(user: User, *, timeout: float = SHOW_TIMEOUT_S) -> Player:
+    player = user.find(marker='player').elements.pop()
+    assert isinstance(player, Player)
+    await eventually(lambda: player.playback or player.refusal, timeout=timeout)
+    return player
+
+
+async def eventually(condition: Callable[[], object], *, timeout: float = SHOW_TIMEOUT_S) -> None:
+    """Wait until `condition()` is true (checked every 50 ms), for what the app does after a page's websocket is up."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f'not true after {timeout} s')
+
+
+async def open_player(user: User, title_id: int) -> tuple[str, str]:
+    """Open the watch page; the video URL the player was given and its playback token."""
+    playback = (await open_watch(user, title_id)).playback
+    assert playback is not None, 'the playback was refused'
+    src = playback['sources'][playback['quality']]
+    return src, src.split('/')[2]  # /play/{token}/video/{sd|hd}
 
 
 GENRES = ('Drama', 'Comedia', 'Documental', 'Animación', 'Suspense')
@@ -99,10 +134,9 @@ def wait_until(condition, *, what: str, timeout: float = SHOW_TIMEOUT_S, every: 
 
 
 async def player_token(user: User, title_id: int) -> str:
-    """Open the watch page and return the playback token its video URL carries."""
-    await user.open(f'/watch/{title_id}')
-    src = user.find(marker='video').elements.pop().props['src']
-    return src.split('/')[2]  # /play/{token}/video/{sd|hd}
+    """Open the watch page and return the playback token its player was given."""
+    _, token = await open_player(user, title_id)
+    return token
 
 
 async def report(user: User, token: str, position: object, **extra: object) -> int:

@@ -63,3 +63,14 @@ def test_the_browser_language_is_picked_from_accept_language(header, expected):
 
 def test_placeholders_are_filled():
     assert translate('en', 'login.welcome', username='Ana') == 'Hi, Ana! Good to see you.'
+
+
+def test_every_string_the_player_scripts_show_exists_in_both_languages():
+    """The player's JavaScript shows only texts its shell carries (app/components/player.py sends every player.*
+    and watch.* string): any key it names must exist."""
+    scripts = [APP / 'static' / 'player.js', *(APP / 'static' / 'butaca').glob('*.js')]
+    keys = set()
+    for path in scripts:
+        keys |= set(re.findall(r"""["']((?:player|watch)\.[a-z_]+)["']""", path.read_text()))
+    assert len(keys) > 40
+    assert not keys - set(TEXTS['es']), sorted(keys - set(TEXTS['es']))

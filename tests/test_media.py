@@ -10,15 +10,9 @@ from nicegui.testing import User
 from app import media
 from app.config import get_settings
 
-from .helpers import seed_titles, signed_in
+from .helpers import open_player, seed_titles, signed_in
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
-
-
-async def open_player(user: User, title_id: int) -> str:
-    await user.open(f'/watch/{title_id}')
-    video = user.find(marker='video').elements.pop()
-    return video.props['src']
 
 
 async def test_anonymous_gets_401_and_unknown_gets_404(user: User):
@@ -33,7 +27,7 @@ async def test_anonymous_gets_401_and_unknown_gets_404(user: User):
 async def test_range_requests_get_exact_bytes_suffix_ranges_and_416(user: User):
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     assert src.startswith('/play/') and src.endswith('/video/sd')
     expected = (get_settings().media_dir / 'seed/t0/sd.mp4').read_bytes()
 
@@ -67,7 +61,7 @@ async def test_a_single_range_is_read_by_our_reader_not_starlettes(user: User, m
     monkeypatch.setattr(media, '_read_at', lambda *args: reads.append(args) or original(*args))
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
     assert len(reads) == 1
 
@@ -95,7 +89,7 @@ async def test_paths_are_confined_to_the_media_folder_whatever_the_database_says
 async def test_the_players_requests_need_nothing_but_a_live_token(user: User):
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     token = src.split('/')[2]
     user.http_client.cookies.clear()  # no cookie at all: the token is the authority
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
@@ -115,7 +109,7 @@ async def test_the_players_requests_need_nothing_but_a_live_token(user: User):
 async def test_the_players_requests_declare_their_methods_and_content_type(user: User):
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     progress = src.replace('/video/sd', '/progress')
     assert (await user.http_client.post(src)).status_code == 405
     assert (await user.http_client.get(progress)).status_code == 405
@@ -128,7 +122,7 @@ async def test_the_players_requests_declare_their_methods_and_content_type(user:
 async def test_production_mode_answers_with_x_accel_redirect_and_only_grants_may_be_kept(user: User, monkeypatch):
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    src = await open_player(user, title_id)
+    src, _ = await open_player(user, title_id)
     monkeypatch.setenv('BUTACA_ACCEL_REDIRECT', '/_protected_media')
     grant = await user.http_client.get(src, headers={'Range': 'bytes=0-9'})
     assert grant.status_code == 200 and grant.content == b''

@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 from nicegui import ui
 from nicegui.testing import User
+from sqlmodel import func, select
 
 from app import db
 from app.i18n import translate
-from app.models import utcnow
+from app.models import Playback, utcnow
 from app.services import playback
 
-from .helpers import player_token, report, seed_titles, should_not_see, should_see, signed_in, watched
+from .helpers import open_watch, player_token, report, seed_titles, should_not_see, should_see, signed_in, watched
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
@@ -45,9 +46,8 @@ async def test_a_title_played_halfway_appears_in_continue_watching_and_resumes_t
     await user.open('/')
     await should_see(user, marker='continue-row')
     await should_see(user, marker=f'continue-{ids[0]}')
-    await user.open(f'/watch/{ids[0]}')
-    await should_see(user, translate('es', 'watch.resumed_at', time='0:42'))
-    await should_see(user, marker='start-over')
+    player = await open_watch(user, ids[0])
+    assert player.playback['resume'] == 42.5  # the player says so, with "Start from the beginning" (test_player.py)
 
 
 async def test_the_beacon_sent_when_the_tab_closes_saves_the_position_without_a_websocket(user: User):
@@ -128,16 +128,30 @@ async def test_unknown_or_malformed_ids_show_a_clear_not_found_page(user: User):
         await should_see(user, translate('es', 'title.not_found'))
 
 
-async def test_the_watch_page_plays_the_chosen_title_in_a_video_element(user: User):
+async def test_the_watch_page_plays_the_chosen_title_in_the_player(user: User):
     ids = seed_titles(2)
     await signed_in(user)
-    await user.open(f'/watch/{ids[1]}')
-    await should_see(user, 'Título 1')
-    video = user.find(marker='video').elements.pop()
-    assert isinstance(video, ui.video)
-    assert video.props['src'].startswith('/play/') and video.props['src'].endswith('/video/sd')
-    assert f'/media/{ids[1]}/backdrop' in video.props['poster']
-    await should_see(user, translate('es', 'watch.quality', quality='SD', height=480))
+    player = await open_watch(user, ids[1])
+    assert player.props['shell']['title'] == 'Título 1'
+    assert player.props['shell']['poster'] == f'/media/{ids[1]}/backdrop'
+    assert player.props['shell']['messages']['player.play'] == 'Reproducir'  # in the viewer's language
+    playback = player.playback
+    assert playback['sources']['SD'] == f'/play/{playback["id"]}/video/sd' and playback['sources']['HD'] is None
+    assert (playback['quality'], playback['hdLocked']) == ('SD', True)
+    assert playback['qualityLabels']['SD'] == 'SD · 480p'
+    assert playback['progress'] == {'url': f'/play/{playback["id"]}/progress', 'token': None, 'everySeconds': 10}
+    assert [item['title'] for item in playback['moreLikeThis']] == []  # no other title of its genre
+
+
+async def test_opening_the_watch_page_with_a_get_changes_nothing(user: User):
+    (title_id,) = seed_titles(1)
+    user_id = await signed_in(user)
+    response = await user.http_client.get(f'/watch/{title_id}')  # a GET, and no websocket: a prefetch, a bot
+    assert response.status_code == 200
+    assert playback.history(user_id=user_id) == []
+    with db.session() as session:
+        assert session.exec(select(func.count()).select_from(Playback)).one() == 0  # no screen taken
+    assert '/play/' not in response.text  # no token handed out either
 
 
 async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(user: User):

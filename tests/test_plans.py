@@ -14,22 +14,20 @@ from app.models import Plan, Playback
 from app.services import accounts
 
 from .helpers import (
+    eventually,
     make_account,
-    player_token,
+    open_player,
+    open_watch,
     report,
     seed_titles,
     should_not_see,
     should_see,
     sign_in,
     signed_in,
+    started_player,
 )
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
-
-
-async def open_player(user: User, title_id: int) -> tuple[str, str]:
-    token = await player_token(user, title_id)
-    return user.find(marker='video').elements.pop().props['src'], token
 
 
 async def heartbeat(user: User, token: str, position: float = 30.0) -> int:
@@ -47,7 +45,7 @@ async def test_free_users_see_the_upgrade_panel_and_no_video_url_for_premium_tit
     await user.open(f'/watch/{ids[2]}')
     await should_see(user, marker='upgrade-panel')
     await should_see(user, marker='plan-comparison')
-    await should_not_see(user, marker='video')
+    await should_not_see(user, marker='player')
     with db.session() as session:  # no playback was started, so no token exists that could fetch its bytes
         assert session.exec(select(func.count()).select_from(Playback)).one() == 0
 
@@ -57,7 +55,7 @@ async def test_free_users_stream_sd_only_even_with_a_valid_token(user: User):
     await signed_in(user)
     src, token = await open_player(user, title_id)
     assert src.endswith('/video/sd')
-    await should_see(user, translate('es', 'watch.quality', quality='SD', height=480))
+    assert user.find(marker='player').elements.pop().playback['hdLocked']  # HD: a Premium badge, no URL
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
     assert (await user.http_client.get(f'/play/{token}/video/hd')).status_code == 403
 
@@ -69,10 +67,11 @@ async def test_upgrade_in_the_upgrade_panel_then_play_in_hd(user: User):
     user.find(marker='upgrade').click()
     await should_see(user, translate('es', 'plan.no_payment'))
     user.find(marker='confirm-plan').click()
-    await should_see(user, marker='video')
-    src = user.find(marker='video').elements.pop().props['src']
-    assert src.endswith('/video/hd')
-    await should_see(user, translate('es', 'watch.quality', quality='HD', height=720))
+    await should_see(user, marker='player')  # the page reloads with the player
+    playback = (await started_player(user)).playback
+    src = playback['sources']['HD']
+    assert src.endswith('/video/hd') and playback['quality'] == 'HD' and not playback['hdLocked']
+    assert playback['qualityLabels']['HD'] == 'HD · 720p'
     assert (await user.http_client.get(src, headers={'Range': 'bytes=0-9'})).status_code == 206
 
 
@@ -109,11 +108,12 @@ async def test_a_second_screen_is_refused_on_free_and_can_stop_the_first(create_
     await signed_in(laptop, create=False)
     await signed_in(phone, create=False)
     laptop_src, laptop_token = await open_player(laptop, title_id)
-    await phone.open(f'/watch/{title_id}')
-    await should_see(phone, translate('es', 'watch.screens_full', used=1, limit=1))
-    await should_not_see(phone, marker='video')
-    phone.find(marker='stop-others').click()
-    await should_see(phone, marker='video')
+    player = await open_watch(phone, title_id)
+    assert player.refusal['text'] == translate('es', 'watch.screens_full', used=1, limit=1)
+    assert player.refusal['key'] == 'watch.screens_full' and player.playback is None
+    phone.find(marker='player').trigger('stopOthers')  # the player's "Stop the other screens and watch here"
+    await eventually(lambda: player.playback)
+    assert player.refusal is None
     assert (await laptop.http_client.get(laptop_src)).status_code == 403
     assert await heartbeat(laptop, laptop_token) == 403
 
@@ -126,8 +126,8 @@ async def test_premium_allows_four_screens_and_refuses_the_fifth(create_user: Ca
         await signed_in(device, create=False)
         await open_player(device, title_id)
     await signed_in(devices[4], create=False)
-    await devices[4].open(f'/watch/{title_id}')
-    await should_see(devices[4], translate('es', 'watch.screens_full', used=4, limit=4))
+    player = await open_watch(devices[4], title_id)
+    assert player.refusal['text'] == translate('es', 'watch.screens_full', used=4, limit=4)
 
 
 async def test_a_screen_is_freed_when_its_page_is_left(create_user: Callable[[], User]):

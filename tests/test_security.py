@@ -14,7 +14,7 @@ from app.models import utcnow
 from app.services import accounts, playback, throttle
 from app.services.errors import ValidationError
 
-from .helpers import make_account, player_token, seed_titles, should_see, sign_in, signed_in, watched
+from .helpers import make_account, open_player, player_token, seed_titles, should_see, sign_in, signed_in, watched
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
@@ -191,8 +191,7 @@ async def test_sql_looking_search_finds_nothing_and_breaks_nothing(user: User):
 async def test_malformed_range_headers_get_a_4xx_or_the_file_never_a_500(user: User, range_header):
     (title_id,) = seed_titles(1)
     await signed_in(user)
-    await user.open(f'/watch/{title_id}')
-    src = user.find(marker='video').elements.pop().props['src']
+    src, _ = await open_player(user, title_id)
     response = await user.http_client.get(src, headers={'Range': range_header})
     assert response.status_code in {200, 206, 400, 416}, (range_header, response.status_code)
 

@@ -1,8 +1,11 @@
-"""The shared look: dark mode, the accent colour and the stylesheet, applied at the top of every page."""
+"""The shared look: dark mode, the accent colour and the stylesheet, applied at the top of every page, and Butaca's
+connection notice (which every page has)."""
 
 from __future__ import annotations
 
 from nicegui import ui
+
+from .connection import ConnectionNotice
 
 ACCENT = '#e11d48'
 
@@ -10,4 +13,5 @@ ACCENT = '#e11d48'
 def apply_theme() -> None:
     ui.dark_mode(True)
     ui.colors(primary=ACCENT, secondary='#f5b301', dark='#0b0b10', dark_page='#0b0b10')
-    ui.add_head_html('<link rel="stylesheet" href="/static/butaca.css"><script src="/static/player.js" defer></script>')
+    ui.add_head_html('<link rel="stylesheet" href="/static/butaca.css">')
+    ConnectionNotice()

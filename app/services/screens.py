@@ -57,3 +57,17 @@ def catalog_page(*, query: str, genre: str | None, sort: str, page: int, page_si
         if found.page > found.pages:
             found = catalog.search(session, query=query, genre=genre, sort=sort, page=found.pages, page_size=page_size)
         return found
+
+
+@dataclass(frozen=True)
+class WatchScreen:
+    title: TitleDetail
+    more_like_this: list[TitleCard]
+
+
+def watch(*, title_id: str, more: int) -> WatchScreen:
+    """What the watch page reads before anything starts: the title, and titles like it for the end."""
+    with db.session() as session:
+        found = catalog.get_title(session, title_id=catalog.parse_title_id(title_id))
+        alike = catalog.search(session, genre=found.genre, page_size=more + 1).items
+        return WatchScreen(found, [card for card in alike if card.id != found.id][:more])

@@ -20,4 +20,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     'errors.generic': ('Algo ha fallado. Inténtalo de nuevo.', 'Something went wrong. Please try again.'),
     'errors.bad_progress': ('Posición de reproducción no válida.', 'Invalid playback position.'),
+    # Butaca's connection notice, on every page (app/static/connection_notice.js).
+    'connection.lost': ('Sin conexión con el servidor. Reintentando…', 'No connection to the server. Retrying…'),
+    'connection.back': ('Conexión recuperada', 'Connection restored'),
+    'connection.waiting': (
+        'Esperando al servidor para abrir la página…',
+        'Waiting for the server to open the page…',
+    ),
 }
