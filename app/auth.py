@@ -8,11 +8,12 @@ browser on: every sign-in gets a new token, so nothing planted or copied before 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 from nicegui import Client, context, ui
 
-from . import cookies, work
+from . import cookies, events, work
 from .lang import t
 from .models import UserPublic
 from .services import accounts
@@ -70,9 +71,8 @@ async def complete(
     page, which sees the new cookie.
     """
     if action == 'sign_out':
-        token = page_token()
-        await work.run(accounts.end_session, token=token)
-        close_pages([token or ''], except_client=context.client)
+        leave_quietly()
+        await work.run(accounts.end_session, token=page_token())  # its other open pages go to the login page
     browser = context.client.request.session.get('id', '')
     ticket = cookies.make_ticket(cookies.Ticket(action, browser, user_id, safe_redirect(target), flash))
     ui.navigate.to(f'/auth/complete?ticket={quote(ticket)}')
@@ -81,6 +81,17 @@ async def complete(
 def remember_page() -> None:
     """Note which session the page being built belongs to, so that ending the session can close it."""
     context.client.storage[PAGE_TOKEN] = page_token()
+
+
+def leave_quietly() -> None:
+    """This page is about to end its own session: the news of it must not send it to the login page too."""
+    context.client.storage.pop(PAGE_TOKEN, None)
+
+
+def listen_for_ended_sessions() -> Callable[[], None]:
+    """Send the open pages of sessions ended anywhere (this process or another, through the event bus) to the login
+    page; returns the function that stops listening."""
+    return events.subscribe('sessions', lambda data: close_pages(list(data.get('tokens', []))))
 
 
 def close_pages(tokens: list[str], *, except_client: Client | None = None, target: str = '/login?ended=1') -> int:

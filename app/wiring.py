@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from nicegui import app, ui
 
-from . import api, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
+from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
 from .config import get_settings
 from .pages import catalog, home, login, profile, register, title, watch
 from .services import playback_store
@@ -60,8 +60,13 @@ def add_routes(router: APIRouter) -> None:
             app.add_api_route(route.path, route.endpoint, methods=list(route.methods), name=route.name)
 
 
+_stop_listening: list = []
+
+
 async def shutdown() -> None:
     """Progress reports still queued are applied before the process ends (their players wait for the answer)."""
+    while _stop_listening:
+        _stop_listening.pop()()
     await asyncio.to_thread(playback_store.writer.stop)
     await asyncio.to_thread(db.checkpoints.stop)
 
@@ -70,6 +75,7 @@ async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
     playback_http.install(app)
+    _stop_listening.append(auth.listen_for_ended_sessions())
     await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)

@@ -38,8 +38,8 @@ def account_card(user: UserPublic) -> None:
         current = await auth.require_user()
         if current is None:
             return
-        ended = await work.run(accounts.end_all_sessions, user_id=current.id)
-        auth.close_pages(ended, except_client=context.client)
+        auth.leave_quietly()
+        await work.run(accounts.end_all_sessions, user_id=current.id)  # every open page of the account goes
         await auth.complete('sign_out', flash=('profile.signed_out_everywhere', 'info', {}))
 
     with ui.card().classes('bt-panel w-full gap-2').mark('account'):
@@ -166,7 +166,7 @@ def password_card() -> None:
                 return
             keep = auth.page_token()
             try:
-                ended = await work.run(
+                await work.run(
                     accounts.change_password,
                     user_id=user.id,
                     current=current.value or '',
@@ -177,8 +177,8 @@ def password_card() -> None:
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
                 return
-            auth.close_pages(ended)
-            # This browser gets a new session token too: one copied before the change is worth nothing after it.
+            # The other sessions' pages went to the login page (accounts published it). This browser gets a new
+            # session token too: one copied before the change is worth nothing after it.
             changed = ('profile.password_changed', 'positive', {})
             await auth.complete('rotate', user_id=user.id, target='/profile', flash=changed)
 
@@ -195,12 +195,13 @@ def delete_card() -> None:
             user = await auth.require_user()
             if user is None:
                 return
+            auth.leave_quietly()  # the account's other pages go to the login page; this one says why itself
             try:
-                ended = await work.run(accounts.delete_account, user_id=user.id, password=password.value or '')
+                await work.run(accounts.delete_account, user_id=user.id, password=password.value or '')
             except Exception as error:  # show_error logs anything that is not a domain error
+                auth.remember_page()
                 show_error(error)
                 return
-            auth.close_pages(ended, except_client=context.client)
             await auth.complete('sign_out', flash=('profile.deleted', 'info', {}))
 
         ui.button(t('profile.delete_confirm'), icon='delete_forever', on_click=delete).props('color=red-8').mark(

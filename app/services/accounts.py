@@ -15,7 +15,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select, update
 
-from .. import db
+from .. import db, events
 from ..config import get_settings
 from ..models import AuthSession, Plan, User, UserPublic, as_utc, utcnow
 from ..security import BCRYPT_MAX_BYTES, dummy_hash, hash_password, new_token, uses_bcrypt, verify_password
@@ -196,13 +196,21 @@ def replace_session(*, user_id: int, old_token: str | None) -> str:
         if old_token:
             session.exec(delete(AuthSession).where(AuthSession.token == old_token[:64]))
         session.add(AuthSession(token=token, user_id=user_id))
+    _sessions_ended([old_token] if old_token else [])
     return token
 
 
 def end_all_sessions(*, user_id: int) -> list[str]:
-    """Sign the account out everywhere; returns the ended tokens (their open pages can be closed)."""
+    """Sign the account out everywhere; returns the ended tokens (their open pages go to the login page)."""
     with db.session(write=True) as session:
-        return _end_other_sessions(session, user_id=user_id, keep_token=None)
+        tokens = _end_other_sessions(session, user_id=user_id, keep_token=None)
+    _sessions_ended(tokens)
+    return tokens
+
+
+def _sessions_ended(tokens: list[str]) -> None:
+    if tokens:
+        events.publish('sessions', tokens=tokens)
 
 
 # Built once: this lookup runs on every request, and SQLAlchemy then only fills in the token.
@@ -247,6 +255,7 @@ def end_session(*, token: str | None) -> None:
     if token:
         with db.transaction(write=True) as connection:
             connection.execute(_END_SESSION, {'b_token': token})
+        _sessions_ended([token])
 
 
 def _end_other_sessions(session: Session, *, user_id: int, keep_token: str | None) -> list[str]:
@@ -288,7 +297,9 @@ def change_password(
         if user is None:
             raise NotFound('errors.user_not_found')
         user.password_hash = new_hash
-        return _end_other_sessions(session, user_id=user_id, keep_token=keep_token)
+        ended = _end_other_sessions(session, user_id=user_id, keep_token=keep_token)
+    _sessions_ended(ended)
+    return ended
 
 
 @uses_bcrypt
@@ -304,7 +315,8 @@ def delete_account(*, user_id: int, password: str) -> list[str]:
             raise NotFound('errors.user_not_found')
         tokens = list(session.exec(select(AuthSession.token).where(AuthSession.user_id == user_id)).all())
         session.delete(user)
-        return tokens
+    _sessions_ended(tokens)
+    return tokens
 
 
 def set_plan(*, user_id: int, plan: Plan) -> UserPublic:
@@ -314,7 +326,9 @@ def set_plan(*, user_id: int, plan: Plan) -> UserPublic:
             raise NotFound('errors.user_not_found')
         user.subscription_type = Plan(plan)
         session.flush()
-        return public(user)
+        changed = public(user)
+    events.publish(f'account:{user_id}', plan=str(changed.subscription_type))
+    return changed
 
 
 def set_language(*, user_id: int, language: str) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import aliased
 
-from .. import db
+from .. import db, events
 from ..models import AuthSession, Kind, Plan, Playback, Progress, Quality, Title, User, WatchHistory, as_utc, utcnow
 from ..security import new_token
 from . import playback_rules as rules
@@ -179,6 +179,7 @@ class _Job:
     future: asyncio.Future
     loop: asyncio.AbstractEventLoop
     outcome: SaveResult | Exception | None = None
+    user_id: int | None = None  # whose playback it was, once read
 
 
 @dataclass
@@ -218,6 +219,7 @@ def _apply(connection: Connection, jobs: list[_Job], now: datetime) -> None:
         if row is None:
             job.outcome = NotFound('title.not_found')
             continue
+        job.user_id = row.user_id
         key = (row.user_id, row.title_id)
         if key not in saved:
             saved[key] = rules.Saved(row.position_s, bool(row.resumable), bool(row.watched)) if row.p else None
@@ -276,6 +278,7 @@ def save_now(token: str, report: rules.Report, *, now: datetime | None = None) -
     job = _Job(token[:TOKEN_MAX], report, None, None)  # type: ignore[arg-type]  (no caller waits on a loop)
     with db.transaction(write=True) as connection:
         _apply(connection, [job], now or utcnow())
+    _tell_pages([job])
     if isinstance(job.outcome, Exception):
         raise job.outcome
     assert job.outcome is not None
@@ -377,6 +380,7 @@ class ProgressWriter:
     def _commit(self, jobs: list[_Job]) -> None:
         with db.transaction(write=True) as connection:
             _apply(connection, jobs, utcnow())
+        _tell_pages(jobs)
 
     def _commit_alone(self, job: _Job) -> None:
         try:
@@ -384,6 +388,12 @@ class ProgressWriter:
         except Exception:
             log.exception('progress save failed')
             _fail([job])
+
+
+def _tell_pages(jobs: list[_Job]) -> None:
+    """After the commit: the accounts whose progress changed (their home and profile pages redraw their rows)."""
+    for user_id in sorted({job.user_id for job in jobs if isinstance(job.outcome, SaveResult) and job.outcome.saved}):
+        events.publish(f'progress:{user_id}')
 
 
 def _fail(jobs: list[_Job]) -> None:
@@ -490,4 +500,6 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
 def stop_user_playbacks(*, user_id: int) -> int:
     """Stop every playback of the account (the "stop the other screens" action); returns how many were live."""
     with db.transaction(write=True) as connection:
-        return connection.execute(_STOP_ACCOUNT, {'b_user': user_id}).rowcount
+        stopped = connection.execute(_STOP_ACCOUNT, {'b_user': user_id}).rowcount
+    events.publish(f'account:{user_id}', stopped=True)  # its open players stop at once, not at their next report
+    return stopped
