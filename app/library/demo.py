@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .. import events
 from ..config import get_settings
 from .demo_catalog import FILMS, SERIES, FilmSpec, SeriesSpec
 from .demo_items import FOLDER, DemoItem, demo_items
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 LIBRARY_MANIFEST = 'manifest.json'  # in the demo folder: what the last complete run made (see demo_series)
-EXTRA_KEYS = ('description_en', 'subtitles', 'trickplay', 'images')  # entry keys catalog.add_title has no column for
+EXTRA_KEYS: tuple[str, ...] = ()  # entry keys catalog.add_title has no column for (none any more)
 WORKER_FLAG = 'BUTACA_DEMO_WORKER'
 
 
@@ -299,6 +300,61 @@ def _add_film(entry: dict[str, Any], *, created_at: datetime) -> int | None:
         return row.id
 
 
+def add_series(series: DemoSeries, *, created_at: datetime | None = None) -> int | None:
+    """Add one demo series with its seasons and episodes in one unit (unless it is there already); its id or None."""
+    from sqlmodel import select
+
+    from ..db import session as unit
+    from ..models import Kind, Title
+    from ..services import catalog
+
+    with unit(write=True) as session:
+        query = select(Title.id).where(Title.kind == Kind.SERIES.value, Title.poster_path == series.poster_path)
+        if session.exec(query).first() is not None:
+            return None
+        row = catalog.add_series(
+            session,
+            title=series.title,
+            genre=series.genre,
+            year=series.year,
+            rating=series.rating,
+            is_premium=series.is_premium,
+            description=series.description,
+            description_en=series.description_en,
+            poster_path=series.poster_path,
+            backdrop_path=series.backdrop_path,
+            images=series.images,
+        )
+        for season in series.seasons:
+            catalog.add_season(session, series_id=row.id, number=season.number, name=season.name)
+            for episode in season.episodes:
+                catalog.add_episode(
+                    session,
+                    series=row,
+                    season_number=season.number,
+                    episode_number=episode.number,
+                    title=episode.title,
+                    description=episode.synopsis,
+                    description_en=episode.synopsis_en,
+                    duration_s=episode.duration_s,
+                    video_sd_path=episode.video_sd_path,
+                    video_hd_path=episode.video_hd_path,
+                    sd_height=episode.sd_height,
+                    hd_height=episode.hd_height,
+                    still_path=episode.still_path,
+                    intro_start_s=episode.intro_start_s,
+                    intro_end_s=episode.intro_end_s,
+                    credits_start_s=episode.credits_start_s,
+                    subtitles=episode.subtitles,
+                    trickplay=episode.trickplay,
+                    images=episode.images,
+                )
+        if created_at is not None:
+            row.created_at = created_at
+        session.flush()
+        return row.id
+
+
 def _film_adder(on_title_added: Callable[[int], None] | None, added: list[int]) -> Callable[[int, dict], None]:
     from ..models import utcnow
 
@@ -308,6 +364,7 @@ def _film_adder(on_title_added: Callable[[int], None] | None, added: list[int]) 
         title_id = _add_film(entry, created_at=base - timedelta(seconds=position))
         if title_id is not None:
             added.append(title_id)
+            events.publish('catalog', title_ids=[title_id])  # open home pages show it at once
             if on_title_added:
                 on_title_added(title_id)
 
@@ -324,12 +381,12 @@ def ensure_demo_catalog(
     episode_duration_override: float | None = None,
     workers: int = 2,
 ) -> int:
-    """Fill an empty catalog with the demo films, each committed as soon as its files are ready (made or reused);
-    returns how many were added.
+    """Fill an empty catalog with the demo films, each committed as soon as its files are ready (made or reused),
+    then the series; returns how many titles were added.
 
-    ``on_title_added(title_id)`` is called after each commit (from the thread running this). Does nothing (returns 0)
-    when the catalog already has titles. Series are made but not added: there are no tables for them yet
-    (``demo_series()`` lists them). Expects the tables to exist (``init_db()``).
+    ``on_title_added(title_id)`` is called after each commit (from the thread running this), and the `catalog`
+    event tells open pages. Does nothing (returns 0) when the catalog already has titles. Expects the tables to
+    exist (``init_db()``).
     """
     from ..db import session as unit
     from ..services import catalog
@@ -340,7 +397,7 @@ def ensure_demo_catalog(
         if catalog.count_titles(session):
             return 0
     added: list[int] = []
-    generate_demo_library(
+    library = generate_demo_library(
         get_settings().media_dir,
         progress=progress,
         films=films,
@@ -350,6 +407,13 @@ def ensure_demo_catalog(
         workers=workers,
         on_film_ready=_film_adder(on_title_added, added),
     )
+    for made in library.series:
+        series_id = add_series(made)
+        if series_id is not None:
+            added.append(series_id)
+            events.publish('catalog', title_ids=[series_id])
+            if on_title_added:
+                on_title_added(series_id)
     return len(added)
 
 
@@ -378,7 +442,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.force:
         prefix = f'{FOLDER}/%'
         with unit(write=True) as session:
-            session.exec(delete(Title).where(or_(Title.video_hd_path.like(prefix), Title.video_sd_path.like(prefix))))
+            demo = or_(
+                Title.video_hd_path.like(prefix), Title.video_sd_path.like(prefix), Title.poster_path.like(prefix)
+            )
+            session.exec(delete(Title).where(demo))
     added: list[int] = []
     library = generate_demo_library(
         media_dir,
@@ -389,8 +456,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
         on_film_ready=_film_adder(None, added),
     )
+    series_added = [series_id for made in library.series if (series_id := add_series(made)) is not None]
     _console(
-        f'demo catalog: {len(added)} films added, {len(library.films)} films and {len(library.series)} series in '
+        f'demo catalog: {len(added)} films and {len(series_added)} series added, {len(library.films)} films and '
+        f'{len(library.series)} series in '
         f'{media_dir / FOLDER}'
     )
     return 0

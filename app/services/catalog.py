@@ -1,13 +1,22 @@
-"""The catalog: adding titles, browsing rows, search with filter, sort and server-side paging."""
+"""The catalog: adding films, series and episodes, browsing rows, search with filter, sort and server-side paging.
+
+A series and its episodes are titles too (see models.Title); what the catalog lists and counts is films and series
+(`CATALOG_KINDS`), an episode being reached through its series.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, func, select
+from typing import Any
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, or_, select
 
 from .. import db
-from ..models import CatalogPage, Title, TitleCard, TitleDetail
+from ..models import CATALOG_KINDS, CatalogPage, Kind, Season, Title, TitleCard, TitleDetail
 from .errors import NotFound
 from .text import search_key
+
+LISTED = col(Title.kind).in_(CATALOG_KINDS)
 
 
 def add_title(
@@ -27,8 +36,12 @@ def add_title(
     rating: str = 'TP',
     kind: str = 'movie',
     is_premium: bool = False,
+    **more: Any,
 ) -> Title:
-    """Store a title whose media files already sit in the media folder (paths relative to it)."""
+    """Store a title whose media files already sit in the media folder (paths relative to it).
+
+    `more`: any other column of models.Title (description_en, subtitles, trickplay, images, still_path, markers).
+    """
     row = Title(
         kind=kind,
         title=title.strip(),
@@ -45,14 +58,109 @@ def add_title(
         video_hd_path=video_hd_path,
         sd_height=sd_height,
         hd_height=hd_height,
+        **more,
     )
     session.add(row)
     session.flush()
     return row
 
 
+def add_series(
+    session: Session,
+    *,
+    title: str,
+    genre: str,
+    year: int,
+    poster_path: str,
+    backdrop_path: str,
+    description: str = '',
+    rating: str = 'TP',
+    is_premium: bool = False,
+    **more: Any,
+) -> Title:
+    """Store a series (its episodes come with `add_episode`). It plays nothing itself: no renditions."""
+    return add_title(
+        session,
+        kind=Kind.SERIES.value,
+        title=title,
+        genre=genre,
+        year=year,
+        duration_s=0.0,
+        poster_path=poster_path,
+        backdrop_path=backdrop_path,
+        video_sd_path='',
+        video_hd_path='',
+        sd_height=0,
+        hd_height=0,
+        description=description,
+        rating=rating,
+        is_premium=is_premium,
+        **more,
+    )
+
+
+def add_season(session: Session, *, series_id: int, number: int, name: str | None = None) -> Season:
+    """The season `number` of a series, made if it is not there yet (a name given later replaces an empty one)."""
+    found = session.exec(select(Season).where(Season.series_id == series_id, Season.number == number)).first()
+    if found is None:
+        found = Season(series_id=series_id, number=number, name=name)
+        session.add(found)
+        session.flush()
+    elif name and not found.name:
+        found.name = name
+    return found
+
+
+def add_episode(
+    session: Session,
+    *,
+    series: Title,
+    season_number: int,
+    episode_number: int,
+    title: str,
+    duration_s: float,
+    video_sd_path: str,
+    video_hd_path: str,
+    sd_height: int,
+    hd_height: int,
+    description: str = '',
+    still_path: str | None = None,
+    **more: Any,
+) -> Title:
+    """Store an episode of `series` (its season is made if needed). Genre, year, rating, plan and artwork are the
+    series'; the episode's own picture is its still. Adding an episode makes the series "recently added" again."""
+    assert series.id is not None and series.kind == Kind.SERIES
+    add_season(session, series_id=series.id, number=season_number)
+    episode = add_title(
+        session,
+        kind=Kind.EPISODE.value,
+        title=title,
+        genre=series.genre,
+        year=series.year,
+        duration_s=duration_s,
+        poster_path=series.poster_path,
+        backdrop_path=still_path or series.backdrop_path,
+        video_sd_path=video_sd_path,
+        video_hd_path=video_hd_path,
+        sd_height=sd_height,
+        hd_height=hd_height,
+        description=description,
+        rating=series.rating,
+        is_premium=series.is_premium,
+        series_id=series.id,
+        season_number=season_number,
+        episode_number=episode_number,
+        still_path=still_path,
+        **more,
+    )
+    series.duration_s = max(series.duration_s, duration_s)  # what a card says of a series: an episode's length
+    series.created_at = episode.created_at
+    return episode
+
+
 def count_titles(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Title)).one()
+    """Films and series in the catalog (episodes are their series')."""
+    return session.exec(select(func.count()).select_from(Title).where(LISTED)).one()
 
 
 SORTS = ('title', 'year', 'added')
@@ -107,13 +215,14 @@ def parse_title_id(raw: object) -> int:
 
 
 def genres(session: Session) -> list[str]:
-    query = select(Title.genre).distinct().order_by(Title.genre).limit(GENRES_MAX)
+    query = select(Title.genre).where(LISTED).distinct().order_by(Title.genre).limit(GENRES_MAX)
     return list(session.exec(query).all())
 
 
 def featured(session: Session) -> TitleDetail | None:
     """The hero title: the most recently added one with artwork."""
-    row = session.exec(select(Title).order_by(col(Title.created_at).desc(), col(Title.id).desc()).limit(1)).first()
+    query = select(Title).where(LISTED).order_by(col(Title.created_at).desc(), col(Title.id).desc()).limit(1)
+    row = session.exec(query).first()
     return detail(row) if row else None
 
 
@@ -121,7 +230,7 @@ def rows_by_genre(session: Session, *, per_row: int = ROW_LIMIT) -> list[tuple[s
     """One bounded row per genre (each query uses the genre index), genres in alphabetical order."""
     rows = []
     for genre in genres(session):
-        query = select(Title).where(Title.genre == genre).order_by(Title.search_key).limit(per_row)
+        query = select(Title).where(Title.genre == genre, LISTED).order_by(Title.search_key).limit(per_row)
         rows.append((genre, [card(row) for row in session.exec(query).all()]))
     return rows
 
@@ -139,13 +248,19 @@ def search(
     page: int = 1,
     page_size: int = 24,
 ) -> CatalogPage:
-    """One page of the catalog: case- and accent-insensitive title search, genre filter, sort, LIMIT/OFFSET."""
+    """One page of the catalog: case- and accent-insensitive title search (a series is found by its episodes'
+    titles too), genre filter, sort, LIMIT/OFFSET."""
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     page = max(1, min(int(page), 100_000))
-    conditions = []
+    conditions = [LISTED]
     key = search_key(query[:100])
     if key:
-        conditions.append(col(Title.search_key).like(f'%{_escape_like(key)}%', escape='\\'))
+        pattern = f'%{_escape_like(key)}%'
+        episode = aliased(Title)
+        by_episode = select(episode.series_id).where(
+            episode.kind == Kind.EPISODE.value, col(episode.search_key).like(pattern, escape='\\')
+        )
+        conditions.append(or_(col(Title.search_key).like(pattern, escape='\\'), col(Title.id).in_(by_episode)))
     if genre:
         conditions.append(Title.genre == genre[:40])
     total = session.exec(select(func.count()).select_from(Title).where(*conditions)).one()
