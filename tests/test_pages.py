@@ -58,6 +58,20 @@ async def test_the_beacon_sent_when_the_tab_closes_saves_the_position_without_a_
     assert resume(user_id, title_id) == 61.0
 
 
+async def test_home_shows_what_was_just_watched_and_new_titles_without_a_reload(user: User):
+    ids = seed_titles(2, duration_s=100)
+    user_id = await signed_in(user)
+    await should_see(user, marker='hero')
+    await should_not_see(user, marker='continue-row')
+    watched(user_id, ids[0], position=40.0)  # on another screen: the save is committed, the open page hears it
+    await should_see(user, marker=f'continue-{ids[0]}')
+    (new,) = seed_titles(1, names=['Recién llegada'])  # the seeding adds it behind the app's back: say so
+    from app import events
+
+    events.publish('catalog', title_ids=[new])
+    await should_see(user, 'Recién llegada')
+
+
 async def test_removing_a_title_from_continue_watching(user: User):
     ids = seed_titles(2, duration_s=100)
     user_id = await signed_in(user)

@@ -1,35 +1,69 @@
-"""The home page (/): hero banner, Continue watching, one row per genre."""
+"""The home page (/): hero banner, Continue watching, one row per genre; live: it redraws itself when this
+account's progress or the catalog changes (a title played on another screen, a title added)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from nicegui import context, ui
 
-from .. import auth, status, work
+from .. import auth, live, status, work
 from ..components.cards import backdrop_url, card_html, meta_line, poster_row, premium_badge_html
 from ..components.frame import frame
 from ..lang import t
 from ..models import ContinueItem, TitleDetail, UserPublic
 from ..services import playback, screens
 
+# News comes in bursts (a player reports every 10 s, a library scan adds titles one after another): one redraw for
+# whatever arrived within this long.
+REDRAW_AFTER_S = 1.0
+
 
 async def home_page() -> None:
     user: UserPublic = context.client.request.state.user
     screen = await work.run(screens.home, user_id=user.id)
-    hero = screen.hero
+
+    @ui.refreshable
+    def content() -> None:
+        draw(screen)
+
     with frame(user, active='/'):
-        if hero is None:
-            with ui.column().classes('bt-section pt-16'):
-                if status.demo_preparing:
-                    ui.spinner(size='lg')
-                    ui.label(t('home.preparing')).classes('text-lg bt-muted').mark('preparing')
-                else:
-                    ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
-            return
-        hero_banner(hero, resumable=screen.hero_resume > 0)
-        if screen.continuing:
-            continue_row(screen.continuing)
-        for genre, cards in screen.rows:
-            poster_row(genre, cards, mark=f'row-{genre}')
+        content()
+
+    pending: asyncio.Task | None = None
+    client = context.client
+
+    async def redraw() -> None:
+        nonlocal screen
+        await asyncio.sleep(REDRAW_AFTER_S)
+        fresh = await work.run(screens.home, user_id=user.id)
+        if not client.is_deleted:
+            screen = fresh
+            content.refresh()
+
+    def news(_data: dict) -> None:
+        nonlocal pending
+        if pending is None or pending.done():
+            pending = asyncio.ensure_future(redraw())
+
+    live.listen(f'progress:{user.id}', news)
+    live.listen('catalog', news)
+
+
+def draw(screen: screens.HomeScreen) -> None:
+    if screen.hero is None:
+        with ui.column().classes('bt-section pt-16'):
+            if status.demo_preparing:
+                ui.spinner(size='lg')
+                ui.label(t('home.preparing')).classes('text-lg bt-muted').mark('preparing')
+            else:
+                ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
+        return
+    hero_banner(screen.hero, resumable=screen.hero_resume > 0)
+    if screen.continuing:
+        continue_row(screen.continuing)
+    for genre, cards in screen.rows:
+        poster_row(genre, cards, mark=f'row-{genre}')
 
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:

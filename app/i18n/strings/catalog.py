@@ -12,8 +12,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         'The catalog is empty. Add videos with “python -m app.library.importer”.',
     ),
     'home.preparing': (
-        'Preparando el catálogo de demostración (menos de un minuto). Vuelve a cargar enseguida.',
-        'Making the demo catalog (under a minute). Reload in a moment.',
+        'Preparando el catálogo de demostración: los títulos aparecen aquí según están listos.',
+        'Preparing the demo catalog: titles appear here as they become ready.',
     ),
     'catalog.title': ('Catálogo', 'Catalog'),
     'catalog.search': ('Buscar por título', 'Search by title'),
