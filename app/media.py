@@ -25,7 +25,7 @@ from .services.errors import DomainError, NotFound
 
 router = APIRouter()
 CHUNK_SIZE = 1024 * 1024
-IMAGE_ASSETS = {'poster': 'poster_path', 'backdrop': 'backdrop_path'}
+IMAGE_ASSETS = {'poster': 'poster_path', 'backdrop': 'backdrop_path', 'still': 'still_path'}
 
 
 def confine(relative: str, root: Path) -> Path:

@@ -237,26 +237,67 @@ class TitleCard(BaseModel):
 
 class TitleDetail(TitleCard):
     description: str
+    description_en: str | None = None
     sd_height: int
     hd_height: int
+    # Episodes: their series (whose plan and artwork they share), season and number, and what plays where.
+    series_id: int | None = None
+    series_title: str | None = None
+    season_number: int | None = None
+    episode_number: int | None = None
+    intro_start_s: float | None = None
+    intro_end_s: float | None = None
+    credits_start_s: float | None = None
+    subtitle_languages: list[str] = []
+    trickplay: dict | None = None
+
+    def synopsis(self, language: str) -> str:
+        return self.description_en if language == 'en' and self.description_en else self.description
+
+
+class EpisodeRef(BaseModel):
+    """An episode as a line names it: 'S1:E3 · Episode title'."""
+
+    id: int
+    season: int
+    number: int
+    title: str
+
+    @property
+    def code(self) -> str:
+        return f'S{self.season}:E{self.number}'
 
 
 class ContinueItem(BaseModel):
-    card: TitleCard
-    position_s: float
-    duration_s: float
-    updated_at: datetime
+    """One card of Continue watching: a film in progress, or a series with the episode that plays next."""
+
+    card: TitleCard  # the film, or the series
+    episode: EpisodeRef | None = None  # for a series: its next episode
+    position_s: float  # where it resumes (0: the next episode from its start)
+    duration_s: float  # of what plays
+    updated_at: datetime  # the viewer's latest activity in it
+
+    @property
+    def plays(self) -> int:
+        """The title the card's Play opens: the film, or the series' next episode."""
+        return self.episode.id if self.episode else self.card.id
 
     @property
     def fraction(self) -> float:
         return min(1.0, self.position_s / self.duration_s) if self.duration_s > 0 else 0.0
 
+    @property
+    def left_s(self) -> float:
+        return max(0.0, self.duration_s - self.position_s)
+
 
 class HistoryEntry(BaseModel):
     id: int
-    card: TitleCard
+    card: TitleCard  # the film, or the series of the episode
+    episode: EpisodeRef | None = None
     watched_at: datetime
     position_s: float
+    duration_s: float
     quality: Quality
 
 

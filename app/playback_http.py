@@ -1,4 +1,5 @@
-"""The player's requests, in one place: `/play/{token}/video/{sd|hd}` (bytes) and `/play/{token}/progress` (reports).
+"""The player's requests, in one place: `/play/{token}/video/{sd|hd}` (bytes), `/play/{token}/subtitles/{lang}.vtt`,
+`/play/{token}/trickplay.jpg`, `/play/{token}/progress` (reports) and `/play/{token}/preferences` (subtitles).
 
 The playback token in the path is their only authority (`app/services/playback_rules.py` says when a token is live,
 and the README why that is enough): no cookie is read. So they need none of NiceGUI's per-request machinery (its
@@ -24,13 +25,18 @@ from .services.errors import DomainError
 
 PREFIX = '/play/'
 MAX_BODY = 2048
-_PATH = re.compile(r'/play/(?P<token>[A-Za-z0-9_-]{1,64})/(?P<what>video/sd|video/hd|progress)')
+_PATH = re.compile(
+    r'/play/(?P<token>[A-Za-z0-9_-]{1,64})/'
+    r'(?P<what>video/sd|video/hd|progress|preferences|trickplay\.jpg|subtitles/(?P<language>[a-z]{2})\.vtt)'
+)
 _VIDEO = {'video/sd': Quality.SD, 'video/hd': Quality.HD}
+_POSTS = ('progress', 'preferences')
 _NO_STORE = {'Cache-Control': 'no-store'}
 
 
 def url(token: str, what: str) -> str:
-    """The URL of one of a playback's resources: 'video/sd', 'video/hd', 'progress'."""
+    """The URL of one of a playback's resources: 'video/sd', 'video/hd', 'progress', 'preferences', 'trickplay.jpg',
+    'subtitles/es.vtt'."""
     return f'{PREFIX}{token}/{what}'
 
 
@@ -53,10 +59,12 @@ class PlaybackLane:
             return JSONResponse({'detail': 'not found'}, status_code=404, headers=_NO_STORE)
         token, what = match['token'], match['what']
         method = scope['method']
-        if what in _VIDEO:
+        if what not in _POSTS:
             if method not in ('GET', 'HEAD'):
                 return _not_allowed('GET, HEAD')
-            return await work.run(_video, token, _VIDEO[what])
+            if what in _VIDEO:
+                return await work.run(_video, token, _VIDEO[what])
+            return await work.run(_extra, token, match['language'])
         if method != 'POST':
             return _not_allowed('POST')
         if _content_type(scope) != 'text/plain':
@@ -65,6 +73,8 @@ class PlaybackLane:
         body = await _body(receive, MAX_BODY)
         if body is None:
             return JSONResponse({'detail': 'too large'}, status_code=413, headers=_NO_STORE)
+        if what == 'preferences':
+            return await _preferences(token, body)
         return await _progress(token, body)
 
 
@@ -75,6 +85,29 @@ def _video(token: str, quality: Quality) -> Response:
     except DomainError as error:
         return error_response(error)
     return media.file_response(grant.path, cache='private, max-age=0', grantable=True)
+
+
+def _extra(token: str, language: str | None) -> Response:
+    """A playback's subtitles (`language`) or its trickplay sprite; blocking, runs in a worker thread."""
+    try:
+        path = playback_store.extra_grant(token, 'subtitles' if language else 'trickplay', language or '')
+    except DomainError as error:
+        return error_response(error)
+    return media.file_response(path, cache='private, max-age=3600')
+
+
+async def _preferences(token: str, body: bytes) -> Response:
+    """`{"subtitles": "es" | "en" | null}`: the viewer's choice, kept in their account for their next titles."""
+    try:
+        data = parse_json(body)
+        language = data['subtitles']
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({'detail': 'errors.bad_progress'}, status_code=400, headers=_NO_STORE)
+    try:
+        await work.run(playback_store.remember_subtitles, token, language if isinstance(language, str) else None)
+    except DomainError as error:
+        return error_response(error)
+    return Response(status_code=204, headers=_NO_STORE)
 
 
 async def _progress(token: str, body: bytes) -> Response:

@@ -165,3 +165,54 @@ def watched(user_id: int, title_id: int, position: float = 30.0, *, now=None) ->
     play = playback_store.start_playback(user_id=user_id, title_id=title_id, device=device, now=started)
     playback_store.save_now(play.token, Report(position, played_s=position), now=now)
     accounts.end_session(token=device)
+
+
+def seed_series(
+    *, title: str = 'Serie de prueba', seasons: int = 2, episodes: int = 3, premium: bool = False, duration_s=100.0
+) -> tuple[int, list[list[int]]]:
+    """A series with stand-in media files; returns its id and its episodes' ids by season."""
+    from app.config import get_settings
+
+    media = get_settings().media_dir
+    ids: list[list[int]] = []
+    with db.session(write=True) as session:
+        folder = media / 'seed' / 'series'
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ('poster.jpg', 'backdrop.jpg'):
+            (folder / name).write_bytes(b'x' * 100)
+        series = catalog.add_series(
+            session,
+            title=title,
+            genre='Drama',
+            year=2024,
+            description='Una serie.',
+            is_premium=premium,
+            poster_path='seed/series/poster.jpg',
+            backdrop_path='seed/series/backdrop.jpg',
+        )
+        for season in range(1, seasons + 1):
+            ids.append([])
+            for number in range(1, episodes + 1):
+                stem = f'seed/series/s{season}e{number}'
+                for name, size in (('sd.mp4', 5000), ('hd.mp4', 9000), ('still.jpg', 100)):
+                    (media / stem).mkdir(parents=True, exist_ok=True)
+                    (media / stem / name).write_bytes(bytes((i + season * 10 + number) % 256 for i in range(size)))
+                episode = catalog.add_episode(
+                    session,
+                    series=series,
+                    season_number=season,
+                    episode_number=number,
+                    title=f'Episodio {season}.{number}',
+                    description=f'Sinopsis {season}.{number}',
+                    duration_s=duration_s,
+                    video_sd_path=f'{stem}/sd.mp4',
+                    video_hd_path=f'{stem}/hd.mp4',
+                    sd_height=480,
+                    hd_height=720,
+                    still_path=f'{stem}/still.jpg',
+                    intro_start_s=2.0,
+                    intro_end_s=8.0,
+                    credits_start_s=duration_s - 10,
+                )
+                ids[-1].append(episode.id)
+        return series.id, ids

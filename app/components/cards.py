@@ -11,7 +11,7 @@ from html import escape
 from nicegui import ui
 
 from ..lang import t
-from ..models import TitleCard
+from ..models import ContinueItem, TitleCard, TitleDetail
 
 
 def poster_url(title_id: int) -> str:
@@ -22,14 +22,34 @@ def backdrop_url(title_id: int) -> str:
     return f'/media/{title_id}/backdrop'
 
 
+def still_url(title_id: int) -> str:
+    """An episode's still (its picture in the episode list)."""
+    return f'/media/{title_id}/still'
+
+
+def episode_code(season: int, number: int) -> str:
+    """'S1:E3' (in Spanish 'T1:E3', temporada)."""
+    return t('series.code', season=season, number=number)
+
+
+def episode_line(title: TitleDetail) -> str | None:
+    """'S1:E3 · Episode title' for an episode, None for anything else."""
+    if title.season_number is None or title.episode_number is None:
+        return None
+    return f'{episode_code(title.season_number, title.episode_number)} · {title.title}'
+
+
 def premium_badge_html(*, inline: bool = False) -> str:
     """The PREMIUM badge: over a poster's corner, or `inline` in a line of text."""
     style = ' style="position:static"' if inline else ''
     return f'<span class="bt-badge-premium"{style}>{escape(t("title.premium"))}</span>'
 
 
-def card_html(card: TitleCard, *, fraction: float | None = None, href: str | None = None) -> str:
-    """A poster card linking to the details page (or `href`), with its badge and, for Continue watching, progress."""
+def card_html(
+    card: TitleCard, *, fraction: float | None = None, href: str | None = None, note: str | None = None
+) -> str:
+    """A poster card linking to the details page (or `href`), with its badge and, for Continue watching, progress
+    and a `note` saying what plays ('S1:E3 · 12 min left')."""
     badge = premium_badge_html() if card.is_premium else ''
     progress = (
         f'<div class="bt-progress"><div style="width:{fraction * 100:.1f}%"></div></div>'
@@ -37,11 +57,21 @@ def card_html(card: TitleCard, *, fraction: float | None = None, href: str | Non
         else ''
     )
     href = href or f'/title/{card.id}'
+    label = f'{card.title} · {note}' if note else card.title
+    below = f'<div class="bt-card-note">{escape(note)}</div>' if note else ''
     return (
-        f'<a class="bt-card" href="{href}" data-title-id="{card.id}" title="{escape(card.title)}">'
-        f'<img class="bt-poster" loading="lazy" src="{poster_url(card.id)}" alt="{escape(card.title)}">'
-        f'{badge}{progress}<div class="bt-card-title">{escape(card.title)}</div></a>'
+        f'<a class="bt-card" href="{href}" data-title-id="{card.id}" title="{escape(label)}">'
+        f'<img class="bt-poster" loading="lazy" src="{poster_url(card.id)}" alt="{escape(label)}">'
+        f'{badge}{progress}<div class="bt-card-title">{escape(card.title)}</div>{below}</a>'
     )
+
+
+def continue_note(item: ContinueItem) -> str:
+    """What a Continue watching card plays: 'S1:E3 · 12 min left', or '12 min left' for a film."""
+    left = t('series.left', minutes=max(1, round(item.left_s / 60)))
+    if item.episode is None:
+        return left
+    return f'{episode_code(item.episode.season, item.episode.number)} · {left}'
 
 
 def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None) -> None:
@@ -68,7 +98,9 @@ def format_clock(seconds: float) -> str:
 
 
 def meta_line(title: TitleCard) -> str:
-    """'2023 · Drama · Film · 62 min · Age: 12' under a title's name."""
-    kind = t('title.series' if title.kind == 'series' else 'title.movie')
+    """'2023 · Drama · Film · 62 min · Age: 12' under a title's name (a series says no length: its episodes do)."""
+    rating = t('title.rating', rating=title.rating)
+    if title.kind == 'series':
+        return f'{title.year} · {title.genre} · {t("title.series")} · {rating}'
     minutes = t('title.minutes', minutes=max(1, round(title.duration_s / 60)))
-    return f'{title.year} · {title.genre} · {kind} · {minutes} · {t("title.rating", rating=title.rating)}'
+    return f'{title.year} · {title.genre} · {t("title.movie")} · {minutes} · {rating}'

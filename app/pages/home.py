@@ -8,7 +8,7 @@ import asyncio
 from nicegui import context, ui
 
 from .. import auth, live, status, work
-from ..components.cards import backdrop_url, card_html, meta_line, poster_row, premium_badge_html
+from ..components.cards import backdrop_url, card_html, continue_note, meta_line, poster_row, premium_badge_html
 from ..components.frame import frame
 from ..lang import t
 from ..models import ContinueItem, TitleDetail, UserPublic
@@ -98,7 +98,8 @@ def continue_row(items: list[ContinueItem]) -> None:
 def continue_card(item: ContinueItem) -> None:
     with ui.element('div').classes('bt-card-wrap').mark(f'continue-{item.card.id}') as wrapper:
         # A card in Continue watching resumes at once instead of opening the details page.
-        ui.html(card_html(item.card, fraction=item.fraction, href=f'/watch/{item.card.id}'), sanitize=False)
+        note = continue_note(item)
+        ui.html(card_html(item.card, fraction=item.fraction, href=f'/watch/{item.plays}', note=note), sanitize=False)
 
         async def remove() -> None:
             user = await auth.require_user()

@@ -8,7 +8,7 @@ from html import escape
 from nicegui import context, ui
 
 from .. import auth, work
-from ..components.cards import format_clock
+from ..components.cards import episode_code, format_clock
 from ..components.forms import password_input, show_error
 from ..components.frame import frame
 from ..components.plans import change_plan_button, plan_comparison
@@ -124,14 +124,16 @@ def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
     # The poster, title and facts are one escaped HTML block, and the button's hint is an attribute rather than a
     # tooltip element: a row is three elements, cheap to build and to keep open.
     watched = t('profile.history_watched_at', date=entry.watched_at.strftime('%d/%m/%Y %H:%M'))
-    facts = (
-        f'{watched} UTC · {format_clock(entry.position_s)} / {format_clock(entry.card.duration_s)} · {entry.quality}'
-    )
+    facts = f'{watched} UTC · {format_clock(entry.position_s)} / {format_clock(entry.duration_s)} · {entry.quality}'
+    name = entry.card.title
+    if entry.episode is not None:  # 'Series · S1:E3 · Episode title'
+        name = f'{name} · {episode_code(entry.episode.season, entry.episode.number)} · {entry.episode.title}'
+    target = entry.episode.id if entry.episode is not None else entry.card.id
     with ui.row().classes('w-full items-center gap-3 no-wrap').mark(f'history-{entry.id}') as row:
         ui.html(
-            f'<a href="/title/{entry.card.id}" class="bt-history-item">'
+            f'<a href="/title/{target}" class="bt-history-item">'
             f'<img src="/media/{entry.card.id}/poster" alt="">'
-            f'<span><b>{escape(entry.card.title)}</b><small>{escape(facts)}</small></span></a>',
+            f'<span><b>{escape(name)}</b><small>{escape(facts)}</small></span></a>',
             sanitize=False,
         ).classes('grow')
 

@@ -183,9 +183,26 @@ def card(row: Title) -> TitleCard:
     )
 
 
-def detail(row: Title) -> TitleDetail:
+def detail(row: Title, series: Title | None = None) -> TitleDetail:
+    """Everything a page shows of a title; an episode's plan flag is its `series`'."""
+    facts = card(row).model_dump()
+    if series is not None:
+        facts['is_premium'] = series.is_premium
     return TitleDetail(
-        **card(row).model_dump(), description=row.description, sd_height=row.sd_height, hd_height=row.hd_height
+        **facts,
+        description=row.description,
+        description_en=row.description_en,
+        sd_height=row.sd_height,
+        hd_height=row.hd_height,
+        series_id=row.series_id,
+        series_title=series.title if series is not None else None,
+        season_number=row.season_number,
+        episode_number=row.episode_number,
+        intro_start_s=row.intro_start_s,
+        intro_end_s=row.intro_end_s,
+        credits_start_s=row.credits_start_s,
+        subtitle_languages=sorted(row.subtitles or {}),
+        trickplay=row.trickplay,
     )
 
 
@@ -197,7 +214,20 @@ def get_title_row(session: Session, title_id: int) -> Title:
 
 
 def get_title(session: Session, *, title_id: int) -> TitleDetail:
-    return detail(get_title_row(session, title_id))
+    row = get_title_row(session, title_id)
+    series = get_title_row(session, row.series_id) if row.series_id is not None else None
+    return detail(row, series)
+
+
+def media_file(*, title_id: int, kind: str, key: str) -> str | None:
+    """A title's `kind` file named `key`: a subtitle language ('subtitles'), or the trickplay sprite ('trickplay')."""
+    with db.session() as session:
+        row = get_title_row(session, title_id)
+        if kind == 'subtitles':
+            return (row.subtitles or {}).get(key)
+        if kind == 'trickplay':
+            return (row.trickplay or {}).get('path')
+    return None
 
 
 def image_path(*, title_id: int, column: str) -> str:

@@ -81,6 +81,7 @@ _PLAYBACKS = (
     .where(Playback.token.in_(bindparam('tokens', expanding=True)))
 )
 _STREAM = _playback_query(Title.video_sd_path, Title.video_hd_path).where(Playback.token == bindparam('token'))
+_EXTRAS = _playback_query(Title.subtitles, Title.trickplay).where(Playback.token == bindparam('token'))
 # The devices (signed-in browsers) of some accounts that hold a live screen now.
 _LIVE_DEVICES = (
     select(Playback.user_id, Playback.device)
@@ -140,6 +141,44 @@ def stream_grant(token: str, quality: Quality, *, now: datetime | None = None) -
     return StreamGrant(title_id=row.title_id, path=row.video_hd_path if quality == Quality.HD else row.video_sd_path)
 
 
+def extra_grant(token: str, kind: str, key: str = '', *, now: datetime | None = None) -> str:
+    """The file of a playback's subtitles in language `key` (kind 'subtitles') or its trickplay sprite ('trickplay'),
+    under the same rules as its video (a live token of a plan that covers the title); NotFound or AccessDenied."""
+    with db.transaction() as connection:
+        row = connection.execute(_EXTRAS, {'token': token[:TOKEN_MAX]}).first()
+    if row is None:
+        raise NotFound('title.not_found')
+    if refused := rules.stream_refusal(_playback(row), Quality.SD, now or utcnow()):
+        raise AccessDenied(refused)
+    path = (row.subtitles or {}).get(key) if kind == 'subtitles' else (row.trickplay or {}).get('path')
+    if not path:
+        raise NotFound('title.not_found')
+    return path
+
+
+SUBTITLES_OFF = 'off'  # the viewer chose no subtitles (None in the account: they never chose)
+_PLAYBACK_USER = (
+    select(Playback.user_id, AuthSession.token.label('session_token'))
+    .outerjoin(AuthSession, AuthSession.token == Playback.device)
+    .where(Playback.token == bindparam('token'))
+)
+
+
+def remember_subtitles(token: str, language: str | None) -> None:
+    """The subtitles the viewer of this playback chose ('es', 'en' or None for off), for their next titles."""
+    from ..config import LANGUAGES
+
+    with db.transaction() as connection:
+        row = connection.execute(_PLAYBACK_USER, {'token': token[:TOKEN_MAX]}).first()
+    if row is None or row.session_token is None:
+        raise NotFound('title.not_found')
+    if language is not None and language not in LANGUAGES:
+        raise ValidationError('errors.bad_progress')
+    with db.transaction(write=True) as connection:
+        stored = language or SUBTITLES_OFF
+        connection.execute(update(User).where(User.id == row.user_id).values(subtitle_language=stored))
+
+
 # ---- writing progress ----------------------------------------------------------------------------------------------
 
 _HEARTBEAT = (
@@ -154,7 +193,7 @@ _HISTORY_POSITION = (
 _PROGRESS_COLUMNS = ('position_s', 'duration_s', 'resumable', 'watched', 'updated_at')
 
 
-def _upsert_progress(connection: Connection):
+def upsert_progress(connection: Connection):
     """INSERT ... ON CONFLICT DO UPDATE for playback_progress, in this database's dialect (SQLite or PostgreSQL)."""
     dialect = postgresql if connection.dialect.name == 'postgresql' else sqlite
     statement = dialect.insert(Progress)
@@ -198,7 +237,7 @@ class _Batch:
             ]
             connection.execute(_HEARTBEAT, rows)
         if self.progress:
-            connection.execute(_upsert_progress(connection), list(self.progress.values()))
+            connection.execute(upsert_progress(connection), list(self.progress.values()))
         if self.history:
             rows = [{'b_id': entry, 'b_position': position} for entry, position in self.history.items()]
             connection.execute(_HISTORY_POSITION, rows)
@@ -497,9 +536,16 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
     return PlaybackStart(token=token, title_id=title_id, quality=quality, resume_from=resume)
 
 
+_RUNNING = select(Playback.token).where(Playback.user_id == bindparam('user'), ~Playback.stopped)
+
+
 def stop_user_playbacks(*, user_id: int) -> int:
-    """Stop every playback of the account (the "stop the other screens" action); returns how many were live."""
+    """Stop every playback of the account (the "stop the other screens" action); returns how many there were.
+
+    Their bytes stop at the next read; their players, told through `account:{user_id}` with the stopped tokens,
+    stop at once where their page is open (any process), not at their next report."""
     with db.transaction(write=True) as connection:
-        stopped = connection.execute(_STOP_ACCOUNT, {'b_user': user_id}).rowcount
-    events.publish(f'account:{user_id}', stopped=True)  # its open players stop at once, not at their next report
-    return stopped
+        tokens = list(connection.execute(_RUNNING, {'user': user_id}).scalars())
+        connection.execute(_STOP_ACCOUNT, {'b_user': user_id})
+    events.publish(f'account:{user_id}', stopped=tokens)
+    return len(tokens)

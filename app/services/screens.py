@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import db
-from ..models import CatalogPage, ContinueItem, TitleCard, TitleDetail
-from . import catalog, playback
+from ..models import CatalogPage, ContinueItem, EpisodeRef, Kind, TitleCard, TitleDetail, User
+from . import catalog, playback, series
+from .errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,13 @@ class HomeScreen:
 
 @dataclass(frozen=True)
 class TitleScreen:
+    """The details of a film (`series` None) or of a series (`series`: its seasons, episodes and next episode)."""
+
     title: TitleDetail
-    resume: float
+    resume: float  # a film in progress: where it resumes
+    more_like_this: list[TitleCard]
+    series: series.SeriesView | None = None
+    season: int | None = None  # the season to show first: the next episode's, or the one asked for
 
 
 def home(*, user_id: int) -> HomeScreen:
@@ -38,11 +44,26 @@ def home(*, user_id: int) -> HomeScreen:
         )
 
 
+MORE_LIKE_THIS = 12
+
+
 def title(*, user_id: int, title_id: str) -> TitleScreen:
-    """The details of a title and where this viewer would resume; NotFound for anything that is not a title."""
+    """The details of a film or a series for this viewer (an episode's id opens its series at its season);
+    NotFound for anything that is not a title."""
     with db.session() as session:
         found = catalog.get_title(session, title_id=catalog.parse_title_id(title_id))
-        return TitleScreen(found, playback.resume_position(session, user_id=user_id, title_id=found.id))
+        season = found.season_number
+        if found.series_id is not None:
+            found = catalog.get_title(session, title_id=found.series_id)
+        alike = catalog.search(session, genre=found.genre, sort='added', page_size=MORE_LIKE_THIS + 1).items
+        more = [card for card in alike if card.id != found.id][:MORE_LIKE_THIS]
+        if found.kind == Kind.SERIES:
+            shown = series.view(session, series_id=found.id, user_id=user_id)
+            first = season or (
+                shown.up_next.season if shown.up_next else shown.seasons[0].number if shown.seasons else None
+            )
+            return TitleScreen(found, 0.0, more, shown, first)
+        return TitleScreen(found, playback.resume_position(session, user_id=user_id, title_id=found.id), more)
 
 
 def genres() -> list[str]:
@@ -61,13 +82,27 @@ def catalog_page(*, query: str, genre: str | None, sort: str, page: int, page_si
 
 @dataclass(frozen=True)
 class WatchScreen:
-    title: TitleDetail
+    title: TitleDetail  # a film or an episode
+    next_episode: EpisodeRef | None  # for an episode: the one after it, into the next season
     more_like_this: list[TitleCard]
+    subtitle_language: str | None  # the viewer's last choice: a language, 'off', or None (never chose)
 
 
-def watch(*, title_id: str, more: int) -> WatchScreen:
-    """What the watch page reads before anything starts: the title, and titles like it for the end."""
+def watch(*, user_id: int, title_id: str, more: int) -> WatchScreen:
+    """What the watch page reads before anything starts (a GET changes nothing): the film or episode, the episode
+    after it, titles like it for the end, and the viewer's subtitles. NotFound for a series or anything else."""
     with db.session() as session:
         found = catalog.get_title(session, title_id=catalog.parse_title_id(title_id))
-        alike = catalog.search(session, genre=found.genre, page_size=more + 1).items
-        return WatchScreen(found, [card for card in alike if card.id != found.id][:more])
+        if found.kind == Kind.SERIES:
+            raise NotFound('title.not_found')
+        following = series.next_episode(session, episode_id=found.id) if found.series_id else None
+        alike = catalog.search(session, genre=found.genre, page_size=more + 2).items
+        exclude = {found.id, found.series_id}
+        viewer = session.get(User, user_id)
+        chosen = viewer.subtitle_language if viewer is not None else None
+        return WatchScreen(
+            title=found,
+            next_episode=series.ref(following) if following is not None else None,
+            more_like_this=[card for card in alike if card.id not in exclude][:more],
+            subtitle_language=chosen,
+        )

@@ -39,4 +39,5 @@ STRINGS: dict[str, tuple[str, str]] = {
         'This title does not exist or is no longer in the catalog.',
     ),
     'title.back_home': ('Volver al inicio', 'Back to home'),
+    'title.more_like_this': ('Más títulos como este', 'More like this'),
 }

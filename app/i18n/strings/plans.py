@@ -29,4 +29,5 @@ STRINGS: dict[str, tuple[str, str]] = {
     'plan.changed': ('Tu plan ahora es {plan}.', 'Your plan is now {plan}.'),
     'plan.no_payment': ('No se realiza ningún pago real.', 'No real payment is taken.'),
     'plan.quality_denied': ('Tu plan no incluye esa calidad.', 'Your plan does not include that quality.'),
+    'plan.upgrade_to_watch': ('Mejora tu plan para verlo', 'Upgrade to watch'),
 }

@@ -13,6 +13,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         'La reproducción se detuvo desde otra pantalla.',
         'Playback was stopped from another screen.',
     ),
+    'watch.screens_premium': (
+        'Con Premium puedes ver en {screens} pantallas a la vez.',
+        'With Premium you can watch on {screens} screens at once.',
+    ),
     'watch.screens_full': (
         'Estás usando {used} de {limit} pantallas de tu plan a la vez.',
         'You are using {used} of the {limit} screens your plan allows at once.',
