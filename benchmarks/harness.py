@@ -217,7 +217,10 @@ async def connect_page(client: httpx.AsyncClient, html: str, **handlers: object)
 async def open_watch_page(client: httpx.AsyncClient, title_id: int, timeout: float = 30) -> tuple[str, str]:
     """Open the watch page as a browser does: its GET draws the player's shell, and the playback starts once the
     page's websocket is up (app/pages/watch.py). Returns the video URL and the playback token of that config."""
-    response = await client.get(f'/watch/{title_id}')
+    try:
+        response = await client.get(f'/watch/{title_id}')
+    except httpx.RemoteProtocolError:  # its keep-alive connection closed as the request left: a GET may go again
+        response = await client.get(f'/watch/{title_id}')
     response.raise_for_status()
     started: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
 

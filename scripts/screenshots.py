@@ -3,31 +3,27 @@
     python -m scripts.screenshots [--out docs/screenshots]
 
 Starts Butaca on a fresh database (the demo media in assets/media is made if missing, else reused), signs up a
-FREE user in headless Chromium, plays a title, and saves login, home, catalog, details, the player (controls shown,
-and a stop message in fullscreen), the upgrade panel of a premium title and the profile, each at 1440×900 and at
-390×844. The player's features the app does not serve yet (subtitles, trickplay, next episode, post-play) are shot
-on the player's test harness (tests/player_harness.py) with a demo title's video.
+FREE user in headless Chromium, plays a film and a series' episode, and saves login, home, catalog, a film's and a
+series' details, the player (controls shown, subtitles on, trickplay on hover, a stop message in fullscreen, the
+next-episode countdown, post-play), the upgrade panel of a premium title and the profile, each at 1440×900 and at
+390×844.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from app.i18n import translate
-from benchmarks.harness import ROOT, Server, free_port, temporary_folder
+from benchmarks.harness import ROOT, Server, temporary_folder
 
 SIZES = {'desktop': (1440, 900), 'mobile': (390, 844)}
 Before = Callable[[webdriver.Chrome, str], object]
@@ -117,16 +113,14 @@ def seek(driver: webdriver.Chrome, seconds: float) -> None:
 
 
 def sign_up(driver: webdriver.Chrome, base: str) -> None:
+    """Register: a new account is signed in and lands on home."""
     driver.get(f'{base}/register')
     time.sleep(1.5)
     fields = driver.find_elements(By.TAG_NAME, 'input')
     for field, text in zip(fields, ('lucia', 'secreto123', 'secreto123'), strict=True):
         field.send_keys(text)
     fields[2].send_keys(Keys.ENTER)
-    time.sleep(1.5)
-    fields = driver.find_elements(By.TAG_NAME, 'input')
-    fields[1].send_keys('secreto123', Keys.ENTER)
-    time.sleep(2)
+    wait_js(driver, 'document.querySelector(".bt-hero")')
 
 
 def watch_for_a_while(driver: webdriver.Chrome, base: str, title_id: int, seconds: float) -> None:
@@ -164,6 +158,7 @@ def stop_message_in_fullscreen(database: Path) -> Before:
 
 def subtitles_on(driver: webdriver.Chrome, size: str) -> None:
     playing(driver, 2)
+    driver.find_element(By.TAG_NAME, 'body').send_keys('c')  # subtitles on, as a viewer does with C
     seek(driver, 4.5)
     wait_js(driver, 'document.querySelector(".bp-cue")')
     wait_js(driver, '!document.querySelector(".bp-overlay.shown")')  # a clean picture once the controls fade
@@ -191,7 +186,7 @@ def lift_finger(driver: webdriver.Chrome, size: str) -> None:
 def next_episode(driver: webdriver.Chrome, size: str) -> None:
     playing(driver, 1)
     duration = driver.execute_script('return document.querySelector("video").duration')
-    seek(driver, duration - 9.5)
+    seek(driver, duration - 3)  # into the credits
     wait_js(driver, 'document.querySelector(".bp-next")')
     time.sleep(0.5)
 
@@ -202,28 +197,6 @@ def post_play(driver: webdriver.Chrome, size: str) -> None:
     seek(driver, duration - 1)
     wait_js(driver, 'document.querySelector(".bp-postplay")')
     time.sleep(0.8)  # the posters
-
-
-@contextlib.contextmanager
-def harness_server(library: Path, work: Path) -> Iterator[str]:
-    """The player's test harness (tests/player_harness.py) on a demo title, in its own process."""
-    port = free_port()
-    command = [sys.executable, '-m', 'tests.player_harness', '--port', str(port), '--library', str(library)]
-    process = subprocess.Popen([*command, '--work', str(work)], cwd=ROOT)
-    base = f'http://127.0.0.1:{port}'
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f'{base}/harness/files/poster.jpg', timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError('the player harness did not start')
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def main() -> None:
@@ -242,8 +215,20 @@ def main() -> None:
                 if connection.execute('SELECT count(*) FROM titles').fetchone()[0]:
                     break
                 time.sleep(0.5)
-            free = connection.execute('SELECT id FROM titles WHERE NOT is_premium ORDER BY id LIMIT 2').fetchall()
-            premium = connection.execute('SELECT id FROM titles WHERE is_premium ORDER BY id LIMIT 1').fetchone()[0]
+            for _ in range(600):  # the series come once every film is in
+                if connection.execute("SELECT count(*) FROM titles WHERE kind = 'episode'").fetchone()[0]:
+                    break
+                time.sleep(0.5)
+            free = connection.execute(
+                "SELECT id FROM titles WHERE kind = 'movie' AND NOT is_premium ORDER BY id LIMIT 2"
+            ).fetchall()
+            premium = connection.execute(
+                "SELECT id FROM titles WHERE kind = 'movie' AND is_premium ORDER BY id LIMIT 1"
+            ).fetchone()[0]
+            series, first_episode, last_episode = connection.execute(
+                'SELECT s.id, min(e.id), max(e.id) FROM titles s JOIN titles e ON e.series_id = s.id '
+                "WHERE s.kind = 'series' AND NOT s.is_premium GROUP BY s.id ORDER BY count(e.id) DESC LIMIT 1"
+            ).fetchone()
         driver = browser()
         try:
             base = server.url
@@ -254,6 +239,8 @@ def main() -> None:
             shoot(driver, args.out, 'home', f'{base}/')
             shoot(driver, args.out, 'catalog', f'{base}/catalog')
             shoot(driver, args.out, 'details', f'{base}/title/{premium}')
+            watch_for_a_while(driver, base, first_episode, 3)  # the series in Continue watching too
+            shoot(driver, args.out, 'series', f'{base}/title/{series}')
             shoot(driver, args.out, 'watch', f'{base}/watch/{free[0][0]}', before=player_with_controls)
             stopped = stop_message_in_fullscreen(database)
             shoot(driver, args.out, 'watch-message', f'{base}/watch/{free[1][0]}', before=stopped)
@@ -265,12 +252,11 @@ def main() -> None:
                 f'{base}/profile',  # scrolled to the plans and the history
                 before=lambda d, _size: (d.execute_script('window.scrollTo(0, 280)'), time.sleep(0.5)),
             )
-            with harness_server(media / 'demo', data_dir / 'harness') as harness:
-                player = f'{harness}/harness/player'
-                shoot(driver, args.out, 'player-subtitles', f'{player}?preset=subtitles', before=subtitles_on)
-                shoot(driver, args.out, 'player-trickplay', player, before=trickplay_on_hover, after=lift_finger)
-                shoot(driver, args.out, 'player-next-episode', f'{player}?preset=series', before=next_episode)
-                shoot(driver, args.out, 'player-post-play', player, before=post_play)
+            film = f'{base}/watch/{free[0][0]}'
+            shoot(driver, args.out, 'player-subtitles', f'{base}/watch/{first_episode}', before=subtitles_on)
+            shoot(driver, args.out, 'player-trickplay', film, before=trickplay_on_hover, after=lift_finger)
+            shoot(driver, args.out, 'player-next-episode', f'{base}/watch/{first_episode}', before=next_episode)
+            shoot(driver, args.out, 'player-post-play', f'{base}/watch/{last_episode}', before=post_play)
         finally:
             driver.quit()
     print(f'screenshots in {args.out}')
