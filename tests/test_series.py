@@ -136,3 +136,41 @@ def test_search_finds_a_series_by_its_episodes_and_rows_show_it_once():
         rows = dict(catalog.rows_by_genre(session))
         assert [card.id for card in rows['Drama']].count(series_id) == 1
         assert all(card.kind != 'episode' for cards in rows.values() for card in cards)
+
+
+async def test_subtitles_and_trickplay_come_through_the_playback_token_and_the_choice_is_remembered(user: User):
+    from app.config import get_settings
+
+    series_id, episodes = seed_series(episodes=2)
+    media = get_settings().media_dir
+    (media / 'seed/series/subs.es.vtt').write_text('WEBVTT\n\n00:00.000 --> 00:02.000\nHola\n')
+    (media / 'seed/series/sprite.jpg').write_bytes(b'\xff\xd8sprite')
+    with db.session(write=True) as session:
+        from app.models import Title
+
+        for episode_id in episodes[0]:
+            row = session.get(Title, episode_id)
+            row.subtitles = {'es': 'seed/series/subs.es.vtt'}
+            row.trickplay = {'path': 'seed/series/sprite.jpg', 'interval_s': 10, 'tile_width': 320,
+                             'tile_height': 180, 'columns': 10, 'rows': 1, 'count': 10}  # fmt: skip
+    await signed_in(user)
+    config = (await open_watch(user, episodes[0][0])).playback
+    assert [track['lang'] for track in config['subtitles']] == ['es']
+    assert 'subtitleLang' not in config  # never chosen: the device's last choice
+    vtt = await user.http_client.get(config['subtitles'][0]['url'])
+    assert vtt.status_code == 200 and vtt.headers['content-type'].startswith('text/vtt') and 'Hola' in vtt.text
+    sprite = await user.http_client.get(config['trickplay']['url'])
+    assert sprite.status_code == 200 and sprite.content == b'\xff\xd8sprite'
+    assert (config['trickplay']['width'], config['trickplay']['interval']) == (320, 10)
+    chosen = await user.http_client.post(
+        config['preferencesUrl'], content='{"subtitles": "es"}', headers={'Content-Type': 'text/plain'}
+    )
+    assert chosen.status_code == 204
+    following = (await open_watch(user, episodes[0][1])).playback
+    assert following['subtitleLang'] == 'es'  # applied to the next title
+    await user.http_client.post(
+        following['preferencesUrl'], content='{"subtitles": null}', headers={'Content-Type': 'text/plain'}
+    )
+    assert (await open_watch(user, episodes[0][0])).playback['subtitleLang'] is None  # off, remembered too
+    stranger = await user.http_client.get(config['subtitles'][0]['url'].replace('/play/', '/play/x'))
+    assert stranger.status_code == 404
