@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import context, ui
 
-from .. import work
+from .. import auth, work
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
 from ..lang import t
@@ -75,6 +75,10 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
         next_button.set_enabled(result.page < result.pages)
 
     async def reload(page_number: int = 1) -> None:
+        # The tab of a session that ended (signed out elsewhere, another process) keeps its websocket: it searches
+        # no more (tests/test_abuse.py).
+        if await auth.require_user() is None:
+            return
         state.update(
             q=search.value or '',
             genre=genre_select.value or '',
