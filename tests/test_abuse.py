@@ -468,20 +468,30 @@ async def test_500_enter_presses_make_one_sign_in(floods: Running):
         await eventually(lambda: 'presses sent' in floods.log())  # every press before it was handled by now
         await page.next_navigation(after=0)
         await page.close()
-    assert len(page.opened) == 1 and page.opened[0].startswith('/auth/complete')
-    assert page.notes == []  # not even "busy": the other 499 presses never reached the password queue
+    # One submit at a time: the presses that arrive while it runs are dropped (one that arrives after it ended may
+    # start the next). Never "busy": the presses never reached the password queue together.
+    assert 1 <= len(page.opened) <= 2 and page.opened[0].startswith('/auth/complete')
+    assert page.notes == []
 
 
 async def test_a_burst_of_sign_ins_is_told_busy_at_once_and_left_jobs_log_no_traceback(floods: Running):
-    clients = [httpx.AsyncClient(base_url=floods.url) for _ in range(26)]
+    from app import security, work
+
+    # The queue holds about 5 s of bcrypt work: how many jobs that is depends on the machine, measured here as the
+    # server measures it (same machine, same cost).
+    security.hash_password('measure-me', rounds=12)
+    bound = work.password_queue_max()
+    await (await signed_in_client(floods.url, SLOW)).aclose()  # and the server has measured its own by now
+    assert bound <= 60, 'a machine this fast needs a larger burst than this test sends'
+    clients = [httpx.AsyncClient(base_url=floods.url) for _ in range(bound + 8)]
     pages = list(await asyncio.gather(*(SocketPage.open(client, '/login') for client in clients)))
     for page in pages:
         await page.type('Usuario', SLOW)
         await page.type('Contraseña', PASSWORD)
-    # In this order: ten pages, then four that leave at once (their jobs wait in the queue, up to 5 s, and outlive
-    # their pages: nobody is there to tell), then twelve more.
-    leaving = pages[10:14]
-    staying = pages[:10] + pages[14:]
+    # Four pages in the middle leave at once: when their jobs outlive them (NiceGUI keeps a page 3 s after its socket
+    # went), they end with nobody to tell, and no traceback (the module's teardown looks; the next test makes sure).
+    leaving = pages[bound // 2 : bound // 2 + 4]
+    staying = [page for page in pages if page not in leaving]
     for page in pages:
         await page.press_enter('Contraseña')
         if page in leaving:
@@ -502,6 +512,37 @@ async def test_a_burst_of_sign_ins_is_told_busy_at_once_and_left_jobs_log_no_tra
         await client.aclose()
     # Queued after every job above (the password pool runs them in order): when it is answered, they are done.
     await (await signed_in_client(floods.url, SLOW)).aclose()
+
+
+async def test_a_sign_in_whose_page_is_gone_when_its_job_ends_finishes_quietly(user, monkeypatch: pytest.MonkeyPatch):
+    """In process (the `user` fixture fails a test on any ERROR logged): the job is held until the page is gone."""
+    from nicegui import background_tasks
+
+    from app.services import accounts
+
+    from .helpers import make_account
+
+    make_account('ana')
+    held, release = threading.Event(), threading.Event()
+    real = accounts.sign_in_attempt
+
+    def slow(**kwargs: object) -> object:
+        held.set()
+        release.wait(20)
+        return real(**kwargs)
+
+    monkeypatch.setattr(accounts, 'sign_in_attempt', slow)
+    await user.open('/login')
+    user.find(marker='username').type('ana')
+    user.find(marker='password').type('secreto123')
+    before = set(background_tasks.running_tasks)
+    user.find(marker='submit').click()
+    await eventually(held.is_set)
+    submit = background_tasks.running_tasks - before
+    assert submit
+    user.client.delete()  # the tab closed, and NiceGUI gave up waiting for it
+    release.set()
+    await eventually(lambda: all(task.done() for task in submit))  # ended: the old code logged a traceback here
 
 
 def half_sent_requests(port: int, count: int) -> list[socket.socket]:
