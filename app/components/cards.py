@@ -74,12 +74,32 @@ def continue_note(item: ContinueItem) -> str:
     return f'{episode_code(item.episode.season, item.episode.number)} · {left}'
 
 
-def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None) -> None:
+def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None, see_all: str | None = None) -> None:
+    """A titled row of posters that scrolls sideways, with arrow buttons that scroll it by most of its width
+    (in the browser, no round trip) and, with `see_all`, a link to the whole list (the catalog, filtered)."""
     with ui.column().classes('bt-section gap-0') as section:
-        ui.label(title).classes('bt-row-title')
-        ui.html(''.join(card_html(card) for card in cards), sanitize=False).classes('bt-row')
+        with ui.row().classes('bt-row-head w-full items-center no-wrap gap-3'):
+            ui.label(title).classes('bt-row-title')
+            if see_all:
+                link = ui.link(t('home.see_all'), see_all).classes('bt-see-all').mark(f'{mark or "row"}-see-all')
+                link.props['aria-label'] = t('home.see_all_label', genre=title)
+            ui.space()
+            arrows = [
+                ui.button(icon=f'chevron_{side}').props('flat round dense color=white') for side in ('left', 'right')
+            ]
+            for arrow, side in zip(arrows, ('left', 'right'), strict=True):
+                arrow.props['aria-label'] = t(f'home.scroll_{side}', genre=title)
+        row = ui.html(''.join(card_html(card) for card in cards), sanitize=False).classes('bt-row')
+    for arrow, sign in zip(arrows, (-1, 1), strict=True):
+        arrow.classes('bt-row-arrow').on(
+            'click',
+            js_handler=f'() => {{ const row = getHtmlElement({row.id}); '
+            f'row.scrollBy({{left: {sign} * 0.85 * row.clientWidth, behavior: "smooth"}}); }}',
+        )
     if mark:
         section.mark(mark)
+        arrows[0].mark(f'{mark}-left')
+        arrows[1].mark(f'{mark}-right')
 
 
 def poster_grid(cards: list[TitleCard]) -> ui.html:

@@ -1,7 +1,6 @@
 """Strings of the catalog's search, filters and the home rows' links into it."""
 
 STRINGS: dict[str, tuple[str, str]] = {
-    'search.label': ('Buscar títulos, géneros, series…', 'Search titles, genres, series…'),
     'catalog.sort.relevance': ('Relevancia', 'Relevance'),
     'search.clear_filters': ('Quitar filtros', 'Clear filters'),
     'search.none_for': ('Nada coincide con «{query}».', 'Nothing matches “{query}”.'),
