@@ -100,7 +100,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
                     'outline color=white no-caps'
                 )
                 clear_button.mark('clear-filters')
-            with ui.row().classes('items-center gap-4'):
+            with ui.row().classes('items-center gap-4') as pager:
                 prev_button = ui.button(t('catalog.prev'), icon='chevron_left').props('flat color=white').mark('prev')
                 page_label = ui.label().mark('page-label')
                 next_button = (
@@ -113,6 +113,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
         summary.set_text(t('catalog.results', count=result.total))
         page_label.set_text(t('catalog.page', page=result.page, pages=result.pages))
         empty.set_visibility(result.total == 0)
+        pager.set_visibility(result.total > 0)
         clear_button.set_visibility(bool(state['q'] or state['genre'] or state['included']))
         prev_button.set_enabled(result.page > 1)
         next_button.set_enabled(result.page < result.pages)
