@@ -36,6 +36,7 @@ class Settings:
     trusted_proxies: str  # addresses whose X-Forwarded-For/Proto are believed ('' = none)
     max_connections: int
     redis_url: str | None  # live updates between processes (app/events_redis.py)
+    redis_prefix: str  # of Butaca's Redis keys and channel: several installations can share one Redis
 
     @property
     def production(self) -> bool:
@@ -90,6 +91,7 @@ _NAMES = (
     'BUTACA_TRUSTED_PROXIES',
     'BUTACA_MAX_CONNECTIONS',
     'BUTACA_REDIS_URL',
+    'BUTACA_REDIS_PREFIX',
 )
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
@@ -140,6 +142,7 @@ def _read_settings() -> Settings:
         trusted_proxies=os.environ.get('BUTACA_TRUSTED_PROXIES', '').strip(),
         max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
         redis_url=_redis_url(),
+        redis_prefix=os.environ.get('BUTACA_REDIS_PREFIX', '').strip() or 'butaca:',
     )
 
 

@@ -1,8 +1,9 @@
 """The Redis bus of live updates (app/events.py): what one process publishes, the others deliver to their pages.
 
-Enabled by BUTACA_REDIS_URL (`install()` at start-up). One Redis channel carries every topic; each message is JSON
-`{"origin": <this process's id>, "topic": ..., "data": {...}}`. A process delivers its own news to its own pages
-directly (events.publish), so it skips messages whose origin is itself: nothing is delivered twice.
+Enabled by BUTACA_REDIS_URL (`install()` at start-up). One Redis channel (`<BUTACA_REDIS_PREFIX>events`) carries
+every topic; each message is JSON `{"origin": <this process's id>, "topic": ..., "data": {...}}`. A process
+delivers its own news to its own pages directly (events.publish), so it skips messages whose origin is itself:
+nothing is delivered twice.
 
 Two daemon threads, so that neither a publisher nor the event loop ever waits for Redis:
 - the sender takes messages from a queue and PUBLISHes them (services publish from worker threads after their
@@ -29,7 +30,6 @@ from . import events
 from .config import get_settings
 
 log = logging.getLogger('butaca.events.redis')
-CHANNEL = 'butaca:events'
 MAX_BACKOFF = 5.0
 QUEUE_SIZE = 10_000  # messages kept while Redis is away; past that the oldest news is not worth keeping
 _STOP = object()
@@ -38,7 +38,7 @@ _STOP = object()
 class RedisBus:
     """events.Bus over Redis pub/sub (redis-py, synchronous, in two threads)."""
 
-    def __init__(self, url: str, *, channel: str = CHANNEL) -> None:
+    def __init__(self, url: str, *, channel: str) -> None:
         import redis  # only processes that use the bus need the package
 
         self.url = url
@@ -152,10 +152,10 @@ class RedisBus:
 
 def install(timeout: float = 5.0) -> RedisBus | None:
     """With BUTACA_REDIS_URL set, carry live updates between processes through Redis (None: this process only)."""
-    url = get_settings().redis_url
-    if url is None:
+    settings = get_settings()
+    if settings.redis_url is None:
         return None
-    bus = RedisBus(url).start()
+    bus = RedisBus(settings.redis_url, channel=f'{settings.redis_prefix}events').start()
     if not bus.wait_subscribed(timeout):
         log.warning('event bus: Redis not reachable yet; pages get news from other processes once it is')
     events.set_bus(bus)
