@@ -92,7 +92,7 @@ def check_setup() -> tuple[str, str]:
 class Cluster:
     """N Butaca processes and nginx in front; `run()` until stopped."""
 
-    def __init__(self, processes: int, *, first_port: int | None = None) -> None:
+    def __init__(self, processes: int, *, first_port: int | None = None, show_upstream: bool = False) -> None:
         self.nginx_binary, self.redis_url = check_setup()
         settings = get_settings()
         self.settings = settings
@@ -100,6 +100,7 @@ class Cluster:
         first = first_port or settings.port + 1
         self.members = [Member(i, first + i, self.folder / f'butaca-{first + i}.log') for i in range(processes)]
         self.public_url = settings.public_url or f'http://{_url_host(settings.host)}:{settings.port}'
+        self.show_upstream = show_upstream
         self.nginx: subprocess.Popen | None = None
         self._stopping = False
 
@@ -173,6 +174,7 @@ class Cluster:
                 media_dir=self.settings.media_dir,
                 tmp=self.folder,
                 user=_user_if_root(),
+                show_upstream=self.show_upstream,
             )
         )
         check = subprocess.run(
@@ -290,12 +292,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         '--first-port', type=int, default=None, help="the first process's port (default BUTACA_PORT + 1, then +1 each)"
     )
+    parser.add_argument(
+        '--show-upstream',
+        action='store_true',
+        help='add X-Butaca-Upstream (the process that answered) to every answer; for trying it out, not production',
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     if not 1 <= args.processes <= 64:
         parser.error('--processes must be between 1 and 64')
     try:
-        Cluster(args.processes, first_port=args.first_port).run()
+        Cluster(args.processes, first_port=args.first_port, show_upstream=args.show_upstream).run()
     except ClusterError as error:
         print(f'Butaca cluster: {error}', file=sys.stderr)  # noqa: T201 (the command's own answer)
         return 1

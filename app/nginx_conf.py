@@ -52,7 +52,7 @@ http {{
 {grant_server}
     server {{
         listen {listen};
-        location {accel}/ {{ internal; alias {media}/; }}
+{show_upstream}        location {accel}/ {{ internal; alias {media}/; }}
         location /direct/ {{ alias {media}/; }}
         location /play/ {{
             proxy_pass http://{media_upstream};
@@ -110,10 +110,13 @@ def render(
     grants: bool = True,
     user: str | None = None,
     upstream_host: str = '127.0.0.1',
+    show_upstream: bool = False,
 ) -> str:
     """The whole nginx.conf: `listen` is nginx's address (`127.0.0.1:8080`), `upstream_ports` Butaca's processes
     on `upstream_host`, `tmp` the folder of nginx's pid, logs, temporary files and grant socket. `user` is the
-    account nginx's workers run as when it is started as root."""
+    account nginx's workers run as when it is started as root. `show_upstream` adds X-Butaca-Upstream (which process
+    answered) to every answer: for trying the stickiness out, not for production (it tells visitors internal
+    addresses)."""
     servers = '\n'.join(
         # A process that refuses connections is left alone for 5 s; its requests go to the next one meanwhile.
         f'        server {upstream_host}:{port} max_fails=1 fail_timeout=5s;'
@@ -121,6 +124,7 @@ def render(
     )
     return CONFIG.format(
         user=f'user {user};\n' if user else '',
+        show_upstream='        add_header X-Butaca-Upstream $upstream_addr always;\n' if show_upstream else '',
         tmp=tmp,
         listen=listen,
         balance='hash $butaca_route consistent;' if len(upstream_ports) > 1 else '',
