@@ -169,7 +169,7 @@ class Cluster:
         conf = self.folder / 'nginx.conf'
         conf.write_text(
             render(
-                upstream_ports=[m.port for m in self.members],
+                upstreams=[f'127.0.0.1:{m.port}' for m in self.members],
                 listen=f'{self.settings.host}:{self.settings.port}',
                 media_dir=self.settings.media_dir,
                 tmp=self.folder,

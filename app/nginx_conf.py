@@ -103,34 +103,63 @@ GRANT_SERVER = """
 
 def render(
     *,
-    upstream_ports: Sequence[int],
+    upstreams: Sequence[str],
     listen: str,
     media_dir: Path,
     tmp: Path,
     grants: bool = True,
     user: str | None = None,
-    upstream_host: str = '127.0.0.1',
     show_upstream: bool = False,
 ) -> str:
-    """The whole nginx.conf: `listen` is nginx's address (`127.0.0.1:8080`), `upstream_ports` Butaca's processes
-    on `upstream_host`, `tmp` the folder of nginx's pid, logs, temporary files and grant socket. `user` is the
+    """The whole nginx.conf: `listen` is nginx's address (`127.0.0.1:8080`), `upstreams` Butaca's processes
+    (`host:port` each), `tmp` the folder of nginx's pid, logs, temporary files and grant socket. `user` is the
     account nginx's workers run as when it is started as root. `show_upstream` adds X-Butaca-Upstream (which process
     answered) to every answer: for trying the stickiness out, not for production (it tells visitors internal
     addresses)."""
     servers = '\n'.join(
         # A process that refuses connections is left alone for 5 s; its requests go to the next one meanwhile.
-        f'        server {upstream_host}:{port} max_fails=1 fail_timeout=5s;'
-        for port in upstream_ports
+        f'        server {address} max_fails=1 fail_timeout=5s;'
+        for address in upstreams
     )
     return CONFIG.format(
         user=f'user {user};\n' if user else '',
         show_upstream='        add_header X-Butaca-Upstream $upstream_addr always;\n' if show_upstream else '',
         tmp=tmp,
         listen=listen,
-        balance='hash $butaca_route consistent;' if len(upstream_ports) > 1 else '',
+        balance='hash $butaca_route consistent;' if len(upstreams) > 1 else '',
         servers=servers,
         media=media_dir.resolve(),
         accel=ACCEL_PREFIX,
         grant_server=GRANT_SERVER.format(tmp=tmp) if grants else '',
         media_upstream='butaca_grants' if grants else 'butaca',
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m app.nginx_conf --upstream HOST:PORT ...`: print the nginx.conf (README, "Several machines")."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog='python -m app.nginx_conf', description=main.__doc__)
+    parser.add_argument('--upstream', action='append', required=True, help='a Butaca process, host:port (repeat)')
+    parser.add_argument('--listen', default='80', help="nginx's listen (default 80; TLS: put it in front or edit)")
+    parser.add_argument('--media', type=Path, required=True, help="Butaca's media folder as nginx sees it")
+    parser.add_argument('--state', type=Path, default=Path('/var/lib/butaca-nginx'), help="nginx's pid, cache, socket")
+    parser.add_argument('--user', default='www-data', help='the account of the workers (reads the media folder)')
+    parser.add_argument('--no-grants', action='store_true', help='ask Butaca for every video read')
+    args = parser.parse_args(argv)
+    sys.stdout.write(
+        render(
+            upstreams=args.upstream,
+            listen=args.listen,
+            media_dir=args.media,
+            tmp=args.state,
+            grants=not args.no_grants,
+            user=args.user,
+        )
+    )
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

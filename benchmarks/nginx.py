@@ -42,7 +42,14 @@ def nginx(
     ports = [upstream_port] if isinstance(upstream_port, int) else list(upstream_port)
     user = 'root' if os.geteuid() == 0 else None  # workers that can read the test's temporary folders
     conf.write_text(
-        render(upstream_ports=ports, listen=f'127.0.0.1:{port}', media_dir=media_dir, tmp=tmp, grants=grants, user=user)
+        render(
+            upstreams=[f'127.0.0.1:{p}' for p in ports],
+            listen=f'127.0.0.1:{port}',
+            media_dir=media_dir,
+            tmp=tmp,
+            grants=grants,
+            user=user,
+        )
     )
     process = subprocess.Popen(
         [binary, '-c', str(conf), '-p', str(tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
