@@ -35,6 +35,8 @@ class Settings:
     public_url: str | None  # scheme://host[:port] the browsers use, when behind a proxy
     trusted_proxies: str  # addresses whose X-Forwarded-For/Proto are believed ('' = none)
     max_connections: int
+    redis_url: str | None  # live updates between processes (app/events_redis.py)
+    redis_prefix: str  # of Butaca's Redis keys and channel: several installations can share one Redis
 
     @property
     def production(self) -> bool:
@@ -88,6 +90,8 @@ _NAMES = (
     'BUTACA_PUBLIC_URL',
     'BUTACA_TRUSTED_PROXIES',
     'BUTACA_MAX_CONNECTIONS',
+    'BUTACA_REDIS_URL',
+    'BUTACA_REDIS_PREFIX',
 )
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
@@ -137,7 +141,18 @@ def _read_settings() -> Settings:
         public_url=_public_url(),
         trusted_proxies=os.environ.get('BUTACA_TRUSTED_PROXIES', '').strip(),
         max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
+        redis_url=_redis_url(),
+        redis_prefix=os.environ.get('BUTACA_REDIS_PREFIX', '').strip() or 'butaca:',
     )
+
+
+def _redis_url() -> str | None:
+    raw = os.environ.get('BUTACA_REDIS_URL', '').strip()
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in {'redis', 'rediss', 'unix'}:
+        raise ConfigError(f'BUTACA_REDIS_URL must be redis://host:port/db (or rediss://, unix://), got {raw!r}')
+    return raw
 
 
 def _public_url() -> str | None:

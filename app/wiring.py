@@ -14,7 +14,20 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from nicegui import app, ui
 
-from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
+from . import (
+    api,
+    auth,
+    auth_routes,
+    browser_logs,
+    db,
+    events,
+    events_redis,
+    media,
+    middleware,
+    playback_http,
+    status,
+    work,
+)
 from .config import get_settings
 from .pages import catalog, home, login, profile, register, title, watch
 from .services import playback_store
@@ -69,6 +82,7 @@ async def shutdown() -> None:
         _stop_listening.pop()()
     await asyncio.to_thread(playback_store.writer.stop)
     await asyncio.to_thread(db.checkpoints.stop)
+    await asyncio.to_thread(events.set_bus, None)  # after the last saves: their news still goes out
 
 
 async def startup() -> None:
@@ -76,6 +90,7 @@ async def startup() -> None:
     settings = get_settings()
     playback_http.install(app)
     _stop_listening.append(auth.listen_for_ended_sessions())
+    await asyncio.to_thread(events_redis.install)  # BUTACA_REDIS_URL: news from and to the other processes
     await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)

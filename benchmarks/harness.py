@@ -210,6 +210,9 @@ async def connect_page(client: httpx.AsyncClient, html: str, **handlers: object)
         socketio_path='/_nicegui_ws/socket.io',
         transports=['websocket'],
         headers={'Cookie': cookie},
+        # The page's connect answer, not socket.io's default of 1 s: hundreds of pages opening at once on a
+        # loaded machine (two processes, nginx, PostgreSQL and Redis on 2 cores) answer later than that.
+        wait_timeout=30,
     )
     return sio
 

@@ -1,4 +1,5 @@
-"""The five measurements of `python -m benchmarks`, each starting and stopping what it needs."""
+"""The measurements of `python -m benchmarks`, each starting and stopping what it needs (`cluster` is in
+benchmarks/cluster.py)."""
 
 from __future__ import annotations
 
@@ -335,12 +336,19 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def _measure_cluster(quick: bool):
+    from .cluster import measure_cluster  # PostgreSQL, Redis and nginx: only loaded when asked for
+
+    return measure_cluster(quick)
+
+
 MEASUREMENTS = {
     'video': measure_video,
     'logins': measure_logins,
     'pages': measure_pages,
     'saves': measure_saves,
     'memory': measure_memory,
+    'cluster': _measure_cluster,
 }
 
 

@@ -173,9 +173,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--description', default='', help='sinopsis')
     args = parser.parse_args(argv)
 
+    from .. import events, events_redis
     from ..db import init_db
 
     init_db()
+    events_redis.install()  # with BUTACA_REDIS_URL: open pages of every process show the new titles at once
     failures = 0
     total = len(args.files)
     for index, name in enumerate(args.files, 1):
@@ -204,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.debug('import failed', exc_info=True)
             sys.stderr.write(f'[{index}/{total}] {Path(name).name}: ERROR inesperado: {error!r}. No se ha importado.\n')
         else:
+            events.publish('catalog', title_ids=[title_id])
             console(f'«{title}» añadido al catálogo (id {title_id}) en {time.perf_counter() - started:.1f} s.')
+    events.set_bus(None)  # what is queued goes out before the command ends
     if failures:
         sys.stderr.write(f'{failures} de {total} archivos no se pudieron importar.\n')
     return 1 if failures else 0
