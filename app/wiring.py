@@ -14,10 +14,23 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from nicegui import app, ui
 
-from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
+from . import (
+    api,
+    auth,
+    auth_routes,
+    browser_logs,
+    db,
+    events,
+    media,
+    middleware,
+    playback_http,
+    session_cache,
+    status,
+    work,
+)
 from .config import get_settings
 from .pages import catalog, home, login, profile, register, title, watch
-from .services import playback_store
+from .services import playback_store, shared_cache
 
 STATIC_DIR = Path(__file__).parent / 'static'
 # Pages wait for their database work in worker threads; in a burst (hundreds of players opening at once) that
@@ -76,6 +89,9 @@ async def startup() -> None:
     settings = get_settings()
     playback_http.install(app)
     _stop_listening.append(auth.listen_for_ended_sessions())
+    _stop_listening.append(session_cache.listen())
+    _stop_listening.append(events.subscribe('catalog', shared_cache.catalog_changed))
+    shared_cache.catalog_changed()  # nothing read by an earlier run of the app in this process (tests) is served
     await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)

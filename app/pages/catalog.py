@@ -23,8 +23,9 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
         'page': page,
         'asked': 0,
     }
-    genres = await work.run(screens.genres)
-    first = await work.run(_fetch, state=dict(state))
+    # Without a search, both come from the shared cache, here on the event loop (no worker thread) once read.
+    genres = screens.genres_cached() or await work.run(screens.genres)
+    first = _fetch_cached(state) or await work.run(_fetch, state=dict(state))
 
     with frame(user, active='/catalog'):
         with ui.column().classes('bt-section gap-4 pt-6'):
@@ -93,6 +94,12 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
     prev_button.on_click(lambda: reload(state['page'] - 1))
     next_button.on_click(lambda: reload(state['page'] + 1))
     show(first)
+
+
+def _fetch_cached(state: dict) -> CatalogPage | None:
+    return screens.catalog_page_cached(
+        query=state['q'], genre=state['genre'] or None, sort=state['sort'], page=state['page'], page_size=PAGE_SIZE
+    )
 
 
 def _fetch(*, state: dict) -> CatalogPage:
