@@ -75,11 +75,18 @@ def continue_note(item: ContinueItem) -> str:
 
 
 def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None) -> None:
-    with ui.column().classes('bt-section gap-0') as section:
-        ui.label(title).classes('bt-row-title')
-        ui.html(''.join(card_html(card) for card in cards), sanitize=False).classes('bt-row')
+    """A titled row of posters: one element (its heading and cards are markup), as cheap to build and to keep
+    per connected page as a row can be."""
+    section = ui.html(row_html(title, cards), sanitize=False).classes('bt-section')
     if mark:
         section.mark(mark)
+
+
+def row_html(title: str, cards: list[TitleCard]) -> str:
+    return (
+        f'<h2 class="bt-row-title">{escape(title)}</h2>'
+        f'<div class="bt-row">{"".join(card_html(card) for card in cards)}</div>'
+    )
 
 
 def poster_grid(cards: list[TitleCard]) -> ui.html:
