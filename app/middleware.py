@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import cookies, work
+from . import cookies, session_cache, work
 from .config import get_settings
 from .services import accounts
 
@@ -211,7 +211,8 @@ class BodyLimit:
 class AuthGuard:
     """Pages need a session (else a redirect to the login page); the API and media answer 401 instead.
 
-    The user it finds is put on `request.state.user` for the routes and pages behind it.
+    The user it finds is put on `request.state.user` for the routes and pages behind it. Who a session belongs to
+    is remembered for a burst of requests (app/session_cache.py).
     """
 
     def __init__(self, asgi_app: ASGIApp) -> None:
@@ -222,9 +223,14 @@ class AuthGuard:
         if scope['type'] != 'http' or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        user = await work.run(accounts.user_for_session, cookies.session_token(request))
+        token = cookies.session_token(Request(scope))
+        user = session_cache.get(token)
         if user is None:
+            user = await work.run(accounts.user_for_session, token)
+            if user is not None and token:
+                session_cache.put(token, user)
+        if user is None:
+            request = Request(scope)
             if path.startswith(API_PREFIXES):
                 response = JSONResponse({'detail': 'not signed in'}, status_code=401)
             else:

@@ -25,12 +25,13 @@ from . import (
     media,
     middleware,
     playback_http,
+    session_cache,
     status,
     work,
 )
 from .config import get_settings
 from .pages import catalog, home, login, profile, register, title, watch
-from .services import playback_store
+from .services import playback_store, shared_cache
 
 STATIC_DIR = Path(__file__).parent / 'static'
 # Pages wait for their database work in worker threads; in a burst (hundreds of players opening at once) that
@@ -91,6 +92,9 @@ async def startup() -> None:
     playback_http.install(app)
     _stop_listening.append(auth.listen_for_ended_sessions())
     await asyncio.to_thread(events_redis.install)  # BUTACA_REDIS_URL: news from and to the other processes
+    _stop_listening.append(session_cache.listen())
+    _stop_listening.append(events.subscribe('catalog', shared_cache.catalog_changed))
+    shared_cache.catalog_changed()  # nothing read by an earlier run of the app in this process (tests) is served
     await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)

@@ -75,31 +75,32 @@ def continue_note(item: ContinueItem) -> str:
 
 
 def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None, see_all: str | None = None) -> None:
-    """A titled row of posters that scrolls sideways, with arrow buttons that scroll it by most of its width
-    (in the browser, no round trip) and, with `see_all`, a link to the whole list (the catalog, filtered)."""
-    with ui.column().classes('bt-section gap-0') as section:
-        with ui.row().classes('bt-row-head w-full items-center no-wrap gap-3'):
-            ui.label(title).classes('bt-row-title')
-            if see_all:
-                link = ui.link(t('home.see_all'), see_all).classes('bt-see-all').mark(f'{mark or "row"}-see-all')
-                link.props['aria-label'] = t('home.see_all_label', genre=title)
-            ui.space()
-            arrows = [
-                ui.button(icon=f'chevron_{side}').props('flat round dense color=white') for side in ('left', 'right')
-            ]
-            for arrow, side in zip(arrows, ('left', 'right'), strict=True):
-                arrow.props['aria-label'] = t(f'home.scroll_{side}', genre=title)
-        row = ui.html(''.join(card_html(card) for card in cards), sanitize=False).classes('bt-row')
-    for arrow, sign in zip(arrows, (-1, 1), strict=True):
-        arrow.classes('bt-row-arrow').on(
-            'click',
-            js_handler=f'() => {{ const row = getHtmlElement({row.id}); '
-            f'row.scrollBy({{left: {sign} * 0.85 * row.clientWidth, behavior: "smooth"}}); }}',
-        )
+    """A titled row of posters that scrolls sideways: one element (heading, "See all" link, arrow buttons and cards
+    are markup), as cheap to build and to keep per connected page as a row can be. The arrows scroll by most of the
+    row's width in the browser (app/static/rows.js), without a round trip."""
+    section = ui.html(row_html(title, cards, see_all=see_all), sanitize=False).classes('bt-section')
     if mark:
         section.mark(mark)
-        arrows[0].mark(f'{mark}-left')
-        arrows[1].mark(f'{mark}-right')
+
+
+def row_html(title: str, cards: list[TitleCard], *, see_all: str | None = None) -> str:
+    link = (
+        f'<a class="bt-see-all" href="{escape(see_all)}" aria-label="{escape(t("home.see_all_label", genre=title))}">'
+        f'{escape(t("home.see_all"))}</a>'
+        if see_all
+        else ''
+    )
+    arrows = ''.join(
+        f'<button type="button" class="bt-row-arrow" data-scroll="{sign}" '
+        f'aria-label="{escape(t(f"home.scroll_{side}", genre=title))}">'
+        f'<i class="q-icon notranslate material-icons" aria-hidden="true">chevron_{side}</i></button>'
+        for side, sign in (('left', -1), ('right', 1))
+    )
+    return (
+        f'<div class="bt-row-head"><h2 class="bt-row-title">{escape(title)}</h2>{link}'
+        f'<span class="bt-row-space"></span>{arrows}</div>'
+        f'<div class="bt-row">{"".join(card_html(card) for card in cards)}</div>'
+    )
 
 
 def poster_grid(cards: list[TitleCard]) -> ui.html:

@@ -31,9 +31,9 @@ def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
             'bt-plan-badge bt-hide-mobile' + (' premium' if premium else '')
         ).mark('plan-badge')
         language_switch()
-        ui.button(icon='logout', on_click=actions.sign_out).props('flat round dense color=white').tooltip(
-            t('nav.logout')
-        ).mark('logout')
+        logout = ui.button(icon='logout', on_click=actions.sign_out).props('flat round dense color=white')
+        logout.props['aria-label'] = logout.props['title'] = t('nav.logout')  # no tooltip element: one fewer a page
+        logout.mark('logout')
     with ui.column().classes('bt-main'):
         yield
     auth.show_flashes()

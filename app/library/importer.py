@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from .. import events
 from ..config import get_settings
 from .images import BACKDROP_WIDTHS, POSTER_ASPECT, POSTER_WIDTHS, WIDE_ASPECT, cover, make_image_sizes
 from .naming import slugify, title_from_filename
@@ -115,6 +116,9 @@ def import_video(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     assert title_id is not None
+    # Open pages and the shared cache of what everyone sees (services/shared_cache.py) learn of it: here, and in
+    # the servers when a bus carries events between processes (without one, the cache's age limit applies).
+    events.publish('catalog', title_ids=[title_id])
     return title_id
 
 

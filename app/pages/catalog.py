@@ -52,9 +52,10 @@ def state_url(state: dict) -> str:
 
 async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str = '1', included: str = '') -> None:
     user: UserPublic = context.client.request.state.user
-    genres = await work.run(screens.genres)
+    # Without a search, both come from the shared cache, here on the event loop (no worker thread) once read.
+    genres = screens.genres_cached() or await work.run(screens.genres)
     state = read_state(q=q, genre=genre, sort=sort, page=page, included=included, genres=genres)
-    first = await work.run(_fetch, state=dict(state))
+    first = _fetch_cached(state) or await work.run(_fetch, state=dict(state))
     state['page'] = first.page  # past the last page: the last one
     asked = {'count': 0}
     requested = context.client.request.url
@@ -160,6 +161,12 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
     next_button.on_click(lambda: reload(state['page'] + 1))
     clear_button.on_click(clear)
     show(first)
+
+
+def _fetch_cached(state: dict) -> CatalogPage | None:
+    return screens.catalog_page_cached(
+        query=state['q'], genre=state['genre'] or None, sort=state['sort'], page=state['page'], page_size=PAGE_SIZE
+    )
 
 
 def _fetch(*, state: dict) -> CatalogPage:

@@ -109,6 +109,8 @@ def continue_card(item: ContinueItem) -> None:
             wrapper.delete()
             ui.notify(t('home.removed', title=item.card.title), position='top')
 
-        ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white').classes(
-            'bt-card-remove'
-        ).tooltip(t('home.remove_from_row')).mark(f'remove-{item.card.id}')
+        # Its name as attributes (the browser's own tooltip): a tooltip element per card would be another element
+        # to build and keep per page.
+        button = ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white')
+        button.props['aria-label'] = button.props['title'] = t('home.remove_from_row')
+        button.classes('bt-card-remove').mark(f'remove-{item.card.id}')

@@ -336,3 +336,4 @@ def set_language(*, user_id: int, language: str) -> None:
         user = session.get(User, user_id)
         if user is not None:
             user.language = language
+    events.publish(f'account:{user_id}', language=language)  # what caches the account (app/session_cache.py) drops it
