@@ -31,7 +31,7 @@ KINDS = ('movie', 'series')
 STILL_AT = 0.1  # poster and backdrop come from the picture at 10 % of the running time
 
 
-def _check(title: str, genre: str, year: int, rating: str, kind: str) -> None:
+def check_metadata(title: str, genre: str, year: int, rating: str, kind: str) -> None:
     if not title.strip() or len(title.strip()) > 200:
         raise ValueError('El título debe tener entre 1 y 200 caracteres.')
     if not genre.strip() or len(genre.strip()) > 40:
@@ -70,7 +70,7 @@ def import_video(
     report = progress or (lambda message: None)
     path = Path(path)
     title, genre = title.strip(), genre.strip()
-    _check(title, genre, year, rating, kind)
+    check_metadata(title, genre, year, rating, kind)
     report(f'Analizando «{path.name}»…')
     info = probe(path)
     sound = 'con sonido' if info.has_audio else 'sin sonido (se añade una pista silenciosa)'
@@ -140,7 +140,7 @@ class _Console:
         self.open_line = False
 
     def __call__(self, message: str) -> None:
-        if self.tty and message.startswith('Codificando'):
+        if self.tty and 'Codificando' in message:
             sys.stdout.write(f'\r{self.label}: {message}   ')
             self.open_line = not message.endswith('100 %')
             if not self.open_line:
@@ -157,16 +157,20 @@ class _Console:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m app.library.importer FILE [FILE...] [--title T] [--genre G] [--year Y] ...``; 1 if any failed."""
+    """``butaca-import FILE|FOLDER [...] [--title T] [--genre G] [--year Y] ...``: 1 if any failed.
+
+    A FILE is a film (or a lone video); a FOLDER is a series named as Jellyfin and Plex expect
+    (``Show (2020)/Season 01/Show S01E02 - Title.mkv``), imported whole or not at all.
+    """
     parser = argparse.ArgumentParser(
-        prog='python -m app.library.importer',
+        prog='butaca-import',
         description='Importa vídeos al catálogo de Butaca: los codifica en SD y HD, crea el cartel y el fondo, '
-        'y añade el título.',
+        'y añade el título. Una carpeta es una serie: «Serie (2020)/Season 01/Serie S01E02 - Título.mkv».',
     )
-    parser.add_argument('files', nargs='+', metavar='FILE', help='vídeos que importar')
+    parser.add_argument('files', nargs='+', metavar='FILE|FOLDER', help='vídeos o carpetas de series que importar')
     parser.add_argument('--title', help='título (por defecto, el nombre del archivo)')
-    parser.add_argument('--genre', default=DEFAULT_GENRE, help=f'género (por defecto, {DEFAULT_GENRE})')
-    parser.add_argument('--year', type=_year, default=date.today().year, help='año (por defecto, el actual)')
+    parser.add_argument('--genre', help=f'género (por defecto, el del .nfo o {DEFAULT_GENRE})')
+    parser.add_argument('--year', type=_year, help='año (por defecto, el del nombre, el del .nfo o el actual)')
     parser.add_argument('--premium', action='store_true', help='solo para suscriptores Premium')
     parser.add_argument('--rating', choices=RATINGS, default='TP', help='calificación por edades (TP por defecto)')
     parser.add_argument('--kind', choices=KINDS, default='movie', help='película (movie) o serie (series)')
@@ -174,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from ..db import init_db
+    from .series_import import ImportRefused, import_series
 
     init_db()
     failures = 0
@@ -181,20 +186,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     for index, name in enumerate(args.files, 1):
         console = _Console(f'[{index}/{total}] {Path(name).name}')
         started = time.perf_counter()
-        title = args.title or title_from_filename(name)
         try:
-            title_id = import_video(
-                name,
-                title=title,
-                genre=args.genre,
-                year=args.year,
-                premium=args.premium,
-                rating=args.rating,
-                kind=args.kind,
-                description=args.description,
-                progress=console,
-            )
-        except (NotAVideo, ValueError) as error:
+            if Path(name).is_dir():
+                title_id = import_series(
+                    name,
+                    genre=args.genre,
+                    year=args.year,
+                    premium=args.premium,
+                    rating=args.rating,
+                    description=args.description,
+                    progress=console,
+                )
+                done = f'Serie añadida al catálogo (id {title_id})'
+            else:
+                title = args.title or title_from_filename(name)
+                title_id = import_video(
+                    name,
+                    title=title,
+                    genre=args.genre or DEFAULT_GENRE,
+                    year=args.year or date.today().year,
+                    premium=args.premium,
+                    rating=args.rating,
+                    kind=args.kind,
+                    description=args.description,
+                    progress=console,
+                )
+                done = f'«{title}» añadido al catálogo (id {title_id})'
+        except (NotAVideo, ImportRefused, ValueError) as error:
             console.close()
             failures += 1
             sys.stderr.write(f'[{index}/{total}] {Path(name).name}: ERROR: {error} No se ha importado.\n')
@@ -204,9 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.debug('import failed', exc_info=True)
             sys.stderr.write(f'[{index}/{total}] {Path(name).name}: ERROR inesperado: {error!r}. No se ha importado.\n')
         else:
-            console(f'«{title}» añadido al catálogo (id {title_id}) en {time.perf_counter() - started:.1f} s.')
+            console(f'{done} en {time.perf_counter() - started:.1f} s.')
     if failures:
-        sys.stderr.write(f'{failures} de {total} archivos no se pudieron importar.\n')
+        sys.stderr.write(f'{failures} de {total} no se pudieron importar.\n')
     return 1 if failures else 0
 
 
