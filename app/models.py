@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, false
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
@@ -59,6 +59,9 @@ class User(SQLModel, table=True):
     time_zone: str | None = Field(default=None, max_length=64)
     # The subtitles the viewer chose last ('es', 'en'; None: off), applied to the next title.
     subtitle_language: str | None = Field(default=None, max_length=5)
+    # Administrators manage the library and the accounts (/admin); a disabled account cannot sign in.
+    is_admin: bool = Field(default=False, sa_column_kwargs={'server_default': false()})
+    disabled: bool = Field(default=False, sa_column_kwargs={'server_default': false()})
 
 
 class AuthSession(SQLModel, table=True):
@@ -70,6 +73,39 @@ class AuthSession(SQLModel, table=True):
     user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', index=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class AdminAction(SQLModel, table=True):
+    """One thing an administrator did: who (kept by name too, should the account go), what, to what, when."""
+
+    __tablename__ = 'admin_actions'
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key='users.id', ondelete='SET NULL')
+    actor_name: str = Field(max_length=32)
+    action: str = Field(max_length=40)
+    target: str = Field(default='', max_length=200)
+    detail: str = Field(default='', max_length=500)
+
+
+class SetupToken(SQLModel, table=True):
+    """The one-time token printed at start while there is no administrator (only its SHA-256 is kept)."""
+
+    __tablename__ = 'setup_tokens'
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time password reset link an administrator made (only its SHA-256 is kept), valid until expires_at."""
+
+    __tablename__ = 'password_resets'
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', index=True)
+    expires_at: datetime
 
 
 class Title(SQLModel, table=True):
@@ -222,6 +258,7 @@ class UserPublic(BaseModel):
     subscription_type: Plan
     language: str | None
     created_at: datetime
+    is_admin: bool = False
 
 
 class TitleCard(BaseModel):

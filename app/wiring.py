@@ -16,7 +16,8 @@ from nicegui import app, ui
 
 from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
 from .config import get_settings
-from .pages import catalog, home, login, profile, register, title, watch
+from .pages import admin, admin_users, catalog, home, login, profile, register, reset, title, watch
+from .services import admin as admin_service
 from .services import playback_store
 
 STATIC_DIR = Path(__file__).parent / 'static'
@@ -47,6 +48,10 @@ def create_app() -> None:
         '/watch/{title_id}', title='Butaca', response_timeout=PAGE_TIMEOUT, reconnect_timeout=watch.RECONNECT_TIMEOUT
     )(watch.watch_page)
     ui.page('/profile', title='Butaca', response_timeout=PAGE_TIMEOUT)(profile.profile_page)
+    ui.page('/reset', title='Butaca', response_timeout=PAGE_TIMEOUT)(reset.reset_page)
+    ui.page('/admin', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin.admin_page)
+    ui.page('/admin/log', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin.admin_log_page)
+    ui.page('/admin/users', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_users.admin_users_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 
@@ -71,6 +76,22 @@ async def shutdown() -> None:
     await asyncio.to_thread(db.checkpoints.stop)
 
 
+async def announce_setup_token() -> None:
+    """While there is no administrator: print a one-time setup token (kept hashed) with the link that uses it.
+    The first account made from this machine (loopback) becomes administrator without it."""
+    token = await work.run(admin_service.new_setup_token)
+    if token is None:
+        return
+    settings = get_settings()
+    base = settings.public_url or f'http://localhost:{settings.port}'
+    log.warning(
+        'No administrator yet. Create the first account from this machine, or open %s/register?setup=%s '
+        '(a one-time setup token; a new one is printed at each start until there is an administrator).',
+        base,
+        token,
+    )
+
+
 async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
@@ -79,6 +100,7 @@ async def startup() -> None:
     await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
+    await announce_setup_token()
     if settings.demo_library:
         from .library.demo import ensure_demo_catalog  # PyAV is only loaded when there is something to make
 
