@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, false
+from sqlalchemy import JSON, BigInteger, Column, false
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
@@ -106,6 +106,59 @@ class PasswordReset(SQLModel, table=True):
     token_hash: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', index=True)
     expires_at: datetime
+
+
+class Job(SQLModel, table=True):
+    """One piece of library work (an import of a file or a series folder): its state and progress, which the task
+    queue alone does not keep. States: queued, running, cancelling, done, failed, cancelled."""
+
+    __tablename__ = 'jobs'
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    state: str = Field(default='queued', max_length=12, index=True)
+    label: str = Field(default='', max_length=200)
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default='{}'))
+    progress: float = 0.0  # 0..1
+    message: str = Field(default='', max_length=200)
+    error: str = Field(default='', max_length=500)
+    title_id: int | None = Field(default=None, foreign_key='titles.id', ondelete='SET NULL')
+    attempts: int = 0
+    worker: str | None = Field(default=None, max_length=100)  # host:pid of the process running it
+    created_by: str = Field(default='', max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class LibraryFolder(SQLModel, table=True):
+    """A server folder (inside BUTACA_LIBRARY_ROOTS) that the library scans, with its last scan's report."""
+
+    __tablename__ = 'library_folders'
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=1000, unique=True)
+    added_at: datetime = Field(default_factory=utcnow)
+    scanned_at: datetime | None = None
+    report: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default='{}'))
+
+
+class LibraryFile(SQLModel, table=True):
+    """A video a scan found: its size and time (a change makes it imported again), and what became of it."""
+
+    __tablename__ = 'library_files'
+
+    id: int | None = Field(default=None, primary_key=True)
+    folder_id: int = Field(foreign_key='library_folders.id', ondelete='CASCADE', index=True)
+    path: str = Field(max_length=1000, unique=True)
+    size: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))  # bytes: past 2 GB on PostgreSQL
+    mtime: float = 0.0
+    state: str = Field(default='new', max_length=12)  # new, importing, ok, refused, missing
+    reason: str = Field(default='', max_length=300)
+    title_id: int | None = Field(default=None, foreign_key='titles.id', ondelete='SET NULL')
+    job_id: int | None = None
+    seen_at: datetime = Field(default_factory=utcnow)
 
 
 class Title(SQLModel, table=True):

@@ -15,8 +15,8 @@ from fastapi.routing import APIRoute
 from nicegui import app, ui
 
 from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
-from .config import get_settings
-from .pages import admin, admin_users, catalog, home, login, profile, register, reset, title, watch
+from .config import get_settings, library_settings
+from .pages import admin, admin_jobs, admin_users, catalog, home, login, profile, register, reset, title, watch
 from .services import admin as admin_service
 from .services import playback_store
 
@@ -52,6 +52,7 @@ def create_app() -> None:
     ui.page('/admin', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin.admin_page)
     ui.page('/admin/log', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin.admin_log_page)
     ui.page('/admin/users', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_users.admin_users_page)
+    ui.page('/admin/jobs', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_jobs.admin_jobs_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 
@@ -101,6 +102,10 @@ async def startup() -> None:
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
     await announce_setup_token()
+    if library_settings().worker_in_process:
+        from .worker.consumer import start_in_thread  # huey and the encoder only where jobs run
+
+        _stop_listening.append(await work.run(start_in_thread))
     if settings.demo_library:
         from .library.demo import ensure_demo_catalog  # PyAV is only loaded when there is something to make
 

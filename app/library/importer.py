@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import secrets
 import shutil
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from .. import events
 from ..config import get_settings
 from .images import BACKDROP_WIDTHS, POSTER_ASPECT, POSTER_WIDTHS, WIDE_ASPECT, cover, make_image_sizes
 from .naming import slugify, title_from_filename
@@ -28,6 +30,7 @@ LIBRARY_FOLDER = 'library'
 DEFAULT_GENRE = 'Otros'
 RATINGS = ('TP', '7', '12', '16', '18')
 KINDS = ('movie', 'series')
+STAGING_PREFIX = '.staging-'  # in the library folder: a title being made; no row points into it
 STILL_AT = 0.1  # poster and backdrop come from the picture at 10 % of the running time
 
 
@@ -55,6 +58,7 @@ def import_video(
     kind: str = 'movie',
     description: str = '',
     progress: Progress | None = None,
+    staging_tag: str = '',
 ) -> int:
     """Add one video file to the catalog and return the new title's id.
 
@@ -62,7 +66,9 @@ def import_video(
     the sizes the pages show (``poster-200.webp``, ``poster-400.jpg``... see ``images.make_image_sizes``), and a
     trickplay sheet with its facts (``trickplay.jpg``, ``trickplay.json``).
     Raises NotAVideo when the file is not a playable video, ValueError for bad metadata; in either case, and on
-    any other failure, nothing is left behind: no folder, no row.
+    any other failure, nothing is left behind: no folder, no row. The files are made in
+    ``library/.staging-<staging_tag><name>/``, renamed to their folder just before the row is added: a process
+    killed meanwhile leaves only a staging folder, which a job run again removes (app/worker/runner.py).
     """
     from ..db import session as unit
     from ..services import catalog
@@ -76,7 +82,9 @@ def import_video(
     sound = 'con sonido' if info.has_audio else 'sin sonido (se añade una pista silenciosa)'
     report(f'{info.width}×{info.height}, {info.duration_s:.1f} s, {sound}')
     media_dir = get_settings().media_dir
-    folder = media_dir / LIBRARY_FOLDER / f'{slugify(title, max_length=40)}-{secrets.token_hex(4)}'
+    name = f'{slugify(title, max_length=40)}-{secrets.token_hex(4)}'
+    final = media_dir / LIBRARY_FOLDER / name
+    folder = media_dir / LIBRARY_FOLDER / f'{STAGING_PREFIX}{staging_tag}{name}'
     folder.mkdir(parents=True)
     try:
         sd, hd = renditions_for(folder, info.width, info.height, float(output_fps(info)))
@@ -91,7 +99,8 @@ def import_video(
         wide = backdrop(cover(still, (max(BACKDROP_WIDTHS), max(BACKDROP_WIDTHS) * 9 // 16)))
         backdrops = make_image_sizes(wide, folder, 'backdrop', BACKDROP_WIDTHS, aspect=WIDE_ASPECT)
         trickplay_from_video(sd.path, folder, duration_s=duration)
-        base = folder.relative_to(media_dir).as_posix()
+        base = final.relative_to(media_dir).as_posix()
+        os.replace(folder, final)
         with unit(write=True) as session:
             row = catalog.add_title(
                 session,
@@ -113,8 +122,10 @@ def import_video(
             title_id = row.id
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(final, ignore_errors=True)
         raise
     assert title_id is not None
+    events.publish('catalog', title_ids=[title_id])
     return title_id
 
 

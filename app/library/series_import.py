@@ -151,6 +151,7 @@ def import_series(
     rating: str = 'TP',
     description: str = '',
     progress: Progress | None = None,
+    staging_tag: str = '',
 ) -> int:
     """Add the series in ``folder`` with its seasons and episodes; returns the series' id.
 
@@ -180,7 +181,7 @@ def import_series(
     library = get_settings().media_dir / LIBRARY_FOLDER
     library.mkdir(parents=True, exist_ok=True)
     name = f'{slugify(title, max_length=40)}-{secrets.token_hex(4)}'
-    staging, final = library / f'{STAGING_PREFIX}{name}', library / name
+    staging, final = library / f'{STAGING_PREFIX}{staging_tag}{name}', library / name
     base = final.relative_to(get_settings().media_dir).as_posix()
     staging.mkdir()
     moved = False
