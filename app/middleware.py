@@ -191,7 +191,7 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope['type'] != 'http' or scope['path'].startswith('/_nicegui/') and 'upload' in scope['path']:
+        if scope['type'] != 'http' or admin_only(scope['path']) and 'upload' in scope['path']:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b'content-length')

@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from nicegui import app, ui
 
-from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
+from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, upload_http, work
 from .config import get_settings, library_settings
 from .pages import admin, admin_jobs, admin_users, catalog, home, login, profile, register, reset, title, watch
 from .services import admin as admin_service
@@ -37,7 +37,7 @@ def create_app() -> None:
     browser_logs.install()
     ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
     ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)
-    for router in (api.router, media.router, auth_routes.router):
+    for router in (api.router, media.router, auth_routes.router, upload_http.router):
         add_routes(router)
     ui.page('/', title='Butaca', response_timeout=PAGE_TIMEOUT)(home.home_page)
     ui.page('/catalog', title='Butaca', response_timeout=PAGE_TIMEOUT)(catalog.catalog_page)

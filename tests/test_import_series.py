@@ -74,8 +74,12 @@ def test_a_series_folder_becomes_a_series_with_seasons_and_episodes(tmp_path: Pa
     for episode in episodes:
         assert episode.series_id == series_id and episode.genre == 'Drama'
         hd, sd = probe(media / episode.video_hd_path), probe(media / episode.video_sd_path)
-        assert (hd.height, hd.video_codec, hd.audio_codec) == (720, 'h264', 'aac')
+        assert (hd.video_codec, hd.audio_codec) == ('h264', 'aac')
         assert sd.height == 90  # never upscaled
+        # The .mp4 is web-ready H.264/AAC: it plays as it is, one file for both; the .mkv ones are encoded.
+        as_is = episode.title == 'La tormenta'
+        assert hd.height == (90 if as_is else 720)
+        assert (episode.video_hd_path == episode.video_sd_path) == as_is
         assert episode.duration_s == pytest.approx(1.5, abs=0.2)
         assert (media / episode.still_path).is_file() and (media / episode.trickplay['path']).is_file()
     pilot = episodes[1]
@@ -87,8 +91,9 @@ def test_a_series_folder_becomes_a_series_with_seasons_and_episodes(tmp_path: Pa
     assert library_leftovers(media) == [Path(series.poster_path).parent.name]  # no staging folder
     with db.session() as session:
         assert catalog.count_titles(session) == 1  # the series; its episodes are reached through it
-    for label in ('S00E01 «Navidad»', 'S01E01 «La llegada»', 'S01E02 «La tormenta»'):
+    for label in ('S00E01 «Navidad»', 'S01E01 «La llegada»'):
         assert any(label in message and 'Codificando' in message for message in messages), label
+    assert any('S01E02 «La tormenta»' in message and 'tal cual' in message for message in messages)
     assert messages[0].startswith('[1/3] ')
 
 
@@ -105,21 +110,21 @@ def test_a_failure_while_encoding_or_committing_leaves_nothing(
     tmp_path: Path, butaca_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     show = series_folder(tmp_path / 'in')
-    real = series_import.transcode_renditions
+    real = series_import.make_renditions
     calls = []
 
-    def fails_on_the_second(*args: object, **kwargs: object) -> float:
+    def fails_on_the_second(*args: object, **kwargs: object) -> object:
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError('disco lleno')
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(series_import, 'transcode_renditions', fails_on_the_second)
+    monkeypatch.setattr(series_import, 'make_renditions', fails_on_the_second)
     with pytest.raises(RuntimeError, match='disco lleno'):
         import_series(show)
     assert rows() == ([], []) and library_leftovers(butaca_env / 'media') == []
 
-    monkeypatch.setattr(series_import, 'transcode_renditions', real)
+    monkeypatch.setattr(series_import, 'make_renditions', real)
     real_add = catalog.add_episode
 
     def fails_at_the_last(session: object, **kwargs: object) -> Title:

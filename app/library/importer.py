@@ -13,14 +13,17 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
+
 from .. import events
 from ..config import get_settings
 from .images import BACKDROP_WIDTHS, POSTER_ASPECT, POSTER_WIDTHS, WIDE_ASPECT, cover, make_image_sizes
 from .naming import slugify, title_from_filename
 from .placeholder.paint import POSTER_SIZE, backdrop, title_over
 from .probe import NotAVideo, frame_at, probe
-from .renditions import output_fps, renditions_for, transcode_renditions
+from .subtitles import copy_subtitle
 from .trickplay import trickplay_from_video
+from .web_renditions import make_renditions
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +62,17 @@ def import_video(
     description: str = '',
     progress: Progress | None = None,
     staging_tag: str = '',
+    poster: str | Path | None = None,
+    backdrop_image: str | Path | None = None,
+    subtitles: dict[str, str] | None = None,
 ) -> int:
     """Add one video file to the catalog and return the new title's id.
 
-    The file is encoded into ``<media>/library/<slug>-<id>/``: sd.mp4 and hd.mp4, the poster and the backdrop in
-    the sizes the pages show (``poster-200.webp``, ``poster-400.jpg``... see ``images.make_image_sizes``), and a
-    trickplay sheet with its facts (``trickplay.jpg``, ``trickplay.json``).
+    The file's renditions go into ``<media>/library/<slug>-<id>/``: hd.mp4 and sd.mp4 (a web-ready H.264/AAC MP4
+    plays as it is and only its missing SD is encoded: web_renditions.py), the poster and the backdrop in the sizes
+    the pages show (``poster-200.webp``, ``poster-400.jpg``... see ``images.make_image_sizes``; from the ``poster``
+    and ``backdrop_image`` sidecars when given, else from a frame), subtitles (``subtitles`` language -> .srt/.vtt)
+    and a trickplay sheet with its facts (``trickplay.jpg``, ``trickplay.json``).
     Raises NotAVideo when the file is not a playable video, ValueError for bad metadata; in either case, and on
     any other failure, nothing is left behind: no folder, no row. The files are made in
     ``library/.staging-<staging_tag><name>/``, renamed to their folder just before the row is added: a process
@@ -87,18 +95,26 @@ def import_video(
     folder = media_dir / LIBRARY_FOLDER / f'{STAGING_PREFIX}{staging_tag}{name}'
     folder.mkdir(parents=True)
     try:
-        sd, hd = renditions_for(folder, info.width, info.height, float(output_fps(info)))
-        duration = transcode_renditions(path, [sd, hd], info=info, progress=report)
+        made = make_renditions(path, folder, info, report)
+        duration = made.duration_s
         report('Creando el cartel, el fondo y las miniaturas…')
-        still = frame_at(hd.path, duration * STILL_AT)
+        still = frame_at(folder / made.hd_name, duration * STILL_AT)
         rating_label = rating if rating == 'TP' else f'+{rating}'
         meta = f'{year} · {genre} · {rating_label}'
         kicker = 'Serie' if kind == 'series' else 'Película'
-        poster = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, meta=meta, kicker=kicker)
-        posters = make_image_sizes(poster, folder, 'poster', POSTER_WIDTHS, aspect=POSTER_ASPECT)
-        wide = backdrop(cover(still, (max(BACKDROP_WIDTHS), max(BACKDROP_WIDTHS) * 9 // 16)))
+        picture = _picture(poster)
+        if picture is None:
+            picture = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, meta=meta, kicker=kicker)
+        posters = make_image_sizes(picture, folder, 'poster', POSTER_WIDTHS, aspect=POSTER_ASPECT)
+        wide = _picture(backdrop_image) or backdrop(
+            cover(still, (max(BACKDROP_WIDTHS), max(BACKDROP_WIDTHS) * 9 // 16))
+        )
         backdrops = make_image_sizes(wide, folder, 'backdrop', BACKDROP_WIDTHS, aspect=WIDE_ASPECT)
-        trickplay_from_video(sd.path, folder, duration_s=duration)
+        trick = trickplay_from_video(folder / made.sd_name, folder, duration_s=duration)
+        texts = {
+            language: copy_subtitle(src, folder / f'subtitles.{language}.vtt').name
+            for language, src in (subtitles or {}).items()
+        }
         base = final.relative_to(media_dir).as_posix()
         os.replace(folder, final)
         with unit(write=True) as session:
@@ -110,14 +126,21 @@ def import_video(
                 duration_s=round(duration, 3),
                 poster_path=f'{base}/{posters[-1].jpeg.name}',
                 backdrop_path=f'{base}/{backdrops[-1].jpeg.name}',
-                video_sd_path=f'{base}/{sd.path.name}',
-                video_hd_path=f'{base}/{hd.path.name}',
-                sd_height=sd.height,
-                hd_height=hd.height,
+                video_sd_path=f'{base}/{made.sd_name}',
+                video_hd_path=f'{base}/{made.hd_name}',
+                sd_height=made.sd_height,
+                hd_height=made.hd_height,
                 description=description.strip(),
                 rating=rating,
                 kind=kind,
                 is_premium=premium,
+                subtitles={language: f'{base}/{file}' for language, file in texts.items()},
+                trickplay={
+                    'path': f'{base}/{trick.sprite.name}',
+                    'json': f'{base}/{trick.facts.name}',
+                    **{key: value for key, value in trick.facts_dict().items() if key != 'sprite'},
+                },
+                images={'poster': _sizes(posters, base), 'backdrop': _sizes(backdrops, base)},
             )
             title_id = row.id
     except BaseException:
@@ -127,6 +150,65 @@ def import_video(
     assert title_id is not None
     events.publish('catalog', title_ids=[title_id])
     return title_id
+
+
+def reencode_title(path: str | Path, *, title_id: int, progress: Progress | None = None, staging_tag: str = '') -> int:
+    """A changed source for a title already in the catalog (a film or an episode): its renditions and trickplay
+    made again and swapped in, one file at a time (atomically), in the title's folder; its artwork, subtitles,
+    progress and history stay. Returns the title's id."""
+    from ..db import session as unit
+    from ..services import catalog
+
+    report = progress or (lambda message: None)
+    path = Path(path)
+    report(f'Analizando «{path.name}»…')
+    info = probe(path)
+    media_dir = get_settings().media_dir
+    with unit() as session:
+        old = catalog.get_title_row(session, title_id)
+        target = (media_dir / old.video_hd_path).parent
+        base = target.relative_to(media_dir).as_posix()
+    folder = media_dir / LIBRARY_FOLDER / f'{STAGING_PREFIX}{staging_tag}replace-{title_id}'
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        made = make_renditions(path, folder, info, report)
+        trick = trickplay_from_video(folder / made.sd_name, folder, duration_s=made.duration_s)
+        for produced in folder.iterdir():
+            os.replace(produced, target / produced.name)
+        with unit(write=True) as session:
+            row = catalog.get_title_row(session, title_id)
+            row.duration_s = round(made.duration_s, 3)
+            row.video_sd_path, row.video_hd_path = f'{base}/{made.sd_name}', f'{base}/{made.hd_name}'
+            row.sd_height, row.hd_height = made.sd_height, made.hd_height
+            row.trickplay = {
+                'path': f'{base}/{trick.sprite.name}',
+                'json': f'{base}/{trick.facts.name}',
+                **{key: value for key, value in trick.facts_dict().items() if key != 'sprite'},
+            }
+            session.add(row)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    events.publish('catalog', title_ids=[title_id])
+    return title_id
+
+
+def _picture(path: str | Path | None) -> Image.Image | None:
+    """A sidecar picture (poster.jpg, fanart.jpg), or None when there is none or it cannot be read."""
+    if not path:
+        return None
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return image.convert('RGB')
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+
+
+def _sizes(sizes: list, base: str) -> list[dict]:
+    return [
+        {'width': s.width, 'height': s.height, 'webp': f'{base}/{s.webp.name}', 'jpeg': f'{base}/{s.jpeg.name}'}
+        for s in sizes
+    ]
 
 
 # ---------------------------------------------------------------- command line

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,9 +27,9 @@ from .naming import is_video, parse_episode, series_of, sidecar, slugify
 from .nfo import read_nfo
 from .placeholder.paint import POSTER_SIZE, backdrop, title_over
 from .probe import NotAVideo, VideoInfo, frame_at, probe
-from .renditions import output_fps, renditions_for, transcode_renditions
 from .subtitles import copy_subtitle
 from .trickplay import trickplay_from_video
+from .web_renditions import make_renditions
 
 Progress = Callable[[str], None]
 
@@ -74,9 +74,10 @@ class SeriesFolder:
     episodes: list[EpisodeFile] = field(default_factory=list)
 
 
-def read_series_folder(folder: str | Path) -> SeriesFolder:
+def read_series_folder(folder: str | Path, only: Collection[str] | None = None) -> SeriesFolder:
     """The series in ``folder``; raises ImportRefused when it holds no episode, a video whose name gives no
-    episode number, or two videos with the same season and number."""
+    episode number, or two videos with the same season and number. ``only``: the videos to take (paths; a scan
+    names what it found new), any other video is left out."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ImportRefused(f'«{folder}» no es una carpeta.')
@@ -92,6 +93,8 @@ def read_series_folder(folder: str | Path) -> SeriesFolder:
     files = sorted(path for path in folder.rglob('*') if path.is_file() and not path.name.startswith('.'))
     videos, unnamed, seen = [], [], {}
     for path in files:
+        if is_video(path) and only is not None and str(path) not in only:
+            continue
         if is_video(path):
             parsed = parse_episode(path.relative_to(folder.parent))
             if parsed is None:
@@ -152,6 +155,7 @@ def import_series(
     description: str = '',
     progress: Progress | None = None,
     staging_tag: str = '',
+    only: Collection[str] | None = None,
 ) -> int:
     """Add the series in ``folder`` with its seasons and episodes; returns the series' id.
 
@@ -163,7 +167,7 @@ def import_series(
     from .importer import DEFAULT_GENRE, check_metadata
 
     report = progress or (lambda message: None)
-    series = read_series_folder(folder)
+    series = read_series_folder(folder, None if only is None else set(only))
     title = series.title.strip()
     genre = (genre or (series.genres[0] if series.genres else DEFAULT_GENRE)).strip()
     year = year or series.year or date.today().year
@@ -193,7 +197,7 @@ def import_series(
         artwork = None
         if existing[0] is None:
             report('Creando el cartel y el fondo de la serie…')
-            first = staging / _episode_folder(todo[0]) / 'hd.mp4'
+            first = staging / _episode_folder(todo[0]) / made[0]['video_hd_path'].rsplit('/', 1)[1]
             artwork = _make_artwork(series, title, genre, year, rating, first, staging, base)
         os.replace(staging, final)
         moved = True
@@ -265,12 +269,12 @@ def _make_episode(episode: EpisodeFile, staging: Path, base: str, report: Progre
     name = _episode_folder(episode)
     folder = staging / name
     folder.mkdir()
-    sd, hd = renditions_for(folder, info.width, info.height, float(output_fps(info)))
-    duration = transcode_renditions(episode.path, [sd, hd], info=info, progress=report)
+    made = make_renditions(episode.path, folder, info, report)
+    duration = made.duration_s
     report('miniaturas y subtítulos…')
-    picture = _open_image(episode.still) or frame_at(hd.path, duration * STILL_AT)
+    picture = _open_image(episode.still) or frame_at(folder / made.hd_name, duration * STILL_AT)
     stills = make_image_sizes(picture, folder, 'still', STILL_WIDTHS, aspect=WIDE_ASPECT)
-    trick = trickplay_from_video(sd.path, folder, duration_s=duration)
+    trick = trickplay_from_video(folder / made.sd_name, folder, duration_s=duration)
     subtitles = {
         language: copy_subtitle(src, folder / f'subtitles.{language}.vtt').name
         for language, src in episode.subtitles.items()
@@ -278,10 +282,10 @@ def _make_episode(episode: EpisodeFile, staging: Path, base: str, report: Progre
     rel = f'{base}/{name}'
     return {
         'duration_s': round(duration, 3),
-        'video_sd_path': f'{rel}/{sd.path.name}',
-        'video_hd_path': f'{rel}/{hd.path.name}',
-        'sd_height': sd.height,
-        'hd_height': hd.height,
+        'video_sd_path': f'{rel}/{made.sd_name}',
+        'video_hd_path': f'{rel}/{made.hd_name}',
+        'sd_height': made.sd_height,
+        'hd_height': made.hd_height,
         'still_path': f'{rel}/{stills[-1].jpeg.name}',
         'subtitles': {language: f'{rel}/{file}' for language, file in subtitles.items()},
         'trickplay': {

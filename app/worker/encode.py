@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
     params = json.loads(argv[0])
-    from ..library.importer import import_video
+    from ..library.importer import import_video, reencode_title
     from ..library.probe import NotAVideo
     from ..library.series_import import ImportRefused, import_series
 
@@ -58,7 +58,14 @@ def main(argv: list[str]) -> int:
         _say(message=message, progress=progress_of(message))
 
     try:
-        if params['kind'] == 'series':
+        if params['kind'] == 'reencode':
+            title_id = reencode_title(
+                params['path'],
+                title_id=int(params['title_id']),
+                progress=report,
+                staging_tag=params.get('staging_tag', ''),
+            )
+        elif params['kind'] == 'series':
             title_id = import_series(
                 params['path'],
                 genre=params.get('genre'),
@@ -68,6 +75,7 @@ def main(argv: list[str]) -> int:
                 description=params.get('description', ''),
                 progress=report,
                 staging_tag=params.get('staging_tag', ''),
+                only=params.get('only'),
             )
         else:
             title_id = import_video(
@@ -80,6 +88,9 @@ def main(argv: list[str]) -> int:
                 description=params.get('description', ''),
                 progress=report,
                 staging_tag=params.get('staging_tag', ''),
+                poster=params.get('poster'),
+                backdrop_image=params.get('backdrop_image'),
+                subtitles=params.get('subtitles') or {},
             )
     except (NotAVideo, ImportRefused, ValueError) as error:
         _say(error=str(error))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import events
 from ..config import get_settings
-from ..services import jobs
+from ..services import jobs, library
 
 log = logging.getLogger('butaca.worker')
 POLL_S = 0.5  # how often a running job looks for a cancel
@@ -56,6 +56,7 @@ def run(job_id: int) -> None:
         state, error, title_id = jobs.FAILED, f'{type(error).__name__}: {error}', None
     remove_leftovers(job_id)
     jobs.finish(job_id, state=state, error=error, title_id=title_id)
+    library.job_finished(job_id, state=state, title_id=title_id, error=error)
     if title_id is not None:
         events.publish('catalog', title_ids=[title_id])  # open home pages show it (the child's news stays there)
     source = params.get('remove_source')
