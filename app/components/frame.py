@@ -23,8 +23,8 @@ def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
     with ui.header().classes('bt-header items-center gap-6 no-wrap'):
         ui.link(t('brand'), '/').classes('bt-brand').mark('brand')
         with ui.row().classes('bt-nav gap-5 items-center no-wrap'):
-            for key, target in NAV:
-                ui.link(t(key), target).classes('bt-active' if target == active else '')
+            for key, target in NAV + ((('nav.admin', '/admin'),) if user.is_admin else ()):
+                ui.link(t(key), target).classes('bt-active' if target == active else '').mark(f'nav-{target}')
         ui.space()
         premium = user.subscription_type == Plan.PREMIUM
         ui.label(t(f'plan.{user.subscription_type}')).classes(
