@@ -35,6 +35,8 @@ class Settings:
     public_url: str | None  # scheme://host[:port] the browsers use, when behind a proxy
     trusted_proxies: str  # addresses whose X-Forwarded-For/Proto are believed ('' = none)
     max_connections: int
+    redis_url: str | None  # live updates between processes (app/events_redis.py)
+    redis_prefix: str  # of Butaca's Redis keys and channel: several installations can share one Redis
 
     @property
     def production(self) -> bool:
@@ -88,6 +90,8 @@ _NAMES = (
     'BUTACA_PUBLIC_URL',
     'BUTACA_TRUSTED_PROXIES',
     'BUTACA_MAX_CONNECTIONS',
+    'BUTACA_REDIS_URL',
+    'BUTACA_REDIS_PREFIX',
 )
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
@@ -137,7 +141,18 @@ def _read_settings() -> Settings:
         public_url=_public_url(),
         trusted_proxies=os.environ.get('BUTACA_TRUSTED_PROXIES', '').strip(),
         max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
+        redis_url=_redis_url(),
+        redis_prefix=os.environ.get('BUTACA_REDIS_PREFIX', '').strip() or 'butaca:',
     )
+
+
+def _redis_url() -> str | None:
+    raw = os.environ.get('BUTACA_REDIS_URL', '').strip()
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in {'redis', 'rediss', 'unix'}:
+        raise ConfigError(f'BUTACA_REDIS_URL must be redis://host:port/db (or rediss://, unix://), got {raw!r}')
+    return raw
 
 
 def _public_url() -> str | None:
@@ -188,3 +203,31 @@ def private_folder(path: Path) -> Path:
     """`path` as a folder only its owner can enter (made 0700 if missing; an existing one is left as it is)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+@dataclass(frozen=True)
+class LibrarySettings:
+    """The library's work: where the jobs queue lives, how many encodes at once, which folders may be scanned."""
+
+    redis_url: str | None  # BUTACA_REDIS_URL: the jobs queue in Redis (several machines); else SQLite at data/jobs.db
+    encode_workers: int  # BUTACA_ENCODE_WORKERS: encodes at once (1 on 2 cores: viewers come first)
+    worker_in_process: bool  # BUTACA_WORKER: run the queue's consumer inside `python main.py` (off: butaca-worker)
+    roots: tuple[Path, ...]  # BUTACA_LIBRARY_ROOTS: folders (os.pathsep-separated) whose subfolders may be scanned
+    upload_max_mb: int  # BUTACA_UPLOAD_MAX_MB: the largest upload the server accepts
+
+    @property
+    def jobs_db(self) -> Path:
+        return get_settings().data_dir / 'jobs.db'
+
+
+def library_settings() -> LibrarySettings:
+    """Read at each call (a few environment lookups): tests and the worker change them between runs."""
+    raw_roots = os.environ.get('BUTACA_LIBRARY_ROOTS', '').strip()
+    roots = tuple(Path(part).expanduser().resolve() for part in raw_roots.split(os.pathsep) if part.strip())
+    return LibrarySettings(
+        redis_url=os.environ.get('BUTACA_REDIS_URL', '').strip() or None,
+        encode_workers=_int('BUTACA_ENCODE_WORKERS', 1, 1, 16),
+        worker_in_process=_bool('BUTACA_WORKER', True),
+        roots=roots,
+        upload_max_mb=_int('BUTACA_UPLOAD_MAX_MB', 2048, 1, 1_000_000),
+    )

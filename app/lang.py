@@ -7,6 +7,7 @@ storage before sign-in); otherwise the browser's Accept-Language, else the confi
 from __future__ import annotations
 
 from nicegui import context
+from starlette.requests import Request
 
 from .config import LANGUAGES, get_settings
 from .cookies import LANGUAGE as LANGUAGE_COOKIE
@@ -14,18 +15,26 @@ from .i18n import parse_accept_language, translate
 
 
 def current_language() -> str:
-    default = get_settings().default_language
     try:
         request = context.client.request
     except RuntimeError:  # no page (a script, a test calling a component directly)
-        return default
+        return get_settings().default_language
+    # Asked for every string of a page (a hundred times a build): worked out once per request. A page's later
+    # handlers keep its language; changing it navigates to a new page.
+    known = getattr(request.state, 'language', None)
+    if known is None:
+        known = request.state.language = _language_of(request)
+    return known
+
+
+def _language_of(request: Request) -> str:
     user = getattr(request.state, 'user', None)
     if user is not None and user.language in LANGUAGES:
         return user.language
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return parse_accept_language(request.headers.get('accept-language'), default)
+    return parse_accept_language(request.headers.get('accept-language'), get_settings().default_language)
 
 
 def t(key: str, **params: object) -> str:

@@ -1,4 +1,5 @@
-"""The five measurements of `python -m benchmarks`, each starting and stopping what it needs."""
+"""The measurements of `python -m benchmarks`, each starting and stopping what it needs (`cluster` is in
+benchmarks/cluster.py, `pages-load`, `flood`, `burst` and `screens` in benchmarks/pageload.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from . import nginx
+from . import nginx, pageload
 from .harness import (
     Server,
     connect_page,
@@ -184,8 +185,9 @@ async def measure_pages(quick: bool) -> list[Row]:
     return rows
 
 
-def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
-    """`titles` titles in 8 genres and `history` history rows (a fifth of them the signed-in user's)."""
+def seed_big_catalog(data_dir: Path, *, titles: int, history: int, viewers: int = 100) -> None:
+    """`titles` titles in 8 genres and `history` history rows (a fifth of them the signed-in user's); `viewers`
+    accounts, each with a title of its own when there are at least as many titles."""
     import random
     from datetime import timedelta
 
@@ -195,7 +197,8 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
     from app.models import Plan, Progress, Title, User, WatchHistory, utcnow
     from app.services.text import search_key
 
-    seed_viewers(data_dir, viewers=100)
+    own = titles >= viewers
+    seed_viewers(data_dir, viewers=viewers, own_titles=own)
     rng = random.Random(7)
     words = (
         'noche',
@@ -220,7 +223,7 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
     with db.session(write=True) as session:
         session.get(User, 1).subscription_type = Plan.PREMIUM
         rows = []
-        for index in range(titles - 100):
+        for index in range(titles - (viewers if own else 0)):
             name = f'{rng.choice(words).capitalize()} {rng.choice(words)} {index}'
             rows.append(
                 {
@@ -247,7 +250,7 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
             insert(WatchHistory),
             [
                 {  # one entry per title and day: each pass over the titles is a day earlier
-                    'user_id': 1 if index % 5 == 0 else 2 + index % 99,
+                    'user_id': 1 if index % 5 == 0 else 2 + index % (viewers - 1),
                     'title_id': 1 + index % titles,
                     'watched_at': now - timedelta(days=index // titles, seconds=index % titles),
                     'day': (now - timedelta(days=index // titles)).date(),
@@ -262,14 +265,14 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
             [
                 {
                     'user_id': 1,
-                    'title_id': 1 + index * 7,
+                    'title_id': 1 + index * 7 % titles,
                     'position_s': 600.0,
                     'duration_s': 5400.0,
                     'resumable': True,
                     'watched': False,
                     'updated_at': now - timedelta(minutes=index),
                 }
-                for index in range(40)
+                for index in range(min(40, titles))
             ],
         )
 
@@ -335,12 +338,23 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def _measure_cluster(quick: bool):
+    from .cluster import measure_cluster  # PostgreSQL, Redis and nginx: only loaded when asked for
+
+    return measure_cluster(quick)
+
+
 MEASUREMENTS = {
     'video': measure_video,
     'logins': measure_logins,
     'pages': measure_pages,
     'saves': measure_saves,
     'memory': measure_memory,
+    'cluster': _measure_cluster,
+    'pages-load': pageload.measure_pages_load,
+    'flood': pageload.measure_flood,
+    'burst': pageload.measure_burst,
+    'screens': pageload.measure_screens,
 }
 
 

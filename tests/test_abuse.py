@@ -374,7 +374,7 @@ async def test_anonymous_visits_leave_no_storage_files_and_tokens_stay_out_of_th
 async def test_a_signed_out_catalog_tab_answers_no_more_searches(shared: Running):
     client = await signed_in_client(shared.url, 'viewer3')
     catalog = await SocketPage.open(client, '/catalog')
-    search = catalog.find(label='Buscar por título')
+    search = catalog.find(label=translate('es', 'catalog.search'))
     await catalog.send(search, 'update:value', 'Bench 4')
     results = translate('es', 'catalog.results', count=1)
     await catalog.wait_for_text(results)  # while signed in, the search answers

@@ -74,12 +74,33 @@ def continue_note(item: ContinueItem) -> str:
     return f'{episode_code(item.episode.season, item.episode.number)} · {left}'
 
 
-def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None) -> None:
-    with ui.column().classes('bt-section gap-0') as section:
-        ui.label(title).classes('bt-row-title')
-        ui.html(''.join(card_html(card) for card in cards), sanitize=False).classes('bt-row')
+def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None, see_all: str | None = None) -> None:
+    """A titled row of posters that scrolls sideways: one element (heading, "See all" link, arrow buttons and cards
+    are markup), as cheap to build and to keep per connected page as a row can be. The arrows scroll by most of the
+    row's width in the browser (app/static/rows.js), without a round trip."""
+    section = ui.html(row_html(title, cards, see_all=see_all), sanitize=False).classes('bt-section')
     if mark:
         section.mark(mark)
+
+
+def row_html(title: str, cards: list[TitleCard], *, see_all: str | None = None) -> str:
+    link = (
+        f'<a class="bt-see-all" href="{escape(see_all)}" aria-label="{escape(t("home.see_all_label", genre=title))}">'
+        f'{escape(t("home.see_all"))}</a>'
+        if see_all
+        else ''
+    )
+    arrows = ''.join(
+        f'<button type="button" class="bt-row-arrow" data-scroll="{sign}" '
+        f'aria-label="{escape(t(f"home.scroll_{side}", genre=title))}">'
+        f'<i class="q-icon notranslate material-icons" aria-hidden="true">chevron_{side}</i></button>'
+        for side, sign in (('left', -1), ('right', 1))
+    )
+    return (
+        f'<div class="bt-row-head"><h2 class="bt-row-title">{escape(title)}</h2>{link}'
+        f'<span class="bt-row-space"></span>{arrows}</div>'
+        f'<div class="bt-row">{"".join(card_html(card) for card in cards)}</div>'
+    )
 
 
 def poster_grid(cards: list[TitleCard]) -> ui.html:

@@ -23,17 +23,17 @@ def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
     with ui.header().classes('bt-header items-center gap-6 no-wrap'):
         ui.link(t('brand'), '/').classes('bt-brand').mark('brand')
         with ui.row().classes('bt-nav gap-5 items-center no-wrap'):
-            for key, target in NAV:
-                ui.link(t(key), target).classes('bt-active' if target == active else '')
+            for key, target in NAV + ((('nav.admin', '/admin'),) if user.is_admin else ()):
+                ui.link(t(key), target).classes('bt-active' if target == active else '').mark(f'nav-{target}')
         ui.space()
         premium = user.subscription_type == Plan.PREMIUM
         ui.label(t(f'plan.{user.subscription_type}')).classes(
             'bt-plan-badge bt-hide-mobile' + (' premium' if premium else '')
         ).mark('plan-badge')
         language_switch()
-        ui.button(icon='logout', on_click=actions.sign_out).props('flat round dense color=white').tooltip(
-            t('nav.logout')
-        ).mark('logout')
+        logout = ui.button(icon='logout', on_click=actions.sign_out).props('flat round dense color=white')
+        logout.props['aria-label'] = logout.props['title'] = t('nav.logout')  # no tooltip element: one fewer a page
+        logout.mark('logout')
     with ui.column().classes('bt-main'):
         yield
     auth.show_flashes()

@@ -4,6 +4,7 @@ account's progress or the catalog changes (a title played on another screen, a t
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 from nicegui import context, ui
 
@@ -63,7 +64,7 @@ def draw(screen: screens.HomeScreen) -> None:
     if screen.continuing:
         continue_row(screen.continuing)
     for genre, cards in screen.rows:
-        poster_row(genre, cards, mark=f'row-{genre}')
+        poster_row(genre, cards, mark=f'row-{genre}', see_all=f'/catalog?{urlencode({"genre": genre})}')
 
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
@@ -77,14 +78,13 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
             ui.label(meta_line(title)).classes('bt-hero-meta')
             ui.label(title.description).classes('bt-hero-desc')
             with ui.row().classes('gap-3'):
-                ui.button(
-                    t('home.resume' if resumable else 'home.play'),
-                    icon='play_arrow',
-                    on_click=lambda: ui.navigate.to(f'/watch/{title.id}'),
-                ).props('unelevated color=white text-color=black').classes('bt-hero-btn').mark('hero-play')
-                ui.button(
-                    t('home.more_info'), icon='info_outline', on_click=lambda: ui.navigate.to(f'/title/{title.id}')
-                ).props('unelevated color=grey-8').classes('bt-hero-btn').mark('hero-info')
+                # Links (QBtn with href renders <a>): middle-click or Ctrl+click opens a tab, as anywhere else.
+                ui.button(t('home.resume' if resumable else 'home.play'), icon='play_arrow').props(
+                    f'href="/watch/{title.id}" unelevated color=white text-color=black'
+                ).classes('bt-hero-btn').mark('hero-play')
+                ui.button(t('home.more_info'), icon='info_outline').props(
+                    f'href="/title/{title.id}" unelevated color=grey-8'
+                ).classes('bt-hero-btn').mark('hero-info')
 
 
 def continue_row(items: list[ContinueItem]) -> None:
@@ -109,6 +109,8 @@ def continue_card(item: ContinueItem) -> None:
             wrapper.delete()
             ui.notify(t('home.removed', title=item.card.title), position='top')
 
-        ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white').classes(
-            'bt-card-remove'
-        ).tooltip(t('home.remove_from_row')).mark(f'remove-{item.card.id}')
+        # Its name as attributes (the browser's own tooltip): a tooltip element per card would be another element
+        # to build and keep per page.
+        button = ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white')
+        button.props['aria-label'] = button.props['title'] = t('home.remove_from_row')
+        button.classes('bt-card-remove').mark(f'remove-{item.card.id}')

@@ -16,7 +16,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         'Preparing the demo catalog: titles appear here as they become ready.',
     ),
     'catalog.title': ('Catálogo', 'Catalog'),
-    'catalog.search': ('Buscar por título', 'Search by title'),
+    'catalog.search': ('Buscar títulos, géneros, episodios…', 'Search titles, genres, episodes…'),
     'catalog.genre': ('Género', 'Genre'),
     'catalog.all_genres': ('Todos los géneros', 'All genres'),
     'catalog.sort': ('Ordenar por', 'Sort by'),
