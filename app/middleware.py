@@ -41,6 +41,7 @@ _NICEGUI_UPLOAD = re.compile(r'^/_nicegui/client/[^/]+/upload/')
 # Non-page routes: without a session they answer 401 instead of redirecting to the login page.
 API_PREFIXES = ('/api/', '/media/', '/play/')
 MAX_BODY = 64 * 1024
+NO_STORE = {'Cache-Control': 'no-store'}  # refusals are never kept by a cache in between
 # NiceGUI needs 'unsafe-eval' (Vue compiles its components' templates at run time) and inline styles (Tailwind and
 # Quasar add <style> elements while the page runs); every <script> of our pages carries the answer's nonce instead
 # of 'unsafe-inline' (lab notes, 10).
@@ -172,7 +173,7 @@ class SameSiteOnly:
             if scope['type'] == 'websocket':
                 await send({'type': 'websocket.close', 'code': 1008})  # before accept: the handshake gets a 403
                 return
-            response = JSONResponse({'detail': 'cross-site request refused'}, status_code=403)
+            response = JSONResponse({'detail': 'cross-site request refused'}, status_code=403, headers=NO_STORE)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -196,7 +197,7 @@ class BodyLimit:
             return
         declared = _header(scope, b'content-length')
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await PlainTextResponse('request body too large', status_code=413)(scope, receive, send)
+            await PlainTextResponse('request body too large', status_code=413, headers=NO_STORE)(scope, receive, send)
             return
         received = 0
         started = False
@@ -218,7 +219,9 @@ class BodyLimit:
             await self.app(scope, counting, tracking)
         except _TooLarge:
             if not started:
-                await PlainTextResponse('request body too large', status_code=413)(scope, receive, send)
+                await PlainTextResponse('request body too large', status_code=413, headers=NO_STORE)(
+                    scope, receive, send
+                )
 
 
 def admin_only(path: str) -> bool:

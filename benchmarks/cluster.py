@@ -85,7 +85,7 @@ def two_processes(data_dir: Path, **env: str) -> Iterator[Front]:
     for server in servers:  # one after the other: the first migrates
         server.start()
     try:
-        with nginx.nginx(data_dir / 'media', [s.port for s in servers], data_dir / 'nginx') as url:
+        with nginx.nginx(data_dir / 'media', [s.port for s in servers], data_dir / 'nginx', page_limit=False) as url:
             yield Front(url, [s.pid for s in servers])
     finally:
         for server in servers:

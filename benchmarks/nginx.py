@@ -26,12 +26,19 @@ def available() -> str | None:
 
 @contextlib.contextmanager
 def nginx(
-    media_dir: Path, upstream_port: int | Sequence[int], tmp: Path, *, grants: bool = True, port: int | None = None
+    media_dir: Path,
+    upstream_port: int | Sequence[int],
+    tmp: Path,
+    *,
+    grants: bool = True,
+    port: int | None = None,
+    page_limit: bool = True,
 ) -> Iterator[str]:
     """Yields nginx's base URL: /direct/<file> serves the media folder, everything else goes to Butaca (one
     process, or several by the session cookie's hash when `upstream_port` is a list).
 
-    `grants=False` leaves the grant cache out: every media request asks Butaca.
+    `grants=False` leaves the grant cache out: every media request asks Butaca. `page_limit=False` leaves out the
+    per-address page-load limit, for measurements that load pages from one address as fast as Butaca serves them.
     """
     binary = available()
     if binary is None:
@@ -49,6 +56,7 @@ def nginx(
             tmp=tmp,
             grants=grants,
             user=user,
+            page_limit=page_limit,
         )
     )
     process = subprocess.Popen(

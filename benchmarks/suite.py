@@ -80,7 +80,9 @@ async def measure_video(quick: bool) -> list[Row]:
                     BUTACA_MAX_SCREENS_FREE='4',
                     BUTACA_ACCEL_GRANT_SECONDS=grant,
                 ) as server,
-                nginx.nginx(data_dir / 'media', server.port, data_dir / f'nginx-{grant}', grants=grant != '0') as proxy,
+                nginx.nginx(
+                    data_dir / 'media', server.port, data_dir / f'nginx-{grant}', grants=grant != '0', page_limit=False
+                ) as proxy,
             ):
                 client = await signed_in_client(proxy, 'viewer0')
                 path, _ = await open_watch_page(client, 1)

@@ -61,6 +61,12 @@ def one_at_a_time(action: Callable[[], Awaitable[None]], button: ui.button) -> C
         button.disable()
         try:
             await action()
+        except Exception:
+            if not client.is_deleted:
+                raise
+            # The page went away while its job waited (a flood of presses, a closed tab): whatever the job's end
+            # tried to show has nowhere to go, and is no error worth a traceback.
+            log.debug('the page of a form left while it was submitted', exc_info=True)
         finally:
             running = False
             if not client.is_deleted:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from nicegui import context, ui
 
-from .. import work
+from .. import auth, work
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
 from ..lang import t
@@ -120,6 +120,10 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
         next_button.set_enabled(result.page < result.pages)
 
     async def reload(page_number: int = 1, *, push: bool = True) -> None:
+        # The tab of a session that ended (signed out elsewhere, another process) keeps its websocket: it searches
+        # no more (tests/test_abuse.py).
+        if await auth.require_user() is None:
+            return
         state.update(
             q=' '.join((search.value or '').split())[:100],
             genre=genre_select.value or '',

@@ -7,6 +7,7 @@ import threading
 
 from huey import Huey, RedisHuey, SqliteHuey
 
+from .. import db
 from ..config import library_settings
 
 _lock = threading.Lock()
@@ -23,7 +24,7 @@ def queue() -> tuple[Huey, object]:
             if settings.redis_url:
                 huey: Huey = RedisHuey('butaca-jobs', url=settings.redis_url)
             else:
-                settings.jobs_db.parent.mkdir(parents=True, exist_ok=True)
+                db.private_file(settings.jobs_db)  # 0600 in a 0700 folder before SQLite makes it 0644
                 huey = SqliteHuey('butaca-jobs', filename=str(settings.jobs_db))
             task = huey.task(name='run_job')(_run_job)
             _current = (key, huey, task)
