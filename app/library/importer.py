@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from ..config import get_settings
-from .images import BACKDROP_WIDTHS, POSTER_ASPECT, POSTER_WIDTHS, WIDE_ASPECT, cover, make_image_sizes
+from .images import BACKDROP_WIDTHS, POSTER_ASPECT, POSTER_WIDTHS, WIDE_ASPECT, cover, make_image_sizes, size_records
 from .naming import slugify, title_from_filename
 from .placeholder.paint import POSTER_SIZE, backdrop, title_over
 from .probe import NotAVideo, frame_at, probe
@@ -109,6 +109,7 @@ def import_video(
                 rating=rating,
                 kind=kind,
                 is_premium=premium,
+                images={'poster': size_records(posters, media_dir), 'backdrop': size_records(backdrops, media_dir)},
             )
             title_id = row.id
     except BaseException:
