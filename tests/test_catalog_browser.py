@@ -196,5 +196,7 @@ def test_posters_of_rows_far_below_are_not_fetched_until_they_come_near(screen: 
         if js(screen, 'window.innerHeight + window.scrollY >= document.body.scrollHeight - 2'):
             break
     until(screen, f'{REQUESTED_POSTERS} > {first}')
+    asked = js(screen, 'performance.getEntriesByType("resource").map(e => e.name).filter(n => n.includes("/poster"))')
+    assert asked and all(url.endswith(('?w=200&f=webp', '?w=400&f=webp')) for url in asked), asked[:3]  # WebP sizes
     with capsys.disabled():
         print(f'\nlazy posters: {first} of 144 fetched on the first screen, {js(screen, REQUESTED_POSTERS)} at the end')
