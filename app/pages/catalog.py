@@ -101,11 +101,18 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
                     'outline color=white no-caps'
                 )
                 clear_button.mark('clear-filters')
-            with ui.row().classes('items-center gap-4') as pager:
-                prev_button = ui.button(t('catalog.prev'), icon='chevron_left').props('flat color=white').mark('prev')
-                page_label = ui.label().mark('page-label')
+            # One line on a phone too: Previous at the left, the page in the middle, Next at the right.
+            with ui.row().classes('w-full max-w-[560px] items-center justify-between no-wrap gap-1') as pager:
+                prev_button = (
+                    ui.button(t('catalog.prev'), icon='chevron_left')
+                    .props('flat dense no-wrap color=white')
+                    .mark('prev')
+                )
+                page_label = ui.label().classes('whitespace-nowrap').mark('page-label')
                 next_button = (
-                    ui.button(t('catalog.next')).props('flat color=white icon-right=chevron_right').mark('next')
+                    ui.button(t('catalog.next'))
+                    .props('flat dense no-wrap color=white icon-right=chevron_right')
+                    .mark('next')
                 )
 
     def show(result: CatalogPage) -> None:
