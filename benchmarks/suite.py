@@ -165,7 +165,7 @@ async def measure_pages(quick: bool) -> list[Row]:
             pages = {
                 'home /': '/',
                 'catalog, first page': '/catalog',
-                'catalog, late page with a search': '/catalog?q=e&page=150',
+                'catalog, late page with a search': '/catalog?q=noche&page=40',
                 'watch': '/watch/5000',
                 'profile (history)': '/profile',
             }

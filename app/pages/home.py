@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from nicegui import context, ui
 
 from .. import auth, live, status, work
-from ..components.cards import backdrop_url, card_html, continue_note, meta_line, poster_row, premium_badge_html
+from ..components.cards import card_html, continue_note, meta_line, picture_html, poster_row, premium_badge_html
 from ..components.frame import frame
 from ..lang import t
 from ..models import ContinueItem, TitleDetail, UserPublic
@@ -69,7 +69,7 @@ def draw(screen: screens.HomeScreen) -> None:
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
     with ui.element('div').classes('bt-hero').mark('hero'):
-        ui.html(f'<img class="bt-hero-img" src="{backdrop_url(title.id)}" alt="">', sanitize=False)
+        ui.html(picture_html(title.id, 'backdrop', css='bt-hero-img', lazy=False), sanitize=False)
         ui.element('div').classes('bt-hero-shade')
         with ui.column().classes('bt-hero-body gap-3'):
             if title.is_premium:

@@ -10,12 +10,11 @@ from nicegui import context, ui
 
 from .. import auth, live, work
 from ..components.cards import (
-    backdrop_url,
     episode_code,
     meta_line,
+    picture_html,
     poster_row,
     premium_badge_html,
-    still_url,
 )
 from ..components.frame import frame
 from ..components.messages import not_found
@@ -62,7 +61,9 @@ def draw(user: UserPublic, screen: screens.TitleScreen, chosen: dict) -> None:
     locked = not plans.may_watch(user.subscription_type, is_premium=title.is_premium)
     with ui.column().classes('bt-section pt-6 items-center gap-6'):
         with ui.card().classes('bt-details').mark('title-details'):
-            ui.html(f'<img class="bt-details-img" src="{backdrop_url(title.id)}" alt="">', sanitize=False)
+            ui.html(
+                picture_html(title.id, 'backdrop', css='bt-details-img', shown='details', lazy=False), sanitize=False
+            )
             with ui.column().classes('p-6 gap-3 w-full'):
                 if title.is_premium:
                     ui.html(premium_badge_html(inline=True), sanitize=False)
@@ -220,7 +221,7 @@ def episode_row(line: series.EpisodeLine, *, locked: bool) -> None:
     with ui.row().classes('bt-episode w-full no-wrap items-start gap-4').mark(f'episode-{ref.id}'):
         ui.html(
             f'<a class="bt-episode-link" href="{href}" aria-label="{escape(code)} · {escape(ref.title)}">'
-            f'<img class="bt-episode-still" loading="lazy" src="{still_url(ref.id)}" alt="">{progress}</a>'
+            f'{picture_html(ref.id, "still", css="bt-episode-still")}{progress}</a>'
             f'<div class="bt-episode-text"><h3><a href="{href}">{escape(code)} · {escape(ref.title)}</a></h3>'
             f'<p class="bt-muted">{escape(minutes)} {watched}</p><p>{escape(synopsis)}</p></div>',
             sanitize=False,
