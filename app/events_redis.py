@@ -17,6 +17,7 @@ report), so a lost message costs a late redraw, never a wrong answer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -73,7 +74,8 @@ class RedisBus:
 
     def close(self) -> None:
         self._stopping.set()
-        self._outbox.put(_STOP)
+        with contextlib.suppress(queue.Full):  # a full queue: the sender stops on the flag instead
+            self._outbox.put(_STOP, timeout=1)
         pubsub = self._pubsub
         if pubsub is not None:
             try:
