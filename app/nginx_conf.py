@@ -10,10 +10,6 @@ and benchmarks (benchmarks/nginx.py) run the same text, and the README's "Severa
   requests and the websocket of one signed-in browser reach the same process while it is up; a visitor without a
   session is placed by address. A process that does not answer is skipped (`proxy_next_upstream`), and its viewers'
   pages reconnect to another process.
-- Bounds the app's own server cannot set (issue 14): a request head or body that trickles in is dropped after 10 s
-  (uvicorn has no header-read timeout), header lines over 16 KB are refused, one address holds at most 100
-  connections, and page loads are limited per address (issue 16: 5 a second, bursts of 30; video, websockets,
-  assets and artwork are not counted). HSTS is sent on every answer (browsers heed it only over HTTPS).
 """
 
 from __future__ import annotations
@@ -41,17 +37,19 @@ http {{
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
     proxy_cache_path {tmp}/grants keys_zone=butaca_grants:10m max_size=64m inactive=1m;
-    # Page loads per client address: 5 a second, bursts of 30. A household shares one address, so the budget is per
-    # address and generous, never per cookie (a script sends a new cookie each time). Behind another proxy or a CDN,
-    # set_real_ip_from + real_ip_header first, or every request has that proxy's address and shares one budget.
+    # What the app's own server cannot bound (README, "Security"): a request head or body that trickles in is
+    # dropped after 10 s (slowloris; uvicorn has no header-read timeout), and a header line over 16 KB, or more
+    # than 64 KB of them, gets 400.
+    client_header_timeout 10s;
+    client_body_timeout 10s;
+    large_client_header_buffers 4 16k;
+    # Per client address: page loads at 5 a second with bursts of 30, and 100 connections at once (a household
+    # shares one address, its tabs hold a websocket each). Behind another proxy or a CDN, name it with
+    # set_real_ip_from and real_ip_header, or all viewers share that proxy's address and one budget.
     limit_req_zone $binary_remote_addr zone=butaca_pages:10m rate=5r/s;
     limit_conn_zone $binary_remote_addr zone=butaca_conns:10m;
     limit_req_status 429;
     limit_conn_status 429;
-    client_header_timeout 10s;              # a request head not complete by then is dropped (slowloris)
-    client_body_timeout 10s;
-    large_client_header_buffers 4 16k;      # a longer header line gets 400 (Butaca's own limit is 32 KB in all)
-    client_max_body_size 64k;               # Butaca refuses more anyway (BodyLimit); uploads have their own below
     # Which process a request goes to: the sign-in session (either cookie name: `__Host-` over HTTPS), else the
     # visitor's address (its login page and websocket must meet in one process too).
     map $http_cookie $butaca_route {{
@@ -67,9 +65,10 @@ http {{
 {grant_server}
     server {{
         listen {listen};
-{tls}        add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
-        limit_conn butaca_conns 100;
-{show_upstream}        location {accel}/ {{ internal; alias {media}/; }}
+        # HSTS belongs to the TLS server (browsers ignore it over plain http): here when nginx holds the
+        # certificate, in the TLS proxy's answers when that is in front. `always`: refusals and errors too.
+        add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+{show_upstream}{conn_limit}        location {accel}/ {{ internal; alias {media}/; }}
         location /direct/ {{ alias {media}/; }}
         location /play/ {{
             proxy_pass http://{media_upstream};
@@ -85,19 +84,9 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $remote_addr;
         }}
-        # Not page loads: NiceGUI's assets, our static files and artwork (forty posters on a page) are not counted.
+        # Not page loads: NiceGUI's assets, our static files, artwork, uploads (a page with forty posters, or a
+        # viewer who seeks, never meets the page limit; /play/ and the websocket are not counted either).
         location ~ ^/(_nicegui|static|media)/ {{
-            proxy_pass http://butaca;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-        }}
-        # An administrator's upload streams to Butaca, which checks the role first and enforces BUTACA_UPLOAD_MAX_MB.
-        location = /admin/upload {{
-            client_max_body_size 0;
-            client_body_timeout 60s;
-            proxy_request_buffering off;
             proxy_pass http://butaca;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -137,9 +126,6 @@ GRANT_SERVER = """
 """
 
 
-TLS_NOTE = '        # TLS: ssl_certificate and ssl_certificate_key as you usually set them up.\n'
-
-
 def render(
     *,
     upstreams: Sequence[str],
@@ -149,14 +135,14 @@ def render(
     grants: bool = True,
     user: str | None = None,
     show_upstream: bool = False,
-    page_limit: bool = True,
+    limits: bool = True,
 ) -> str:
     """The whole nginx.conf: `listen` is nginx's address (`127.0.0.1:8080`), `upstreams` Butaca's processes
     (`host:port` each), `tmp` the folder of nginx's pid, logs, temporary files and grant socket. `user` is the
     account nginx's workers run as when it is started as root. `show_upstream` adds X-Butaca-Upstream (which process
     answered) to every answer: for trying the stickiness out, not for production (it tells visitors internal
-    addresses). `page_limit=False` leaves out the per-address page-load limit (benchmarks that load pages from one
-    address measure Butaca, not the limit)."""
+    addresses). `limits=False` leaves out the per-address limits of page loads and connections: for measuring
+    capacity from one address, not for production."""
     servers = '\n'.join(
         # A process that refuses connections is left alone for 5 s; its requests go to the next one meanwhile.
         f'        server {address} max_fails=1 fail_timeout=5s;'
@@ -165,8 +151,8 @@ def render(
     return CONFIG.format(
         user=f'user {user};\n' if user else '',
         show_upstream='        add_header X-Butaca-Upstream $upstream_addr always;\n' if show_upstream else '',
-        tls=TLS_NOTE if 'ssl' in listen else '',
-        page_limit='            limit_req zone=butaca_pages burst=30 nodelay;\n' if page_limit else '',
+        conn_limit='        limit_conn butaca_conns 100;\n' if limits else '',
+        page_limit='            limit_req zone=butaca_pages burst=30 nodelay;\n' if limits else '',
         tmp=tmp,
         listen=listen,
         balance='hash $butaca_route consistent;' if len(upstreams) > 1 else '',

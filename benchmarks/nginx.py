@@ -32,13 +32,13 @@ def nginx(
     *,
     grants: bool = True,
     port: int | None = None,
-    page_limit: bool = True,
+    limits: bool = True,
 ) -> Iterator[str]:
     """Yields nginx's base URL: /direct/<file> serves the media folder, everything else goes to Butaca (one
     process, or several by the session cookie's hash when `upstream_port` is a list).
 
-    `grants=False` leaves the grant cache out: every media request asks Butaca. `page_limit=False` leaves out the
-    per-address page-load limit, for measurements that load pages from one address as fast as Butaca serves them.
+    `grants=False` leaves the grant cache out: every media request asks Butaca. `limits=False` leaves out the
+    per-address limits (page loads, connections), for measuring capacity from one address.
     """
     binary = available()
     if binary is None:
@@ -56,7 +56,7 @@ def nginx(
             tmp=tmp,
             grants=grants,
             user=user,
-            page_limit=page_limit,
+            limits=limits,
         )
     )
     process = subprocess.Popen(

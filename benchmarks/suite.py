@@ -81,7 +81,7 @@ async def measure_video(quick: bool) -> list[Row]:
                     BUTACA_ACCEL_GRANT_SECONDS=grant,
                 ) as server,
                 nginx.nginx(
-                    data_dir / 'media', server.port, data_dir / f'nginx-{grant}', grants=grant != '0', page_limit=False
+                    data_dir / 'media', server.port, data_dir / f'nginx-{grant}', grants=grant != '0', limits=False
                 ) as proxy,
             ):
                 client = await signed_in_client(proxy, 'viewer0')

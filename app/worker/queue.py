@@ -3,11 +3,11 @@ machines share it). It carries only "run job N"; the job's state lives in Butaca
 
 from __future__ import annotations
 
+import os
 import threading
 
 from huey import Huey, RedisHuey, SqliteHuey
 
-from .. import db
 from ..config import library_settings
 
 _lock = threading.Lock()
@@ -24,7 +24,9 @@ def queue() -> tuple[Huey, object]:
             if settings.redis_url:
                 huey: Huey = RedisHuey('butaca-jobs', url=settings.redis_url)
             else:
-                db.private_file(settings.jobs_db)  # 0600 in a 0700 folder before SQLite makes it 0644
+                settings.jobs_db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                # Private from the start, as the database (its -wal and -shm files take the same mode).
+                os.close(os.open(settings.jobs_db, os.O_RDWR | os.O_CREAT, 0o600))
                 huey = SqliteHuey('butaca-jobs', filename=str(settings.jobs_db))
             task = huey.task(name='run_job')(_run_job)
             _current = (key, huey, task)
