@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from nicegui import app, ui
 
-from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, work
+from . import api, auth, auth_routes, browser_logs, db, error_pages, media, middleware, playback_http, status, work
 from .config import get_settings
 from .pages import catalog, home, login, profile, register, title, watch
 from .services import playback_store
@@ -33,6 +33,7 @@ def create_app() -> None:
     app.add_middleware(middleware.BodyLimit)
     app.add_middleware(middleware.SameSiteOnly)
     app.add_static_files('/static', STATIC_DIR)
+    error_pages.install()
     browser_logs.install()
     ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
     ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)

@@ -138,8 +138,24 @@ async def test_unknown_or_malformed_ids_show_a_clear_not_found_page(user: User):
     seed_titles(1)
     await signed_in(user)
     for path in ('/watch/999', '/watch/abc', '/watch/1e3', '/title/%20', '/title/-1', '/watch/99999999999999999999'):
-        await user.open(path)
-        await should_see(user, translate('es', 'title.not_found'))
+        response = await user.http_client.get(path)  # the user fixture opens only pages that answer 200
+        assert response.status_code == 404, path
+        assert translate('es', 'title.not_found') in response.text
+
+
+async def test_unknown_urls_get_butacas_own_404_in_the_viewers_language_with_a_way_home(user: User):
+    await signed_in(user)
+    for language in ('es', 'en'):
+        await user.http_client.get(f'/lang/{language}')
+        response = await user.http_client.get('/no/such/page')
+        assert response.status_code == 404
+        assert f'<html lang="{"en-US" if language == "en" else "es"}"' in response.text
+        assert f'<title>{translate(language, "errors.not_found_title")} · Butaca</title>' in response.text
+        assert translate(language, 'errors.page_not_found') in response.text
+        assert translate(language, 'title.back_home') in response.text and 'HTTPException' not in response.text
+        assert response.headers['x-content-type-options'] == 'nosniff'
+    api = await user.http_client.get('/api/no-such-thing')
+    assert api.status_code == 404 and api.json() == {'detail': 'Not Found'}  # the API keeps its JSON
 
 
 async def test_the_watch_page_plays_the_chosen_title_in_the_player(user: User):
@@ -210,3 +226,25 @@ async def test_profile_shows_the_history_a_page_at_a_time_without_skipping_after
     for entry in entries[1:]:
         await should_see(user, marker=f'history-{entry.id}')
     await should_not_see(user, marker='history-more')
+
+
+async def test_a_page_that_fails_gets_a_branded_500_without_the_exception_and_with_the_security_headers(
+    user: User, caplog: pytest.LogCaptureFixture
+):
+    from nicegui import ui
+
+    def failing_page() -> None:
+        raise RuntimeError('secret detail of the failure')
+
+    ui.page('/test-failing-page')(failing_page)
+    await signed_in(user)
+    response = await user.http_client.get('/test-failing-page')
+    assert response.status_code == 500
+    assert (
+        translate('es', 'errors.server_title') in response.text and translate('es', 'title.back_home') in response.text
+    )
+    assert 'secret detail' not in response.text and 'RuntimeError' not in response.text
+    assert "frame-ancestors 'none'" in response.headers['content-security-policy']
+    failures = [record for record in caplog.get_records('call') if record.levelname == 'ERROR']
+    assert len(failures) == 1 and 'secret detail' in str(failures[0].exc_info[1])  # the log has it, the page not
+    caplog.clear()  # the failure was the point of this test

@@ -12,6 +12,7 @@ from nicegui import ui
 
 from ..lang import t
 from ..models import ContinueItem, TitleCard, TitleDetail
+from .landmarks import heading
 
 
 def poster_url(title_id: int) -> str:
@@ -76,7 +77,7 @@ def continue_note(item: ContinueItem) -> str:
 
 def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None) -> None:
     with ui.column().classes('bt-section gap-0') as section:
-        ui.label(title).classes('bt-row-title')
+        heading(title, 2).classes('bt-row-title')
         ui.html(''.join(card_html(card) for card in cards), sanitize=False).classes('bt-row')
     if mark:
         section.mark(mark)

@@ -7,6 +7,7 @@ from nicegui import context, ui
 from .. import work
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
+from ..components.landmarks import heading
 from ..lang import t
 from ..models import CatalogPage, UserPublic
 from ..services import catalog, screens
@@ -26,9 +27,9 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
     genres = await work.run(screens.genres)
     first = await work.run(_fetch, state=dict(state))
 
-    with frame(user, active='/catalog'):
+    with frame(user, title=t('catalog.title'), active='/catalog'):
         with ui.column().classes('bt-section gap-4 pt-6'):
-            ui.label(t('catalog.title')).classes('text-3xl font-extrabold')
+            heading(t('catalog.title')).classes('text-3xl font-extrabold')
             with ui.row().classes('w-full gap-3 items-end'):
                 search = (
                     ui.input(t('catalog.search'), value=state['q'])

@@ -4,12 +4,14 @@ account's progress or the catalog changes (a title played on another screen, a t
 from __future__ import annotations
 
 import asyncio
+from html import escape
 
 from nicegui import context, ui
 
 from .. import auth, live, status, work
 from ..components.cards import backdrop_url, card_html, continue_note, meta_line, poster_row, premium_badge_html
 from ..components.frame import frame
+from ..components.landmarks import heading
 from ..lang import t
 from ..models import ContinueItem, TitleDetail, UserPublic
 from ..services import playback, screens
@@ -27,7 +29,8 @@ async def home_page() -> None:
     def content() -> None:
         draw(screen)
 
-    with frame(user, active='/'):
+    with frame(user, title=t('nav.home'), active='/'):
+        heading(t('nav.home'), hidden=True)
         content()
 
     pending: asyncio.Task | None = None
@@ -73,7 +76,7 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
         with ui.column().classes('bt-hero-body gap-3'):
             if title.is_premium:
                 ui.html(premium_badge_html(inline=True), sanitize=False)
-            ui.label(title.title).classes('bt-hero-title')
+            heading(title.title, 2).classes('bt-hero-title')
             ui.label(meta_line(title)).classes('bt-hero-meta')
             ui.label(title.description).classes('bt-hero-desc')
             with ui.row().classes('gap-3'):
@@ -89,7 +92,7 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
 
 def continue_row(items: list[ContinueItem]) -> None:
     with ui.column().classes('bt-section gap-0').mark('continue-row'):
-        ui.label(t('home.continue')).classes('bt-row-title')
+        heading(t('home.continue'), 2).classes('bt-row-title')
         with ui.element('div').classes('bt-row'):
             for item in items:
                 continue_card(item)
@@ -109,6 +112,8 @@ def continue_card(item: ContinueItem) -> None:
             wrapper.delete()
             ui.notify(t('home.removed', title=item.card.title), position='top')
 
-        ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white').classes(
-            'bt-card-remove'
-        ).tooltip(t('home.remove_from_row')).mark(f'remove-{item.card.id}')
+        # The button's name says which title it removes (a row has many of them).
+        hint = escape(f'{t("home.remove_from_row")}: {item.card.title}')
+        ui.button(icon='close', on_click=remove).props(
+            f'round dense flat size=sm color=white aria-label="{hint}" title="{hint}"'
+        ).classes('bt-card-remove').mark(f'remove-{item.card.id}')

@@ -11,6 +11,7 @@ from .. import auth, work
 from ..components.cards import episode_code, format_clock
 from ..components.forms import password_input, show_error
 from ..components.frame import frame
+from ..components.landmarks import heading
 from ..components.plans import change_plan_button, plan_comparison
 from ..lang import t
 from ..models import HistoryEntry, Plan, UserPublic
@@ -23,9 +24,9 @@ HISTORY_PAGE = 20  # a page of history rows: each is a few NiceGUI elements, and
 async def profile_page() -> None:
     user: UserPublic = context.client.request.state.user
     entries = await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE)
-    with frame(user, active='/profile'):
+    with frame(user, title=t('profile.title'), active='/profile'):
         with ui.column().classes('bt-section pt-6 gap-6 max-w-[980px]'):
-            ui.label(t('profile.title')).classes('text-3xl font-extrabold')
+            heading(t('profile.title')).classes('text-3xl font-extrabold')
             account_card(user)
             plan_card(user)
             history_card(entries)
@@ -58,7 +59,7 @@ def account_card(user: UserPublic) -> None:
 
 def plan_card(user: UserPublic) -> None:
     with ui.card().classes('bt-panel w-full gap-4').mark('plan-card'):
-        ui.label(t('plan.compare')).classes('text-xl font-bold')
+        heading(t('plan.compare'), 2).classes('text-xl font-bold')
         plan_comparison()
         if user.subscription_type == Plan.PREMIUM:
             change_plan_button(Plan.FREE)
@@ -69,7 +70,7 @@ def plan_card(user: UserPublic) -> None:
 def history_card(entries: list[HistoryEntry]) -> None:
     with ui.card().classes('bt-panel w-full gap-3').mark('history'):
         with ui.row().classes('w-full items-center'):
-            ui.label(t('profile.history')).classes('text-xl font-bold')
+            heading(t('profile.history'), 2).classes('text-xl font-bold')
             ui.space()
             clear_button = (
                 ui.button(t('profile.history_clear'), icon='delete_sweep')
@@ -157,7 +158,7 @@ def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
 
 def password_card() -> None:
     with ui.card().classes('bt-panel w-full gap-3').mark('password-card'):
-        ui.label(t('profile.change_password')).classes('text-xl font-bold')
+        heading(t('profile.change_password'), 2).classes('text-xl font-bold')
         current = password_input(t('profile.current_password'), 'current-password')
         new = password_input(t('profile.new_password'), 'new-password').props('autocomplete=new-password')
         confirm = password_input(t('profile.confirm_password'), 'confirm-password').props('autocomplete=new-password')
@@ -189,7 +190,7 @@ def password_card() -> None:
 
 def delete_card() -> None:
     with ui.card().classes('bt-panel w-full gap-3').mark('delete-card'):
-        ui.label(t('profile.delete_account')).classes('text-xl font-bold text-red-400')
+        heading(t('profile.delete_account'), 2).classes('text-xl font-bold text-red-400')
         ui.label(t('profile.delete_warning')).classes('bt-muted')
         password = password_input(t('profile.current_password'), 'delete-password')
 

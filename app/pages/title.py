@@ -32,17 +32,17 @@ async def title_page(title_id: str) -> None:
     try:
         screen = await work.run(screens.title, user_id=user.id, title_id=title_id)
     except NotFound:
-        with frame(user):
+        with frame(user, title=t('errors.not_found_title')):
             not_found()
+        ui.status_code(404)
         return
-    ui.page_title(t('watch.title', title=screen.title.title))
     chosen = {'season': screen.season}
 
     @ui.refreshable
     def content() -> None:
         draw(user, screen, chosen)
 
-    with frame(user):
+    with frame(user, title=screen.title.title):
         content()
 
     client = context.client

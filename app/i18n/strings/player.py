@@ -26,7 +26,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         'Esta reproducción ha terminado. Vuelve a abrir el título para seguir viendo.',
         'This playback has ended. Open the title again to go on watching.',
     ),
-    'watch.title': ('{title} · Butaca', '{title} · Butaca'),
     # The player's controls and messages (app/static/player.js fills the {placeholders} itself).
     'player.region': ('Reproductor: {title}', 'Player: {title}'),
     'player.back': ('Volver', 'Back'),
