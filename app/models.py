@@ -222,6 +222,7 @@ class UserPublic(BaseModel):
     subscription_type: Plan
     language: str | None
     created_at: datetime
+    time_zone: str | None = None  # IANA name ('Europe/Madrid'); dates are shown in it (app/lang.py)
 
 
 class TitleCard(BaseModel):

@@ -13,6 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from app import db
 from app.i18n import translate
+from app.i18n.format import plural
 from app.models import utcnow
 from app.services import accounts, playback, playback_store
 
@@ -223,7 +224,7 @@ def test_too_many_screens_is_said_inside_the_player_and_stop_the_others_plays_he
     other = playback_store.start_playback(user_id=1, title_id=demo_catalog[1]['id'], device=tv)
     screen.open(f'/watch/{free["id"]}')
     until(screen, 'document.querySelector(".bp-message")')
-    assert t('watch.screens_full', used=1, limit=1) in screen.find_by_css('.bp-message').text
+    assert plural(ES, 'watch.screens_full', 1, used=1) in screen.find_by_css('.bp-message').text
     assert video_requests(screen) == []
     screen.find_by_css('.bp-message button[data-action="stopOthers"]').click()
     until_playing(screen)

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from app import db
 from app.i18n import translate
+from app.i18n.format import plural
 from app.models import Playback, utcnow
 from app.services import playback
 
@@ -101,16 +102,16 @@ async def test_catalog_searches_filters_and_pages_on_the_server(user: User):
     seed_titles(30)
     await signed_in(user)
     await user.open('/catalog')
-    await should_see(user, translate('es', 'catalog.results', count=30))
+    await should_see(user, plural('es', 'catalog.results', 30))
     await should_see(user, translate('es', 'catalog.page', page=1, pages=2))
     assert html_of(user, 'catalog-grid').count('class="bt-card"') == 24
     user.find(marker='next').click()
     await should_see(user, translate('es', 'catalog.page', page=2, pages=2))
     assert html_of(user, 'catalog-grid').count('class="bt-card"') == 6
     user.find(marker='search').type('título 1')
-    await should_see(user, translate('es', 'catalog.results', count=11))  # 1, 10..19
+    await should_see(user, plural('es', 'catalog.results', 11))  # 1, 10..19
     user.find(marker='search').clear().type('TITULO 25')
-    await should_see(user, translate('es', 'catalog.results', count=1))
+    await should_see(user, plural('es', 'catalog.results', 1))
     user.find(marker='search').clear().type('zzz')
     await should_see(user, marker='catalog-empty')
 
@@ -119,7 +120,7 @@ async def test_catalog_query_parameters_select_genre_and_sort(user: User):
     seed_titles(10)
     await signed_in(user)
     await user.open('/catalog?genre=Drama&sort=year')
-    await should_see(user, translate('es', 'catalog.results', count=2))
+    await should_see(user, plural('es', 'catalog.results', 2))
     grid = html_of(user, 'catalog-grid')
     assert grid.index('Título 5') < grid.index('Título 0')
 

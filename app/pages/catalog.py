@@ -8,7 +8,7 @@ from .. import work
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
 from ..components.landmarks import heading
-from ..lang import t
+from ..lang import genre_name, t, tn
 from ..models import CatalogPage, UserPublic
 from ..services import catalog, screens
 
@@ -40,7 +40,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
                 search.props('prepend-icon=search')
                 genre_select = (
                     ui.select(
-                        {'': t('catalog.all_genres'), **{g: g for g in genres}},
+                        {'': t('catalog.all_genres'), **{g: genre_name(g) for g in genres}},
                         value=state['genre'] if state['genre'] in genres else '',
                         label=t('catalog.genre'),
                     )
@@ -69,7 +69,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
     def show(result: CatalogPage) -> None:
         state['page'] = result.page
         grid.set_content(grid_html(result.items))
-        summary.set_text(t('catalog.results', count=result.total))
+        summary.set_text(tn('catalog.results', result.total))
         page_label.set_text(t('catalog.page', page=result.page, pages=result.pages))
         empty.set_visibility(result.total == 0)
         prev_button.set_enabled(result.page > 1)

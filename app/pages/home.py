@@ -12,7 +12,7 @@ from .. import auth, live, status, work
 from ..components.cards import backdrop_url, card_html, continue_note, meta_line, poster_row, premium_badge_html
 from ..components.frame import frame
 from ..components.landmarks import heading
-from ..lang import t
+from ..lang import genre_name, t
 from ..models import ContinueItem, TitleDetail, UserPublic
 from ..services import playback, screens
 
@@ -66,7 +66,7 @@ def draw(screen: screens.HomeScreen) -> None:
     if screen.continuing:
         continue_row(screen.continuing)
     for genre, cards in screen.rows:
-        poster_row(genre, cards, mark=f'row-{genre}')
+        poster_row(genre_name(genre), cards, mark=f'row-{genre}')
 
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:

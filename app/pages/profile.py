@@ -13,7 +13,7 @@ from ..components.forms import password_input, show_error
 from ..components.frame import frame
 from ..components.landmarks import heading
 from ..components.plans import change_plan_button, plan_comparison
-from ..lang import t
+from ..lang import day, t, when
 from ..models import HistoryEntry, Plan, UserPublic
 from ..services import accounts, playback
 from ..services.errors import DomainError
@@ -47,7 +47,7 @@ def account_card(user: UserPublic) -> None:
         for label, value, mark in (
             (t('profile.username'), user.username, 'profile-username'),
             (t('profile.plan'), t(f'plan.{user.subscription_type}'), 'profile-plan'),
-            (t('profile.member_since'), user.created_at.strftime('%d/%m/%Y'), 'profile-since'),
+            (t('profile.member_since'), day(user.created_at), 'profile-since'),
         ):
             with ui.row().classes('gap-3 items-baseline'):
                 ui.label(label).classes('bt-muted w-40')
@@ -124,8 +124,8 @@ def history_card(entries: list[HistoryEntry]) -> None:
 def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
     # The poster, title and facts are one escaped HTML block, and the button's hint is an attribute rather than a
     # tooltip element: a row is three elements, cheap to build and to keep open.
-    watched = t('profile.history_watched_at', date=entry.watched_at.strftime('%d/%m/%Y %H:%M'))
-    facts = f'{watched} UTC · {format_clock(entry.position_s)} / {format_clock(entry.duration_s)} · {entry.quality}'
+    watched = t('profile.history_watched_at', date=when(entry.watched_at))
+    facts = f'{watched} · {format_clock(entry.position_s)} / {format_clock(entry.duration_s)} · {entry.quality}'
     name = entry.card.title
     if entry.episode is not None:  # 'Series · S1:E3 · Episode title'
         name = f'{name} · {episode_code(entry.episode.season, entry.episode.number)} · {entry.episode.title}'

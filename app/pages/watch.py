@@ -21,7 +21,7 @@ from ..components.messages import not_found
 from ..components.plans import change_plan_button, plan_comparison
 from ..components.player import Player, shell_for
 from ..components.theme import apply_theme
-from ..lang import t
+from ..lang import t, tn
 from ..models import Plan, Quality, TitleDetail, UserPublic
 from ..services import plans, playback_store, screens
 from ..services.errors import AccessDenied, NotFound, ScreensFull
@@ -99,7 +99,7 @@ class Watching:
             )
         except ScreensFull as full:
             premium = plans.max_screens(Plan.PREMIUM)
-            text = t('watch.screens_full', used=full.used, limit=full.limit)
+            text = tn('watch.screens_full', full.limit, used=full.used)
             if user.subscription_type != Plan.PREMIUM:
                 text = f'{text} {t("watch.screens_premium", screens=premium)}'
             self.player.refuse('watch.screens_full', text)

@@ -48,6 +48,7 @@ def public(user: User) -> UserPublic:
         subscription_type=user.subscription_type,
         language=user.language,
         created_at=user.created_at,
+        time_zone=user.time_zone,
     )
 
 
@@ -215,7 +216,15 @@ def _sessions_ended(tokens: list[str]) -> None:
 
 # Built once: this lookup runs on every request, and SQLAlchemy then only fills in the token.
 _SESSION_USER = (
-    select(AuthSession.last_seen_at, User.id, User.username, User.subscription_type, User.language, User.created_at)
+    select(
+        AuthSession.last_seen_at,
+        User.id,
+        User.username,
+        User.subscription_type,
+        User.language,
+        User.created_at,
+        User.time_zone,
+    )
     .join(User, User.id == AuthSession.user_id)
     .where(AuthSession.token == bindparam('token'))
 )
@@ -238,7 +247,7 @@ def user_for_session(token: str | None, *, idle_days: float | None = None) -> Us
         found = connection.execute(_SESSION_USER, {'token': token}).first()
     if found is None:
         return None
-    last_seen, user_id, username, plan, language, created_at = found
+    last_seen, user_id, username, plan, language, created_at, time_zone = found
     now = utcnow()
     idle = now - as_utc(last_seen)
     if idle > timedelta(days=idle_days):
@@ -248,7 +257,14 @@ def user_for_session(token: str | None, *, idle_days: float | None = None) -> Us
     if idle > _TOUCH_EVERY:
         with db.transaction(write=True) as connection:
             connection.execute(_TOUCH_SESSION, {'b_token': token, 'b_now': now})
-    return UserPublic(id=user_id, username=username, subscription_type=plan, language=language, created_at=created_at)
+    return UserPublic(
+        id=user_id,
+        username=username,
+        subscription_type=plan,
+        language=language,
+        created_at=created_at,
+        time_zone=time_zone,
+    )
 
 
 def end_session(*, token: str | None) -> None:
