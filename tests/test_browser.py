@@ -106,6 +106,21 @@ def test_register_play_continue_watching_and_resume(screen: Screen, demo_catalog
     assert t('watch.start_over') in screen.find_by_css('.bp-toast').text
 
 
+def test_played_8_s_then_home_at_once_shows_the_row_without_a_reload(screen: Screen, demo_catalog):
+    """The last progress report may land after home is built: the page hears it and draws the row itself."""
+    free = demo_catalog[1]
+    register_and_sign_in(screen)
+    screen.open(f'/watch/{free["id"]}')
+    play_for(screen, 8)
+    screen.open('/')  # at once: no pause, no wait for a report
+    js(screen, 'window.notReloaded = true')
+    card = f'.bt-card-wrap a.bt-card[data-title-id="{free["id"]}"]'  # a Continue watching card
+    until(screen, f"document.querySelector('{card}')")
+    assert js(screen, 'window.notReloaded') is True
+    width = screen.find_by_css(f'{card} .bt-progress > div').get_attribute('style')
+    assert float(width.split('width:')[1].split('%')[0]) > 0
+
+
 def test_closing_the_tab_saves_the_position_with_the_beacon(screen: Screen, demo_catalog):
     free = demo_catalog[1]
     register_and_sign_in(screen)

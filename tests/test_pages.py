@@ -202,7 +202,10 @@ async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(use
     user.find(marker=f'history-remove-{entries[0].id}').click()
     await should_not_see(user, marker=f'history-{entries[0].id}')
     assert len(playback.history(user_id=user_id)) == 2
-    user.find(marker='history-clear').click()
+    user.find(marker='history-clear').click()  # it asks first: nothing is cleared yet
+    await should_see(user, translate('es', 'profile.history_clear_ask'))
+    assert len(playback.history(user_id=user_id)) == 2
+    user.find(marker='history-clear-confirm').click()
     await should_see(user, translate('es', 'profile.history_cleared'))
     await should_see(user, marker='history-empty')
     assert playback.history(user_id=user_id) == []
@@ -249,3 +252,16 @@ async def test_a_page_that_fails_gets_a_branded_500_without_the_exception_and_wi
     failures = [record for record in caplog.get_records('call') if record.levelname == 'ERROR']
     assert len(failures) == 1 and 'secret detail' in str(failures[0].exc_info[1])  # the log has it, the page not
     caplog.clear()  # the failure was the point of this test
+
+
+async def test_an_open_profile_adds_to_its_history_what_another_screen_just_watched(user: User):
+    ids = seed_titles(2, premium_every=0)
+    user_id = await signed_in(user)
+    watched(user_id, ids[0])
+    await user.open('/profile')
+    (first,) = playback.history(user_id=user_id)
+    await should_see(user, marker=f'history-{first.id}')
+    watched(user_id, ids[1])  # on the television, while this page stays open
+    newest = playback.history(user_id=user_id)[0]
+    assert newest.card.id == ids[1]
+    await should_see(user, marker=f'history-{newest.id}')  # no reload: the page heard the save

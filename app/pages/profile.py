@@ -1,4 +1,5 @@
-"""The profile (/profile): account facts, plan change, password change, account deletion, watch history."""
+"""The profile (/profile): account facts, plan change, password change, account deletion, watch history. Live: the
+history redraws when this account's progress changes (a title played here a moment ago, or on another screen)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from html import escape
 
 from nicegui import context, ui
 
-from .. import auth, work
+from .. import auth, live, work
 from ..components.cards import episode_code, format_clock
 from ..components.forms import password_input, show_error
 from ..components.frame import frame
@@ -24,14 +25,29 @@ HISTORY_PAGE = 20  # a page of history rows: each is a few NiceGUI elements, and
 async def profile_page() -> None:
     user: UserPublic = context.client.request.state.user
     entries = await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE)
+
+    @ui.refreshable
+    def history() -> None:
+        history_card(entries)
+
     with frame(user, title=t('profile.title'), active='/profile'):
         with ui.column().classes('bt-section pt-6 gap-6 max-w-[980px]'):
             heading(t('profile.title')).classes('text-3xl font-extrabold')
             account_card(user)
             plan_card(user)
-            history_card(entries)
+            history()
             password_card()
             delete_card()
+    client = context.client
+
+    async def news(_data: dict) -> None:
+        nonlocal entries
+        fresh = await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE)
+        if not client.is_deleted:
+            entries = fresh
+            history.refresh()
+
+    live.listen(f'progress:{user.id}', news)
 
 
 def account_card(user: UserPublic) -> None:
@@ -107,6 +123,7 @@ def history_card(entries: list[HistoryEntry]) -> None:
         add(entries)
 
     async def clear() -> None:
+        dialog.close()
         user = await auth.require_user()
         if user is None:
             return
@@ -118,7 +135,16 @@ def history_card(entries: list[HistoryEntry]) -> None:
         clear_button.set_visibility(False)
         ui.notify(t('profile.history_cleared'), position='top')
 
-    clear_button.on_click(clear)
+    # Clearing cannot be undone: it asks first (the dialog's focus starts on Cancel).
+    with ui.dialog() as dialog, ui.card().classes('bt-panel gap-4').props('role=alertdialog'):
+        heading(t('profile.history_clear_ask'), 2).classes('text-lg font-bold')
+        ui.label(t('profile.history_clear_warning')).classes('bt-muted')
+        with ui.row().classes('justify-end w-full'):
+            ui.button(t('common.cancel'), on_click=dialog.close).props('flat color=white autofocus')
+            ui.button(t('profile.history_clear'), icon='delete_sweep', on_click=clear).props('color=red-8').mark(
+                'history-clear-confirm'
+            )
+    clear_button.on_click(dialog.open)
 
 
 def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
