@@ -20,6 +20,7 @@ from . import (
     auth_routes,
     browser_logs,
     db,
+    error_pages,
     events,
     events_redis,
     media,
@@ -49,6 +50,7 @@ def create_app() -> None:
     app.add_middleware(middleware.BodyLimit)
     app.add_middleware(middleware.SameSiteOnly)
     app.add_static_files('/static', STATIC_DIR)
+    error_pages.install()
     browser_logs.install()
     ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
     ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)

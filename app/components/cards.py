@@ -10,7 +10,7 @@ from html import escape
 
 from nicegui import ui
 
-from ..lang import t
+from ..lang import genre_name, rating_name, t, tn
 from ..models import ContinueItem, TitleCard, TitleDetail
 
 
@@ -97,7 +97,7 @@ def card_html(
 
 def continue_note(item: ContinueItem) -> str:
     """What a Continue watching card plays: 'S1:E3 · 12 min left', or '12 min left' for a film."""
-    left = t('series.left', minutes=max(1, round(item.left_s / 60)))
+    left = tn('series.left', max(1, round(item.left_s / 60)))
     if item.episode is None:
         return left
     return f'{episode_code(item.episode.season, item.episode.number)} · {left}'
@@ -148,9 +148,9 @@ def format_clock(seconds: float) -> str:
 
 
 def meta_line(title: TitleCard) -> str:
-    """'2023 · Drama · Film · 62 min · Age: 12' under a title's name (a series says no length: its episodes do)."""
-    rating = t('title.rating', rating=title.rating)
+    """'2023 · Drama · Film · 62 min · 12+' under a title's name (a series says no length: its episodes do)."""
+    rating, genre = rating_name(title.rating), genre_name(title.genre)
     if title.kind == 'series':
-        return f'{title.year} · {title.genre} · {t("title.series")} · {rating}'
+        return f'{title.year} · {genre} · {t("title.series")} · {rating}'
     minutes = t('title.minutes', minutes=max(1, round(title.duration_s / 60)))
-    return f'{title.year} · {title.genre} · {t("title.movie")} · {minutes} · {rating}'
+    return f'{title.year} · {genre} · {t("title.movie")} · {minutes} · {rating}'

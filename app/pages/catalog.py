@@ -15,7 +15,8 @@ from nicegui import context, ui
 from .. import auth, work
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
-from ..lang import t
+from ..components.landmarks import heading
+from ..lang import genre_name, t, tn
 from ..models import CatalogPage, UserPublic
 from ..services import catalog, screens
 
@@ -64,9 +65,9 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
         ui.navigate.history.replace(state_url(state))
     ui.add_head_html(RELOAD_ON_HISTORY)
 
-    with frame(user, active='/catalog'):
+    with frame(user, title=t('catalog.title'), active='/catalog'):
         with ui.column().classes('bt-section gap-4 pt-6'):
-            ui.label(t('catalog.title')).classes('text-3xl font-extrabold')
+            heading(t('catalog.title')).classes('text-3xl font-extrabold')
             with ui.row().classes('w-full gap-3 items-end'):
                 search = (
                     ui.input(t('catalog.search'), value=state['q'])
@@ -78,7 +79,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
                     ui.icon('search').mark('search-icon')
                 genre_select = (
                     ui.select(
-                        {'': t('catalog.all_genres'), **{g: g for g in genres}},
+                        {'': t('catalog.all_genres'), **{g: genre_name(g) for g in genres}},
                         value=state['genre'],
                         label=t('catalog.genre'),
                     )
@@ -119,7 +120,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
     def show(result: CatalogPage) -> None:
         state['page'] = result.page
         grid.set_content(grid_html(result.items))
-        summary.set_text(t('catalog.results', count=result.total))
+        summary.set_text(tn('catalog.results', result.total))
         page_label.set_text(t('catalog.page', page=result.page, pages=result.pages))
         empty.set_visibility(result.total == 0)
         pager.set_visibility(result.total > 0)

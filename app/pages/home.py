@@ -11,7 +11,8 @@ from nicegui import context, ui
 from .. import auth, live, status, work
 from ..components.cards import card_html, continue_note, meta_line, picture_html, poster_row, premium_badge_html
 from ..components.frame import frame
-from ..lang import t
+from ..components.landmarks import heading
+from ..lang import genre_name, t
 from ..models import ContinueItem, TitleDetail, UserPublic
 from ..services import playback, screens
 
@@ -28,7 +29,8 @@ async def home_page() -> None:
     def content() -> None:
         draw(screen)
 
-    with frame(user, active='/'):
+    with frame(user, title=t('nav.home'), active='/'):
+        heading(t('nav.home'), hidden=True)
         content()
 
     pending: asyncio.Task | None = None
@@ -64,7 +66,7 @@ def draw(screen: screens.HomeScreen) -> None:
     if screen.continuing:
         continue_row(screen.continuing)
     for genre, cards in screen.rows:
-        poster_row(genre, cards, mark=f'row-{genre}', see_all=f'/catalog?{urlencode({"genre": genre})}')
+        poster_row(genre_name(genre), cards, mark=f'row-{genre}', see_all=f'/catalog?{urlencode({"genre": genre})}')
 
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
@@ -74,7 +76,7 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
         with ui.column().classes('bt-hero-body gap-3'):
             if title.is_premium:
                 ui.html(premium_badge_html(inline=True), sanitize=False)
-            ui.label(title.title).classes('bt-hero-title')
+            heading(title.title, 2).classes('bt-hero-title')
             ui.label(meta_line(title)).classes('bt-hero-meta')
             ui.label(title.description).classes('bt-hero-desc')
             with ui.row().classes('gap-3'):
@@ -89,7 +91,7 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
 
 def continue_row(items: list[ContinueItem]) -> None:
     with ui.column().classes('bt-section gap-0').mark('continue-row'):
-        ui.label(t('home.continue')).classes('bt-row-title')
+        heading(t('home.continue'), 2).classes('bt-row-title')
         with ui.element('div').classes('bt-row'):
             for item in items:
                 continue_card(item)
@@ -109,8 +111,8 @@ def continue_card(item: ContinueItem) -> None:
             wrapper.delete()
             ui.notify(t('home.removed', title=item.card.title), position='top')
 
-        # Its name as attributes (the browser's own tooltip): a tooltip element per card would be another element
-        # to build and keep per page.
+        # Its name as attributes (the browser's own tooltip: a tooltip element per card would be another element
+        # to build and keep per page), saying which title it removes (a row has many of them).
         button = ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white')
-        button.props['aria-label'] = button.props['title'] = t('home.remove_from_row')
+        button.props['aria-label'] = button.props['title'] = f'{t("home.remove_from_row")}: {item.card.title}'
         button.classes('bt-card-remove').mark(f'remove-{item.card.id}')

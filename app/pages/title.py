@@ -18,7 +18,7 @@ from ..components.cards import (
 )
 from ..components.frame import frame
 from ..components.messages import not_found
-from ..lang import current_language, t
+from ..lang import current_language, genre_name, rating_name, t, tn
 from ..models import UserPublic
 from ..services import plans, screens, series
 from ..services.errors import NotFound
@@ -31,17 +31,17 @@ async def title_page(title_id: str) -> None:
     try:
         screen = await work.run(screens.title, user_id=user.id, title_id=title_id)
     except NotFound:
-        with frame(user):
+        with frame(user, title=t('errors.not_found_title')):
             not_found()
+        ui.status_code(404)
         return
-    ui.page_title(t('watch.title', title=screen.title.title))
     chosen = {'season': screen.season}
 
     @ui.refreshable
     def content() -> None:
         draw(user, screen, chosen)
 
-    with frame(user):
+    with frame(user, title=screen.title.title):
         content()
 
     client = context.client
@@ -89,9 +89,9 @@ def _meta(screen: screens.TitleScreen) -> str:
     if screen.series is None:
         return meta_line(screen.title)
     count = len(screen.series.seasons)
-    seasons = t('series.one_season') if count == 1 else t('series.seasons_count', count=count)
+    seasons = tn('series.seasons', count)
     title = screen.title
-    return f'{title.year} · {title.genre} · {t("title.series")} · {seasons} · {t("title.rating", rating=title.rating)}'
+    return f'{title.year} · {genre_name(title.genre)} · {t("title.series")} · {seasons} · {rating_name(title.rating)}'
 
 
 def _link_button(label: str, href: str, icon: str, *, mark: str, primary: bool = True) -> ui.button:
@@ -121,7 +121,7 @@ def _time_left(position_s: float, duration_s: float) -> None:
             f'<div class="bt-progress" style="flex:1"><div style="width:{fraction * 100:.1f}%"></div></div>',
             sanitize=False,
         ).classes('grow')
-        ui.label(t('series.left', minutes=minutes)).classes('bt-muted text-sm')
+        ui.label(tn('series.left', minutes)).classes('bt-muted text-sm')
 
 
 def _series_actions(view: series.SeriesView) -> None:
