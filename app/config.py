@@ -35,6 +35,8 @@ class Settings:
     public_url: str | None  # scheme://host[:port] the browsers use, when behind a proxy
     trusted_proxies: str  # addresses whose X-Forwarded-For/Proto are believed ('' = none)
     max_connections: int
+    page_loads_per_session: int  # page loads a second one signed-in browser may keep up (0: no limit)
+    page_loads_per_address: int  # the same for page loads without a session, per address (0: no limit)
 
     @property
     def production(self) -> bool:
@@ -88,6 +90,8 @@ _NAMES = (
     'BUTACA_PUBLIC_URL',
     'BUTACA_TRUSTED_PROXIES',
     'BUTACA_MAX_CONNECTIONS',
+    'BUTACA_PAGE_LOADS_PER_SESSION',
+    'BUTACA_PAGE_LOADS_PER_ADDRESS',
 )
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
@@ -137,6 +141,8 @@ def _read_settings() -> Settings:
         public_url=_public_url(),
         trusted_proxies=os.environ.get('BUTACA_TRUSTED_PROXIES', '').strip(),
         max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
+        page_loads_per_session=_int('BUTACA_PAGE_LOADS_PER_SESSION', 5, 0, 100_000),
+        page_loads_per_address=_int('BUTACA_PAGE_LOADS_PER_ADDRESS', 20, 0, 100_000),
     )
 
 
