@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -391,6 +392,7 @@ async def measure_screens(quick: bool) -> list[Row]:
                         )
                     )
             still_open = sum(1 for sock in sockets if sock.is_open)
+            ended = Counter(sock.ended for sock in sockets if not sock.is_open)
             updates = sum(sock.messages for sock in sockets)
             for sock in sockets:
                 await sock.close()
@@ -401,7 +403,8 @@ async def measure_screens(quick: bool) -> list[Row]:
     return [
         (
             f'screens: {screens} websockets with home open + {players} players saving every 10 s, {seconds:.0f} s',
-            f'{len(sockets)} open in {opening:.0f} s ({refused} refused), {still_open} still open at the end, '
+            f'{len(sockets)} open in {opening:.0f} s ({refused} refused), {still_open} still open at the end '
+            f'{dict(ended) if ended else ""}, '
             f'{updates} updates pushed; {saves} saves, {errors} errors, {lost} lost',
             '0 lost',
         ),
