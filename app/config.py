@@ -142,7 +142,7 @@ def _read_settings() -> Settings:
         trusted_proxies=os.environ.get('BUTACA_TRUSTED_PROXIES', '').strip(),
         max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
         page_loads_per_session=_int('BUTACA_PAGE_LOADS_PER_SESSION', 5, 0, 100_000),
-        page_loads_per_address=_int('BUTACA_PAGE_LOADS_PER_ADDRESS', 20, 0, 100_000),
+        page_loads_per_address=_int('BUTACA_PAGE_LOADS_PER_ADDRESS', 10, 0, 100_000),
     )
 
 

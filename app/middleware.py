@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import cookies, page_limits, session_cache, work
+from . import cookies, session_cache, work
 from .config import get_settings
 from .services import accounts
 
@@ -208,45 +208,19 @@ class BodyLimit:
                 await PlainTextResponse('request body too large', status_code=413)(scope, receive, send)
 
 
-# Page loads, counted by the backstop (app/page_limits.py): the pages anyone may open, and the signed-in ones.
-PUBLIC_PAGES = ('/login', '/register')
-SIGNED_IN_PAGES = ('/', '/catalog', '/profile')
-SIGNED_IN_PAGE_PREFIXES = ('/title/', '/watch/')
-
-
 class AuthGuard:
     """Pages need a session (else a redirect to the login page); the API and media answer 401 instead.
 
     The user it finds is put on `request.state.user` for the routes and pages behind it. Who a session belongs to
-    is remembered for a burst of requests (app/session_cache.py). Page loads past the backstop's limits
-    (app/page_limits.py) are answered 429 before anything is built.
+    is remembered for a burst of requests (app/session_cache.py).
     """
 
     def __init__(self, asgi_app: ASGIApp) -> None:
         self.app = asgi_app
-        self._limits: tuple[int, int, page_limits.Buckets | None, page_limits.Buckets | None] | None = None
-
-    def buckets(self) -> tuple[page_limits.Buckets | None, page_limits.Buckets | None]:
-        """The per-session and per-address buckets (None: no limit), made again when the settings change."""
-        settings = get_settings()
-        wanted = (settings.page_loads_per_session, settings.page_loads_per_address)
-        if self._limits is None or self._limits[:2] != wanted:
-            per_session, per_address = wanted
-            self._limits = (
-                *wanted,
-                page_limits.Buckets(per_session) if per_session else None,
-                page_limits.Buckets(per_address) if per_address else None,
-            )
-        return self._limits[2], self._limits[3]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get('path', '')
-        if scope['type'] != 'http':
-            await self.app(scope, receive, send)
-            return
-        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
-            if path in PUBLIC_PAGES and scope.get('method') == 'GET' and await self.limited(scope, send, None):
-                return
+        if scope['type'] != 'http' or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             await self.app(scope, receive, send)
             return
         token = cookies.session_token(Request(scope))
@@ -264,30 +238,5 @@ class AuthGuard:
                 response = RedirectResponse(f'/login?redirect_to={quote(target, safe="")}', status_code=303)
             await response(scope, receive, send)
             return
-        is_page = path in SIGNED_IN_PAGES or path.startswith(SIGNED_IN_PAGE_PREFIXES)
-        if is_page and scope.get('method') == 'GET' and await self.limited(scope, send, token):
-            return
         scope.setdefault('state', {})['user'] = user
         await self.app(scope, receive, send)
-
-    async def limited(self, scope: Scope, send: Send, token: str | None) -> bool:
-        """Whether this page load is past its limit (then it has been answered 429)."""
-        per_session, per_address = self.buckets()
-        if token:
-            wait = per_session.take(token) if per_session else 0.0
-        else:
-            address = (scope.get('client') or ('',))[0]
-            wait = per_address.take(address) if per_address else 0.0
-        if not wait:
-            return False
-        response = PlainTextResponse(
-            'too many page loads: try again shortly',
-            status_code=429,
-            headers={'Retry-After': page_limits.retry_after(wait), 'Cache-Control': 'no-store'},
-        )
-        await response(scope, _no_body, send)
-        return True
-
-
-async def _no_body() -> Message:
-    return {'type': 'http.request', 'body': b'', 'more_body': False}

@@ -23,6 +23,7 @@ from . import (
     events,
     media,
     middleware,
+    page_limits,
     playback_http,
     session_cache,
     status,
@@ -97,6 +98,7 @@ async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
     playback_http.install(app)
+    page_limits.install(app)  # in front of it: a page load past its limit costs nothing else
     _stop_listening.append(auth.listen_for_ended_sessions())
     _stop_listening.append(session_cache.listen())
     _stop_listening.append(events.subscribe('catalog', shared_cache.catalog_changed))
