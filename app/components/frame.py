@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import escape
 
 from nicegui import ui
 
@@ -26,10 +27,12 @@ def frame(user: UserPublic, *, title: str | None = None, active: str = '') -> It
     auth.remember_page()
     with ui.header().classes('bt-header items-center gap-6 no-wrap'):
         skip_link()
-        ui.link(t('brand'), '/').classes('bt-brand').mark('brand')
-        with ui.row().classes('bt-nav gap-5 items-center no-wrap'):
-            for key, target in NAV + ((('nav.admin', '/admin'),) if user.is_admin else ()):
-                ui.link(t(key), target).classes('bt-active' if target == active else '').mark(f'nav-{target}')
+        # The brand and the navigation are plain links: one element instead of six, on every page.
+        ui.html(nav_html(active), sanitize=False, tag='nav').classes('bt-header-nav').mark('brand')
+        if user.is_admin:  # only administrators pay for one more element
+            ui.link(t('nav.admin'), '/admin').classes(
+                'bt-admin-link' + (' bt-active' if active == '/admin' else '')
+            ).mark('nav-/admin')
         ui.space()
         premium = user.subscription_type == Plan.PREMIUM
         ui.label(t(f'plan.{user.subscription_type}')).classes(
@@ -44,12 +47,23 @@ def frame(user: UserPublic, *, title: str | None = None, active: str = '') -> It
     auth.show_flashes()
 
 
+def nav_html(active: str) -> str:
+    current = ' class="bt-active" aria-current="page"'
+    links = ''.join(
+        f'<a href="{target}"{current if target == active else ""}>{escape(t(key))}</a>' for key, target in NAV
+    )
+    return f'<a class="bt-brand" href="/">{escape(t("brand"))}</a><div class="bt-nav">{links}</div>'
+
+
 def language_switch() -> None:
     current = current_language()
     # On phones only the globe shows: the button's name says what it is and which language is on.
     name = f'{t("nav.language")}: {t(f"lang.{current}")}'
     with ui.button(icon='language').props(f'flat dense no-caps color=white aria-label="{name}"').mark('language'):
         ui.label(current.upper()).classes('bt-lang-label ml-1')
-        with ui.menu():
+        with ui.menu().classes('bt-lang-menu'):
+            # Flat buttons, not menu items: a menu item is two elements and a close handler, on every page.
             for code in LANGUAGES:
-                ui.menu_item(t(f'lang.{code}'), on_click=lambda c=code: actions.set_language(c)).mark(f'lang-{code}')
+                ui.button(t(f'lang.{code}'), on_click=lambda c=code: actions.set_language(c)).props(
+                    'flat no-caps align=left color=white v-close-popup'
+                ).classes('w-full').mark(f'lang-{code}')

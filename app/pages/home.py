@@ -4,6 +4,7 @@ account's progress or the catalog changes (a title played on another screen, a t
 from __future__ import annotations
 
 import asyncio
+from html import escape
 from urllib.parse import urlencode
 
 from nicegui import context, ui
@@ -70,23 +71,27 @@ def draw(screen: screens.HomeScreen) -> None:
 
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
-    with ui.element('div').classes('bt-hero').mark('hero'):
-        ui.html(picture_html(title.id, 'backdrop', css='bt-hero-img', lazy=False), sanitize=False)
-        ui.element('div').classes('bt-hero-shade')
-        with ui.column().classes('bt-hero-body gap-3'):
-            if title.is_premium:
-                ui.html(premium_badge_html(inline=True), sanitize=False)
-            heading(title.title, 2).classes('bt-hero-title')
-            ui.label(meta_line(title)).classes('bt-hero-meta')
-            ui.label(title.description).classes('bt-hero-desc')
-            with ui.row().classes('gap-3'):
-                # Links (QBtn with href renders <a>): middle-click or Ctrl+click opens a tab, as anywhere else.
-                ui.button(t('home.resume' if resumable else 'home.play'), icon='play_arrow').props(
-                    f'href="/watch/{title.id}" unelevated color=white text-color=black'
-                ).classes('bt-hero-btn').mark('hero-play')
-                ui.button(t('home.more_info'), icon='info_outline').props(
-                    f'href="/title/{title.id}" unelevated color=grey-8'
-                ).classes('bt-hero-btn').mark('hero-info')
+    """The featured title, with Play (or Resume) and More info: one element of markup (its buttons are links)."""
+    ui.html(hero_html(title, resumable=resumable), sanitize=False).classes('bt-hero').mark('hero')
+
+
+def hero_html(title: TitleDetail, *, resumable: bool) -> str:
+    badge = premium_badge_html(inline=True) if title.is_premium else ''
+    play = t('home.resume' if resumable else 'home.play')
+    return (
+        f'{picture_html(title.id, "backdrop", css="bt-hero-img", lazy=False)}'
+        '<div class="bt-hero-shade"></div>'
+        f'<div class="bt-hero-body">{badge}'
+        f'<h2 class="bt-hero-title">{escape(title.title)}</h2>'
+        f'<div class="bt-hero-meta">{escape(meta_line(title))}</div>'
+        f'<div class="bt-hero-desc">{escape(title.description)}</div>'
+        '<div class="bt-hero-actions">'
+        f'<a class="bt-hero-btn bt-hero-play" href="/watch/{title.id}" data-mark="hero-play">'
+        f'<i class="material-icons" aria-hidden="true">play_arrow</i>{escape(play)}</a>'
+        f'<a class="bt-hero-btn bt-hero-info" href="/title/{title.id}" data-mark="hero-info">'
+        f'<i class="material-icons" aria-hidden="true">info_outline</i>{escape(t("home.more_info"))}</a>'
+        '</div></div>'
+    )
 
 
 def continue_row(items: list[ContinueItem]) -> None:
