@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from nicegui import ui
+from nicegui import context, ui
+from starlette.responses import RedirectResponse
 
+from .. import cookies
 from ..lang import t
 from ..models import UserPublic
 from .frame import frame
@@ -18,6 +20,14 @@ SECTIONS = (
     ('jobs', '/admin/jobs'),
     ('log', '/admin/log'),
 )
+
+
+def refused() -> RedirectResponse | None:
+    """The route guard sends non-administrators away already; each admin page checks again (it is its promise)."""
+    user: UserPublic | None = getattr(context.client.request.state, 'user', None)
+    if user is None or not user.is_admin:
+        return RedirectResponse(cookies.flash_link('/', ('admin.refused', 'warning', {})), status_code=303)
+    return None
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
-from .. import auth, cookies, work
-from ..components.admin_frame import admin_frame, when
+from .. import auth, work
+from ..components.admin_frame import admin_frame, refused, when
 from ..components.forms import show_error
 from ..lang import t
 from ..models import Plan, UserPublic
@@ -19,9 +19,9 @@ PAGE_SIZE = 50
 
 
 async def admin_users_page() -> RedirectResponse | None:
-    user: UserPublic | None = getattr(context.client.request.state, 'user', None)
-    if user is None or not user.is_admin:
-        return RedirectResponse(cookies.flash_link('/', ('admin.refused', 'warning', {})), status_code=303)
+    if (away := refused()) is not None:
+        return away
+    user: UserPublic = context.client.request.state.user
     state = {'query': ''}
     rows, total = await work.run(admin_users.list_users, limit=PAGE_SIZE)
 
