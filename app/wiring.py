@@ -20,6 +20,7 @@ from .pages import (
     admin,
     admin_jobs,
     admin_library,
+    admin_titles,
     admin_users,
     catalog,
     home,
@@ -67,6 +68,7 @@ def create_app() -> None:
     ui.page('/admin/users', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_users.admin_users_page)
     ui.page('/admin/jobs', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_jobs.admin_jobs_page)
     ui.page('/admin/library', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_library.admin_library_page)
+    ui.page('/admin/titles', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_titles.admin_titles_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

@@ -15,8 +15,9 @@ from .frame import frame
 
 SECTIONS = (
     ('overview', '/admin'),
-    ('users', '/admin/users'),
+    ('titles', '/admin/titles'),
     ('library', '/admin/library'),
+    ('users', '/admin/users'),
     ('jobs', '/admin/jobs'),
     ('log', '/admin/log'),
 )
