@@ -168,7 +168,7 @@ async def test_the_administrator_manages_users_and_every_action_is_in_the_log(us
     await user.open('/admin/users')
     await should_see(user, marker='user-bruno')
     user.find(marker='user-make_premium-bruno').click()
-    await should_see(user, translate('es', 'admin.users.done'))
+    await should_see(user, marker='user-make_free-bruno')  # the list is drawn again with the new plan
     assert accounts.find_by_username(username='bruno').subscription_type == Plan.PREMIUM
     user.find(marker='user-make_admin-bruno').click()
     await should_see(user, marker='user-make_viewer-bruno')
@@ -177,8 +177,9 @@ async def test_the_administrator_manages_users_and_every_action_is_in_the_log(us
     await should_see(user, marker='reset-link')
     link = user.find(marker='reset-link').elements.pop().value
     assert '/reset?token=' in link
+    user.find(marker='reset-close').click()
     user.find(marker='user-disable-bruno').click()
-    await should_see(user, translate('es', 'admin.users.enable'))
+    await should_see(user, marker='user-enable-bruno')
     await user.open('/admin/log')
     for action in ('set_plan', 'promote', 'reset_link', 'disable', 'first_admin'):
         await should_see(user, translate('es', f'admin.action.{action}'))

@@ -23,14 +23,18 @@ def frame(user: UserPublic, *, active: str = '') -> Iterator[None]:
     with ui.header().classes('bt-header items-center gap-6 no-wrap'):
         ui.link(t('brand'), '/').classes('bt-brand').mark('brand')
         with ui.row().classes('bt-nav gap-5 items-center no-wrap'):
-            for key, target in NAV + ((('nav.admin', '/admin'),) if user.is_admin else ()):
-                ui.link(t(key), target).classes('bt-active' if target == active else '').mark(f'nav-{target}')
+            for key, target in NAV:
+                ui.link(t(key), target).classes('bt-active' if target == active else '')
         ui.space()
         premium = user.subscription_type == Plan.PREMIUM
         ui.label(t(f'plan.{user.subscription_type}')).classes(
             'bt-plan-badge bt-hide-mobile' + (' premium' if premium else '')
         ).mark('plan-badge')
         language_switch()
+        if user.is_admin:  # an icon, not a fourth link: the header must still fit a phone's width
+            ui.button(icon='admin_panel_settings', on_click=lambda: ui.navigate.to('/admin')).props(
+                f'flat round dense color={"red" if active == "/admin" else "white"} aria-label="{t("nav.admin")}"'
+            ).tooltip(t('nav.admin')).mark('nav-/admin')
         ui.button(icon='logout', on_click=actions.sign_out).props('flat round dense color=white').tooltip(
             t('nav.logout')
         ).mark('logout')

@@ -45,12 +45,13 @@ def upload_card() -> None:
         picker = (
             ui.element('input')
             .props(f'type=file accept="video/*,.mkv,.mp4,.mov,.avi,.webm" aria-label="{t("upload.file")}"')
+            .classes('bt-upload-file')
             .mark('upload-file')
         )
         with ui.row().classes('gap-3 items-center'):
             genre = ui.input(t('upload.genre')).props('outlined dark dense maxlength=40').mark('upload-genre')
             premium = ui.checkbox(t('upload.premium')).mark('upload-premium')
-        bar = ui.element('progress').props('max=1 value=0').classes('w-full').mark('upload-progress')
+        bar = ui.element('progress').props('max=1 value=0').classes('bt-upload-progress').mark('upload-progress')
         status = ui.label('').classes('bt-muted text-sm').mark('upload-status')
 
         async def send() -> None:

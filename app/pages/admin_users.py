@@ -30,18 +30,23 @@ async def admin_users_page() -> RedirectResponse | None:
         rows, total = await work.run(admin_users.list_users, query=state['query'], limit=PAGE_SIZE)
         table.refresh()
 
+    layout = context.client.layout
+
     async def act(what: Callable[[UserPublic], Awaitable[str | None]]) -> None:
-        actor = await auth.require_admin()
-        if actor is None:
-            return
-        try:
-            message = await what(actor)
-        except Exception as error:  # show_error logs anything that is not a domain error
-            show_error(error)
-            return
-        if message:
-            ui.notify(message, type='positive', position='top')
-        await reload()
+        # In the page's own slot: the menu that was clicked goes with the table's redraw (and a quick second click
+        # may come from a menu already redrawn away).
+        with layout:
+            actor = await auth.require_admin()
+            if actor is None:
+                return
+            try:
+                message = await what(actor)
+            except Exception as error:  # show_error logs anything that is not a domain error
+                show_error(error)
+                return
+            if message:
+                ui.notify(message, type='positive', position='top')
+            await reload()
 
     @ui.refreshable
     def table() -> None:
