@@ -80,7 +80,7 @@ def test_the_worker_in_this_process_runs_cancels_retries_and_explains(tmp_path: 
     unsubscribe = _listen(heard)
     stop = consumer.start_in_thread()
     try:
-        clip = make_clip(tmp_path / 'in' / 'Clip (2024).mp4', seconds=1.5)
+        clip = make_clip(tmp_path / 'in' / 'Clip (2024).mkv', seconds=1.5)
         done = film_job(clip)
         queue.send(done)
         wait_until(lambda: jobs.get(done).state == jobs.DONE, what='the job to finish', timeout=60)
@@ -98,7 +98,7 @@ def test_the_worker_in_this_process_runs_cancels_retries_and_explains(tmp_path: 
         from tests.helpers import make_account
 
         boss = make_account('jefa')
-        long_clip = make_clip(tmp_path / 'in' / 'Largo (2024).mp4', seconds=12, size=(640, 360), fps=25)
+        long_clip = make_clip(tmp_path / 'in' / 'Largo (2024).mkv', seconds=12, size=(640, 360), fps=25)
         slow = film_job(long_clip, 'Largo')
         queue.send(slow)
         wait_until(lambda: 'Codificando' in jobs.get(slow).message, what='the encode to start', timeout=60)
@@ -131,7 +131,7 @@ def _listen(heard: list[dict]):
 
 @pytest.mark.slow
 def test_a_job_whose_worker_was_killed_finishes_after_the_restart(tmp_path: Path, butaca_env: Path) -> None:
-    clip = make_clip(tmp_path / 'in' / 'Largo (2024).mp4', seconds=12, size=(640, 360), fps=25)
+    clip = make_clip(tmp_path / 'in' / 'Largo (2024).mkv', seconds=12, size=(640, 360), fps=25)
     job_id = film_job(clip, 'Largo')
     queue.send(job_id)
     env = {**os.environ, 'PYTHONUNBUFFERED': '1'}
