@@ -33,7 +33,21 @@ from . import (
     work,
 )
 from .config import get_settings, library_settings
-from .pages import admin, admin_jobs, admin_users, catalog, home, login, profile, register, reset, title, watch
+from .pages import (
+    admin,
+    admin_jobs,
+    admin_library,
+    admin_titles,
+    admin_users,
+    catalog,
+    home,
+    login,
+    profile,
+    register,
+    reset,
+    title,
+    watch,
+)
 from .services import admin as admin_service
 from .services import playback_store, shared_cache
 
@@ -76,6 +90,8 @@ def create_app() -> None:
     ui.page('/admin/log', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin.admin_log_page)
     ui.page('/admin/users', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_users.admin_users_page)
     ui.page('/admin/jobs', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_jobs.admin_jobs_page)
+    ui.page('/admin/library', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_library.admin_library_page)
+    ui.page('/admin/titles', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_titles.admin_titles_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 

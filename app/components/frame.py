@@ -29,16 +29,18 @@ def frame(user: UserPublic, *, title: str | None = None, active: str = '') -> It
         skip_link()
         # The brand and the navigation are plain links: one element instead of six, on every page.
         ui.html(nav_html(active), sanitize=False, tag='nav').classes('bt-header-nav').mark('brand')
-        if user.is_admin:  # only administrators pay for one more element
-            ui.link(t('nav.admin'), '/admin').classes(
-                'bt-admin-link' + (' bt-active' if active == '/admin' else '')
-            ).mark('nav-/admin')
         ui.space()
         premium = user.subscription_type == Plan.PREMIUM
         ui.label(t(f'plan.{user.subscription_type}')).classes(
             'bt-plan-badge bt-hide-mobile' + (' premium' if premium else '')
         ).mark('plan-badge')
         language_switch()
+        if user.is_admin:  # an icon (a link), not a fourth nav link: the header must still fit a phone's width
+            admin = ui.button(icon='admin_panel_settings').props(
+                f'href=/admin flat round dense color={"red" if active == "/admin" else "white"}'
+            )
+            admin.props['aria-label'] = admin.props['title'] = t('nav.admin')
+            admin.mark('nav-/admin')
         logout = ui.button(icon='logout', on_click=actions.sign_out).props('flat round dense color=white')
         logout.props['aria-label'] = logout.props['title'] = t('nav.logout')  # no tooltip element: one fewer a page
         logout.mark('logout')
