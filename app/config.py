@@ -37,6 +37,8 @@ class Settings:
     max_connections: int
     redis_url: str | None  # live updates between processes (app/events_redis.py)
     redis_prefix: str  # of Butaca's Redis keys and channel: several installations can share one Redis
+    page_loads_per_session: int  # page loads a second one signed-in browser may keep up (0: no limit)
+    page_loads_per_address: int  # the same for page loads without a session, per address (0: no limit)
 
     @property
     def production(self) -> bool:
@@ -92,6 +94,8 @@ _NAMES = (
     'BUTACA_MAX_CONNECTIONS',
     'BUTACA_REDIS_URL',
     'BUTACA_REDIS_PREFIX',
+    'BUTACA_PAGE_LOADS_PER_SESSION',
+    'BUTACA_PAGE_LOADS_PER_ADDRESS',
 )
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
@@ -143,6 +147,8 @@ def _read_settings() -> Settings:
         max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
         redis_url=_redis_url(),
         redis_prefix=os.environ.get('BUTACA_REDIS_PREFIX', '').strip() or 'butaca:',
+        page_loads_per_session=_int('BUTACA_PAGE_LOADS_PER_SESSION', 5, 0, 100_000),
+        page_loads_per_address=_int('BUTACA_PAGE_LOADS_PER_ADDRESS', 10, 0, 100_000),
     )
 
 

@@ -1,9 +1,9 @@
 """The Redis bus of live updates (app/events.py): what one process publishes, the others deliver to their pages.
 
 Enabled by BUTACA_REDIS_URL (`install()` at start-up). One Redis channel (`<BUTACA_REDIS_PREFIX>events`) carries
-every topic; each message is JSON `{"origin": <this process's id>, "topic": ..., "data": {...}}`. A process
-delivers its own news to its own pages directly (events.publish), so it skips messages whose origin is itself:
-nothing is delivered twice.
+every topic; each message is JSON `{"origin": <this process's id>, "events": [[topic, {data}], ...]}`: what was
+queued when the sender got to it, each piece of news once. A process delivers its own news to its own pages
+directly (events.publish), so it skips messages whose origin is itself: nothing is delivered twice.
 
 Two daemon threads, so that neither a publisher nor the event loop ever waits for Redis:
 - the sender takes messages from a queue and PUBLISHes them (services publish from worker threads after their
@@ -17,6 +17,7 @@ report), so a lost message costs a late redraw, never a wrong answer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -31,6 +32,7 @@ from .config import get_settings
 
 log = logging.getLogger('butaca.events.redis')
 MAX_BACKOFF = 5.0
+BATCH = 500  # news in one Redis message at most
 QUEUE_SIZE = 10_000  # messages kept while Redis is away; past that the oldest news is not worth keeping
 _STOP = object()
 
@@ -65,15 +67,15 @@ class RedisBus:
     # events.Bus
 
     def send(self, topic: str, data: dict[str, Any]) -> None:
-        message = json.dumps({'origin': self.origin, 'topic': topic, 'data': data}, default=str)
         try:
-            self._outbox.put_nowait(message)
+            self._outbox.put_nowait((topic, data))
         except queue.Full:
             log.warning('the event bus is not keeping up (Redis away?): %s dropped', topic)
 
     def close(self) -> None:
         self._stopping.set()
-        self._outbox.put(_STOP)
+        with contextlib.suppress(queue.Full):  # a full queue: the sender stops on the flag instead
+            self._outbox.put(_STOP, timeout=1)
         pubsub = self._pubsub
         if pubsub is not None:
             try:
@@ -91,16 +93,22 @@ class RedisBus:
             self.url, socket_timeout=5, socket_connect_timeout=5, client_name=self.client_name
         )
         backoff = 0.1
-        pending: object | None = None
+        pending: bytes | None = None
         while True:
-            message = pending if pending is not None else self._outbox.get()
-            if message is _STOP:
+            if pending is not None:
+                message, stop = pending, False
+            else:
+                message, stop = self._next_batch()
+            if message is None:
                 client.close()
                 return
             try:
                 client.publish(self.channel, message)
                 pending = None
                 backoff = 0.1
+                if stop:
+                    client.close()
+                    return
             except self._redis.RedisError as error:
                 pending = message  # sent again once Redis is back (the client reconnects on the next command)
                 log.warning('event bus: cannot publish (%s); trying again in %.1f s', error, backoff)
@@ -108,6 +116,33 @@ class RedisBus:
                     client.close()
                     return
                 backoff = min(backoff * 2, MAX_BACKOFF)
+
+    def _next_batch(self) -> tuple[bytes | None, bool]:
+        """What is queued now, as one message (waits for the first): (JSON or None, stop after sending it).
+
+        One PUBLISH for everything queued, and the same news once: at hundreds of progress saves a second each
+        process would otherwise publish, and every other process decode, one message per save."""
+        first = self._outbox.get()
+        if first is _STOP:
+            return None, True
+        batch: dict[str, tuple[str, Any]] = {}
+        stop = False
+        item: object = first
+        while True:
+            topic, data = item  # type: ignore[misc]
+            key = json.dumps([topic, data], sort_keys=True, default=str)
+            batch.setdefault(key, (topic, data))
+            if len(batch) >= BATCH:
+                break
+            try:
+                item = self._outbox.get_nowait()
+            except queue.Empty:
+                break
+            if item is _STOP:
+                stop = True
+                break
+        payload = {'origin': self.origin, 'events': [[topic, data] for topic, data in batch.values()]}
+        return json.dumps(payload, default=str).encode(), stop
 
     def _listen_loop(self) -> None:
         backoff = 0.1
@@ -145,7 +180,8 @@ class RedisBus:
             message = json.loads(raw)  # type: ignore[arg-type]
             if message['origin'] == self.origin:
                 return  # delivered here already, when it was published
-            events.deliver(str(message['topic']), dict(message['data']))
+            for topic, data in message['events']:
+                events.deliver(str(topic), dict(data))
         except (TypeError, ValueError, KeyError):
             log.warning('event bus: ignoring a message that is not Butaca news')
 

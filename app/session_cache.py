@@ -83,7 +83,11 @@ def clear() -> None:
 
 
 def listen() -> Callable[[], None]:
-    """Drop the sessions that end anywhere; returns the function that stops listening (and forgets everything)."""
+    """Drop the sessions that end anywhere; returns the function that stops listening (and forgets everything).
+
+    Starts from nothing: what an earlier run of the app in this process (tests) kept listens on its own event loop.
+    """
+    clear()
     stop = events.subscribe('sessions', lambda data: forget_tokens(list(data.get('tokens', []))))
 
     def stop_all() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
-from nicegui import app, ui
+from nicegui import Client, app, ui
 
 from . import (
     api,
@@ -20,10 +20,12 @@ from . import (
     auth_routes,
     browser_logs,
     db,
+    error_pages,
     events,
     events_redis,
     media,
     middleware,
+    page_limits,
     playback_http,
     session_cache,
     status,
@@ -31,7 +33,21 @@ from . import (
     work,
 )
 from .config import get_settings, library_settings
-from .pages import admin, admin_jobs, admin_users, catalog, home, login, profile, register, reset, title, watch
+from .pages import (
+    admin,
+    admin_jobs,
+    admin_library,
+    admin_titles,
+    admin_users,
+    catalog,
+    home,
+    login,
+    profile,
+    register,
+    reset,
+    title,
+    watch,
+)
 from .services import admin as admin_service
 from .services import playback_store, shared_cache
 
@@ -40,6 +56,11 @@ STATIC_DIR = Path(__file__).parent / 'static'
 # queue can pass NiceGUI's default of 3 s, after which it would serve an error page instead of a late one.
 PAGE_TIMEOUT = 20.0
 log = logging.getLogger('butaca')
+# A page's client lives until its websocket connects; one that never connects (a script, a crawler, a flood of page
+# loads) is dropped after this long instead of NiceGUI's 60 s, checked every PRUNE_EVERY_S. A browser connects
+# within a second or two; one that comes later finds its client gone and reloads the page.
+PRUNE_UNCONNECTED_AFTER_S = 15.0
+PRUNE_EVERY_S = 2.0
 
 
 def create_app() -> None:
@@ -49,6 +70,7 @@ def create_app() -> None:
     app.add_middleware(middleware.BodyLimit)
     app.add_middleware(middleware.SameSiteOnly)
     app.add_static_files('/static', STATIC_DIR)
+    error_pages.install()
     browser_logs.install()
     ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
     ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)
@@ -68,6 +90,8 @@ def create_app() -> None:
     ui.page('/admin/log', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin.admin_log_page)
     ui.page('/admin/users', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_users.admin_users_page)
     ui.page('/admin/jobs', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_jobs.admin_jobs_page)
+    ui.page('/admin/library', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_library.admin_library_page)
+    ui.page('/admin/titles', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_titles.admin_titles_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 
@@ -109,15 +133,21 @@ async def announce_setup_token() -> None:
     )
 
 
+def prune_unconnected() -> None:
+    Client.prune_instances(client_age_threshold=PRUNE_UNCONNECTED_AFTER_S)
+
+
 async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
     playback_http.install(app)
+    page_limits.install(app)  # in front of it: a page load past its limit costs nothing else
     _stop_listening.append(auth.listen_for_ended_sessions())
     await asyncio.to_thread(events_redis.install)  # BUTACA_REDIS_URL: news from and to the other processes
     _stop_listening.append(session_cache.listen())
     _stop_listening.append(events.subscribe('catalog', shared_cache.catalog_changed))
     shared_cache.catalog_changed()  # nothing read by an earlier run of the app in this process (tests) is served
+    app.timer(PRUNE_EVERY_S, prune_unconnected)
     await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)

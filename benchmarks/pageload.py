@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,12 +178,13 @@ async def sessions(url: str, count: int, first: int = 0) -> list[str]:
 BUTACA_PAGES = {'home': '/', 'catalog': '/catalog', 'title': '/title/5', 'profile': '/profile'}
 
 
-async def measure_pages_load(quick: bool) -> list[Row]:
+async def measure_pages_load(quick: bool, tiny: bool = False) -> list[Row]:
     from .suite import seed_big_catalog
 
-    seconds = 2.0 if quick else 8.0
+    seconds = 0.5 if tiny else 2.0 if quick else 8.0
+    sizes = ((18, 100, '18 titles'), (10_000, 100_000, '10k titles, 100k history'))
     rows: list[Row] = []
-    for titles, history, label in ((18, 100, '18 titles'), (10_000, 100_000, '10k titles, 100k history')):
+    for titles, history, label in sizes[:1] if tiny else sizes:
         with temporary_folder('butaca-bench-pages-load-') as data_dir:
             seed_big_catalog(data_dir, titles=titles, history=history, viewers=CONNECTIONS)
             # Capacity, not the flood backstop: each connection here loads pages far faster than a person does.
@@ -248,10 +250,10 @@ REAL_VIEWERS = 8
 REAL_EVERY_S = 1.0  # each real viewer opens a page (and its websocket) once a second
 
 
-async def measure_flood(quick: bool) -> list[Row]:
+async def measure_flood(quick: bool, tiny: bool = False) -> list[Row]:
     from .suite import seed_big_catalog
 
-    calm_s, flood_s = (4.0, 10.0) if quick else (10.0, 60.0)
+    calm_s, flood_s = (1.0, 2.0) if tiny else (4.0, 10.0) if quick else (10.0, 60.0)
     real_paths = ['/', '/catalog', '/title/3', '/profile']
     with temporary_folder('butaca-bench-flood-') as data_dir:
         seed_big_catalog(data_dir, titles=18, history=100, viewers=REAL_VIEWERS + 1)
@@ -306,10 +308,10 @@ async def measure_flood(quick: bool) -> list[Row]:
     ]
 
 
-async def measure_burst(quick: bool) -> list[Row]:
+async def measure_burst(quick: bool, tiny: bool = False) -> list[Row]:
     from .suite import seed_big_catalog
 
-    count = 50 if quick else 200
+    count = 10 if tiny else 200
     with temporary_folder('butaca-bench-burst-') as data_dir:
         seed_big_catalog(data_dir, titles=18, history=100, viewers=count)
         with Server(data_dir) as server:
@@ -351,11 +353,11 @@ async def measure_burst(quick: bool) -> list[Row]:
     ]
 
 
-async def measure_screens(quick: bool) -> list[Row]:
+async def measure_screens(quick: bool, tiny: bool = False) -> list[Row]:
     from . import stress
     from .harness import seed_viewers
 
-    screens, players, seconds = (200, 20, 12.0) if quick else (1000, 100, 60.0)
+    screens, players, seconds = (20, 4, 3.0) if tiny else (200, 20, 12.0) if quick else (1000, 100, 60.0)
     with temporary_folder('butaca-bench-screens-') as data_dir:
         seed_viewers(data_dir, viewers=players)
         with Server(data_dir) as server:
@@ -391,6 +393,7 @@ async def measure_screens(quick: bool) -> list[Row]:
                         )
                     )
             still_open = sum(1 for sock in sockets if sock.is_open)
+            ended = Counter(sock.ended for sock in sockets if not sock.is_open)
             updates = sum(sock.messages for sock in sockets)
             for sock in sockets:
                 await sock.close()
@@ -401,7 +404,8 @@ async def measure_screens(quick: bool) -> list[Row]:
     return [
         (
             f'screens: {screens} websockets with home open + {players} players saving every 10 s, {seconds:.0f} s',
-            f'{len(sockets)} open in {opening:.0f} s ({refused} refused), {still_open} still open at the end, '
+            f'{len(sockets)} open in {opening:.0f} s ({refused} refused), {still_open} still open at the end '
+            f'{dict(ended) if ended else ""}, '
             f'{updates} updates pushed; {saves} saves, {errors} errors, {lost} lost',
             '0 lost',
         ),

@@ -80,6 +80,7 @@ class PageSocket:
     def __init__(self, url: str, client_id: str, *, cookie: str = '') -> None:
         self.url, self.client_id, self.cookie = url, client_id, cookie
         self.messages = 0
+        self.ended: str | None = None  # why it ended, when the server ended it
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self._task: asyncio.Task | None = None
@@ -127,7 +128,8 @@ class PageSocket:
                     self.writer.write(_masked_text(b'3'))
                 elif message:
                     self.messages += 1
-        except (OSError, asyncio.IncompleteReadError):
+        except (OSError, asyncio.IncompleteReadError) as error:
+            self.ended = self.ended or type(error).__name__
             return
 
     async def _read(self) -> bytes:
@@ -139,6 +141,12 @@ class PageSocket:
         elif length == 127:
             length = int.from_bytes(await self.reader.readexactly(8), 'big')
         payload = await self.reader.readexactly(length)
+        if first & 0x0F == 9 and self.writer is not None:  # a websocket ping (uvicorn keep-alive): pong as browsers do
+            self.writer.write(bytes([0x8A, 0x80 | len(payload)]) + _mask(payload))
+        elif first & 0x0F == 8:  # the server closed it: say why
+            self.ended = f'closed {int.from_bytes(payload[:2], "big") if payload else ""} {payload[2:80]!r}'
+        elif self.ended is None and payload.startswith(b'41'):  # socket.io disconnect from the server
+            self.ended = 'socket.io disconnect'
         return payload if first & 0x0F in (1, 2) else b''
 
     @property

@@ -5,6 +5,7 @@ every action, and the users page (plan, role, sign out everywhere, disable, one-
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from nicegui.testing import User
@@ -167,7 +168,7 @@ async def test_the_administrator_manages_users_and_every_action_is_in_the_log(us
     await user.open('/admin/users')
     await should_see(user, marker='user-bruno')
     user.find(marker='user-make_premium-bruno').click()
-    await should_see(user, translate('es', 'admin.users.done'))
+    await should_see(user, marker='user-make_free-bruno')  # the list is drawn again with the new plan
     assert accounts.find_by_username(username='bruno').subscription_type == Plan.PREMIUM
     user.find(marker='user-make_admin-bruno').click()
     await should_see(user, marker='user-make_viewer-bruno')
@@ -176,8 +177,9 @@ async def test_the_administrator_manages_users_and_every_action_is_in_the_log(us
     await should_see(user, marker='reset-link')
     link = user.find(marker='reset-link').elements.pop().value
     assert '/reset?token=' in link
+    user.find(marker='reset-close').click()
     user.find(marker='user-disable-bruno').click()
-    await should_see(user, translate('es', 'admin.users.enable'))
+    await should_see(user, marker='user-enable-bruno')
     await user.open('/admin/log')
     for action in ('set_plan', 'promote', 'reset_link', 'disable', 'first_admin'):
         await should_see(user, translate('es', f'admin.action.{action}'))
@@ -198,3 +200,99 @@ async def test_a_reset_link_opens_a_page_that_sets_the_password(user: User) -> N
     await user.open(path)
     await should_see(user, marker='reset-invalid')
     assert accounts.authenticate(username='bruno', password='nueva1234', rounds=4).username == 'bruno'
+
+
+# ---------------------------------------------------------------- titles
+
+
+def test_editing_a_series_carries_its_plan_and_genre_to_its_episodes_and_deleting_removes_its_files(
+    butaca_env: Path,
+) -> None:
+    from app.models import Kind, Title
+    from app.services import admin_titles, catalog
+
+    boss = register('jefa', local=True)
+    media = butaca_env / 'media'
+    (media / 'library' / 'serie-1' / 's01e001').mkdir(parents=True)
+    with db.session(write=True) as session:
+        series = catalog.add_series(
+            session,
+            title='Serie',
+            genre='Drama',
+            year=2020,
+            poster_path='library/serie-1/poster-400.jpg',
+            backdrop_path='library/serie-1/backdrop-1280.jpg',
+        )
+        catalog.add_episode(
+            session,
+            series=series,
+            season_number=1,
+            episode_number=1,
+            title='Uno',
+            duration_s=10,
+            video_sd_path='library/serie-1/s01e001/sd.mp4',
+            video_hd_path='library/serie-1/s01e001/hd.mp4',
+            sd_height=480,
+            hd_height=720,
+        )
+        series_id = series.id
+    heard: list[dict] = []
+    from app import events
+
+    class Bus:
+        def send(self, topic: str, data: dict) -> None:
+            heard.append({'topic': topic, **data})
+
+        def close(self) -> None:
+            pass
+
+    events.set_bus(Bus())
+    try:
+        admin_titles.edit_title(
+            actor=boss,
+            title_id=series_id,
+            title='Serie nueva',
+            description='Otra sinopsis',
+            genre='Comedia',
+            year=2021,
+            rating='12',
+            is_premium=True,
+        )
+        with db.session() as session:
+            episode = session.exec(select(Title).where(Title.kind == Kind.EPISODE.value)).one()
+            assert (episode.genre, episode.year, episode.rating, episode.is_premium) == ('Comedia', 2021, '12', True)
+            assert catalog.get_title(session, title_id=series_id).title == 'Serie nueva'
+        assert any(m['topic'] == 'catalog' and series_id in m['title_ids'] for m in heard)
+        with pytest.raises(ValidationError):
+            admin_titles.edit_title(
+                actor=boss, title_id=series_id, title='', description='', genre='x', year=2020, rating='TP',
+                is_premium=False,
+            )  # fmt: skip
+        admin_titles.delete_title(actor=boss, title_id=series_id)
+    finally:
+        events.set_bus(None)
+    with db.session() as session:
+        assert session.exec(select(Title)).all() == []
+    assert not (media / 'library' / 'serie-1').exists()
+    assert [e.action for e in admin.log()][:3] == ['delete_title', 'edit_title', 'first_admin']
+
+
+async def test_a_title_edited_by_the_administrator_changes_on_a_viewers_open_home_page(create_user) -> None:
+    from .helpers import seed_titles
+
+    register('jefa', local=True)
+    make_account('bruno')
+    [title_id] = seed_titles(1, names=['Clip viejo'])
+    viewer, boss = create_user(), create_user()
+    await sign_in(viewer, 'bruno')
+    await should_see(viewer, 'Clip viejo')
+    await sign_in(boss, 'jefa')
+    await should_see(boss, marker='nav-/admin')
+    await boss.open('/admin/titles')
+    await should_see(boss, marker=f'title-{title_id}')
+    boss.find(marker=f'edit-{title_id}').click()
+    await should_see(boss, marker='edit-name')
+    boss.find(marker='edit-name').clear().type('Clip nuevo')
+    boss.find(marker='edit-save').click()
+    await should_see(boss, translate('es', 'titles.saved'))
+    await should_see(viewer, 'Clip nuevo')  # no reload: the `catalog` news redrew it

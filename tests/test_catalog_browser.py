@@ -50,6 +50,14 @@ def named(screen: Screen, tag: str, name: str):
     return screen.selenium.find_element(By.CSS_SELECTOR, f'{tag}[aria-label="{name}"]')
 
 
+def back_to_a_new_view(screen: Screen) -> None:
+    """Back, and wait until the page built for the address it goes back to is there (not the one before it)."""
+    screen.selenium.execute_script('window.butacaOldView = true')
+    screen.selenium.back()
+    until(screen, 'window.butacaOldView === undefined && !!document.querySelector(".bt-grid")')
+    until(screen, 'document.readyState === "complete"')
+
+
 def choose(screen: Screen, label: str, option: str) -> None:
     """Pick `option` in the select labelled `label`, as a person does: open it, click the option."""
     field = screen.selenium.find_element(By.XPATH, f'//label[.//div[text()="{label}"]]')
@@ -88,12 +96,12 @@ def test_search_genre_and_page_survive_reload_and_back(screen: Screen):
     assert grid_titles(screen) == view
 
     # Back through the catalog's own steps: the sort, then the genre, come off one at a time.
-    screen.selenium.back()
-    until(screen, 'new URLSearchParams(location.search).get("sort") === null')
+    back_to_a_new_view(screen)
+    assert 'sort' not in query(screen)
     until(screen, 'document.querySelectorAll(".bt-grid .bt-card").length === 14')
     assert grid_titles(screen)[0] == 'Título 0'  # relevance ties: by title
-    screen.selenium.back()
-    until(screen, 'new URLSearchParams(location.search).get("genre") === null')
+    back_to_a_new_view(screen)
+    assert query(screen) == {'q': ['título']}
     until(screen, 'document.querySelectorAll(".bt-grid .bt-card").length === 24')
 
 
@@ -133,3 +141,62 @@ def test_a_rows_arrows_scroll_it_and_its_see_all_opens_the_catalog_on_its_genre(
     until(screen, 'location.pathname === "/catalog"')
     assert query(screen) == {'genre': ['Comedia']}
     until(screen, 'document.querySelectorAll(".bt-grid .bt-card").length === 12')
+
+
+def _many_rows(genres: int = 12, per_genre: int = 12) -> None:
+    """`genres` rows of `per_genre` titles, each with a small poster and backdrop file."""
+    from app import db
+    from app.config import get_settings
+    from app.services import catalog
+
+    media = get_settings().media_dir
+    (media / 'art').mkdir(parents=True, exist_ok=True)
+    for name in ('poster.jpg', 'backdrop.jpg'):
+        (media / 'art' / name).write_bytes(b'\xff\xd8\xff' + bytes(64))
+    with db.session(write=True) as session:
+        for n in range(genres * per_genre):
+            catalog.add_title(
+                session,
+                title=f'Título {n:03d}',
+                genre=f'Género {n % genres:02d}',
+                year=2000,
+                duration_s=60.0,
+                poster_path='art/poster.jpg',
+                backdrop_path='art/backdrop.jpg',
+                video_sd_path='art/sd.mp4',
+                video_hd_path='art/hd.mp4',
+                sd_height=480,
+                hd_height=720,
+            )
+
+
+REQUESTED_POSTERS = (
+    'new Set(performance.getEntriesByType("resource").map(e => e.name)'
+    '.filter(n => n.includes("/poster")).map(n => new URL(n).pathname.split("/")[2])).size'
+)
+
+
+def test_posters_of_rows_far_below_are_not_fetched_until_they_come_near(screen: Screen, capsys):
+    _many_rows()
+    sign_in(screen)
+    until(screen, f'{REQUESTED_POSTERS} > 0 && document.readyState === "complete"')
+    # Every poster on the first screen has loaded.
+    near = (
+        '[...document.querySelectorAll(".bt-row img.bt-poster")].filter(i => i.getBoundingClientRect().top < '
+        'innerHeight && i.getBoundingClientRect().left < innerWidth)'
+    )
+    until(screen, f'{near}.every(i => i.complete)')
+    on_screen = js(screen, 'document.querySelectorAll(".bt-row img.bt-poster").length')
+    first = js(screen, REQUESTED_POSTERS)
+    assert on_screen == 144
+    assert first < 144 / 2  # the rows far below the first screen wait
+    # Down to the last row, as a viewer scrolling: the rows fetch their posters as they come near.
+    for _ in range(30):
+        screen.selenium.execute_script('window.scrollBy(0, 600)')
+        if js(screen, 'window.innerHeight + window.scrollY >= document.body.scrollHeight - 2'):
+            break
+    until(screen, f'{REQUESTED_POSTERS} > {first}')
+    asked = js(screen, 'performance.getEntriesByType("resource").map(e => e.name).filter(n => n.includes("/poster"))')
+    assert asked and all(url.endswith(('?w=200&f=webp', '?w=400&f=webp')) for url in asked), asked[:3]  # WebP sizes
+    with capsys.disabled():
+        print(f'\nlazy posters: {first} of 144 fetched on the first screen, {js(screen, REQUESTED_POSTERS)} at the end')

@@ -185,3 +185,29 @@ def test_the_command_imports_a_folder_and_reports_a_broken_one(
     titles, _ = rows()
     assert {t.title for t in titles if t.kind == 'series'} == {'El Faro'}
     assert all(t.is_premium for t in titles)
+
+
+def test_a_poster_is_replaced_from_a_picture_or_a_frame_under_new_names(tmp_path: Path, butaca_env: Path) -> None:
+    import io
+
+    from app.library import artwork
+    from app.library.importer import import_video
+
+    title_id = import_video(make_clip(tmp_path / 'c.mkv', seconds=2.0), title='Clip', genre='Otros', year=2024)
+    with db.session() as session:
+        old = catalog.get_title_row(session, title_id).poster_path
+    media = butaca_env / 'media'
+    framed = artwork.replace_artwork(title_id=title_id, kind='poster', at_s=1.0)
+    assert framed != old and (media / framed).is_file() and not (media / old).exists()
+    buffer = io.BytesIO()
+    Image.new('RGB', (800, 450), (0, 200, 0)).save(buffer, 'PNG')
+    wide = artwork.replace_artwork(
+        title_id=title_id, kind='backdrop', picture=artwork.picture_from_bytes(buffer.getvalue())
+    )
+    with Image.open(media / wide) as image, db.session() as session:
+        assert image.size == (1280, 720) and image.getpixel((640, 360))[1] > 150
+        row = catalog.get_title_row(session, title_id)
+        assert (row.poster_path, row.backdrop_path) == (framed, wide)
+        assert [size['jpeg'] for size in row.images['backdrop']][-1] == wide
+    with pytest.raises(artwork.NotAPicture):
+        artwork.picture_from_bytes(b'not a picture')

@@ -80,7 +80,7 @@ def test_the_worker_in_this_process_runs_cancels_retries_and_explains(tmp_path: 
     unsubscribe = _listen(heard)
     stop = consumer.start_in_thread()
     try:
-        clip = make_clip(tmp_path / 'in' / 'Clip (2024).mp4', seconds=1.5)
+        clip = make_clip(tmp_path / 'in' / 'Clip (2024).mkv', seconds=1.5)
         done = film_job(clip)
         queue.send(done)
         wait_until(lambda: jobs.get(done).state == jobs.DONE, what='the job to finish', timeout=60)
@@ -98,7 +98,7 @@ def test_the_worker_in_this_process_runs_cancels_retries_and_explains(tmp_path: 
         from tests.helpers import make_account
 
         boss = make_account('jefa')
-        long_clip = make_clip(tmp_path / 'in' / 'Largo (2024).mp4', seconds=12, size=(640, 360), fps=25)
+        long_clip = make_clip(tmp_path / 'in' / 'Largo (2024).mkv', seconds=12, size=(640, 360), fps=25)
         slow = film_job(long_clip, 'Largo')
         queue.send(slow)
         wait_until(lambda: 'Codificando' in jobs.get(slow).message, what='the encode to start', timeout=60)
@@ -131,7 +131,7 @@ def _listen(heard: list[dict]):
 
 @pytest.mark.slow
 def test_a_job_whose_worker_was_killed_finishes_after_the_restart(tmp_path: Path, butaca_env: Path) -> None:
-    clip = make_clip(tmp_path / 'in' / 'Largo (2024).mp4', seconds=12, size=(640, 360), fps=25)
+    clip = make_clip(tmp_path / 'in' / 'Largo (2024).mkv', seconds=12, size=(640, 360), fps=25)
     job_id = film_job(clip, 'Largo')
     queue.send(job_id)
     env = {**os.environ, 'PYTHONUNBUFFERED': '1'}
@@ -181,3 +181,29 @@ async def test_the_jobs_page_follows_a_job_live_and_retries_a_failed_one(no_work
     user.find(marker=f'job-retry-{job_id}').click()
     await should_see(user, translate('es', 'jobs.state.queued'))
     assert jobs.get(job_id).state == jobs.QUEUED
+
+
+@pytest.mark.slow
+def test_with_redis_the_queue_lives_there_and_jobs_still_run(
+    tmp_path: Path, butaca_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+    from huey import RedisHuey
+
+    try:
+        redis.Redis.from_url('redis://127.0.0.1:6379/0').ping()
+    except redis.RedisError:
+        if os.environ.get('CI') == 'true':
+            raise
+        pytest.skip('no Redis at 127.0.0.1:6379')
+    monkeypatch.setenv('BUTACA_REDIS_URL', 'redis://127.0.0.1:6379/0')
+    huey, _ = queue.queue()
+    assert isinstance(huey, RedisHuey) and not (butaca_env / 'data' / 'jobs.db').exists()
+    stop = consumer.start_in_thread()
+    try:
+        job_id = film_job(make_clip(tmp_path / 'Rojo (2020).mkv', seconds=1.0))
+        queue.send(job_id)
+        wait_until(lambda: jobs.get(job_id).state == jobs.DONE, what='the job through Redis', timeout=120)
+    finally:
+        stop()
+        huey.storage.flush_all()

@@ -127,3 +127,28 @@ def test_videos_are_known_by_their_suffix() -> None:
 def test_title_and_year_drop_tags_and_keep_inner_parentheses() -> None:
     assert title_and_year('Amélie (2001) {tmdb-194}') == TitleYear('Amélie', 2001)
     assert title_and_year('Cosmos (A Personal Voyage) (1980)') == TitleYear('Cosmos (A Personal Voyage)', 1980)
+
+
+def test_nfo_files_give_their_facts_and_hostile_or_foreign_ones_none(tmp_path) -> None:
+    from app.library.nfo import NfoFacts, read_nfo
+
+    good = tmp_path / 'movie.nfo'
+    good.write_text(
+        '<?xml version="1.0"?><movie><title>Alien</title><plot>En el espacio.</plot><year>1979</year>'
+        '<genre>Terror</genre><genre>Ciencia ficción</genre></movie>',
+        encoding='utf-8',
+    )
+    assert read_nfo(good) == NfoFacts('Alien', 'En el espacio.', 1979, ['Terror', 'Ciencia ficción'])
+    episode = tmp_path / 'e.nfo'
+    episode.write_text('<episodedetails><title>Uno</title><season>2</season><episode>3</episode>'
+                       '<aired>2020-05-01</aired></episodedetails>')  # fmt: skip
+    assert (read_nfo(episode).season, read_nfo(episode).episode, read_nfo(episode).year) == (2, 3, 2020)
+    bomb = tmp_path / 'bomb.nfo'
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+                    '<movie><title>&lol2;</title></movie>')  # fmt: skip
+    link = tmp_path / 'imdb.nfo'
+    link.write_text('https://www.imdb.com/title/tt0078748/')
+    other = tmp_path / 'other.nfo'
+    other.write_text('<html><title>x</title></html>')
+    for path in (bomb, link, other, tmp_path / 'missing.nfo'):
+        assert read_nfo(path) == NfoFacts()

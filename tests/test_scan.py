@@ -134,3 +134,41 @@ def test_one_scanner_at_a_time_even_across_processes(tree: Path, butaca_env: Pat
     finally:
         holder.communicate('\n', timeout=30)
     assert scan_folder(folder)['added'] == ['Alien (1979)/Alien (1979).mp4']
+
+
+def test_a_folder_rescans_by_itself_when_a_video_appears(tree: Path) -> None:
+    folder = library.add_folder(actor=None, path=str(tree / 'TV'))
+    scan_folder(folder)
+    make_clip(tree / 'TV' / 'El Faro (2020)' / 'Season 02' / 'El Faro S02E01 - Nueva.mkv', hue=7)
+    wait_until(
+        lambda: 'El Faro (2020)/Season 02/El Faro S02E01 - Nueva.mkv' in library.folder(folder).report.get('added', []),
+        what='the watcher to scan the new episode',
+        timeout=60,
+    )
+
+
+async def test_the_library_page_browses_the_roots_adds_a_folder_and_scans_it(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, user
+) -> None:
+    from app.i18n import translate
+    from app.services import accounts
+
+    from .helpers import should_see, sign_in
+
+    accounts.register(username='jefa', password='secreto123', confirm='secreto123', rounds=4, local=True)
+    await sign_in(user, 'jefa')
+    await should_see(user, marker='nav-/admin')
+    await user.open('/admin/library')
+    await should_see(user, marker='upload-card')
+    await should_see(user, marker='browse-roots')
+    await user.open(f'/admin/library?path={tree / "Movies"}')
+    await should_see(user, marker='browse-Alien (1979)')
+    user.find(marker='add-folder').click()
+    await should_see(user, marker='scan-1')
+    user.find(marker='scan-1').click()
+    await should_see(user, translate('es', 'library.report.added') + ': 1')
+    await should_see(user, translate('es', 'library.report.refused') + ': 1')
+    await user.open('/admin/library?path=/etc')  # outside the roots: the roots are shown instead
+    await should_see(user, marker='browse-roots')
+    with pytest.raises(AssertionError):
+        user.find(marker='browser-here')

@@ -5,19 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from nicegui import ui
+from nicegui import context, ui
+from starlette.responses import RedirectResponse
 
+from .. import cookies
 from ..lang import t
 from ..models import UserPublic
 from .frame import frame
 
 SECTIONS = (
     ('overview', '/admin'),
-    ('users', '/admin/users'),
+    ('titles', '/admin/titles'),
     ('library', '/admin/library'),
+    ('users', '/admin/users'),
     ('jobs', '/admin/jobs'),
     ('log', '/admin/log'),
 )
+
+
+def refused() -> RedirectResponse | None:
+    """The route guard sends non-administrators away already; each admin page checks again (it is its promise)."""
+    user: UserPublic | None = getattr(context.client.request.state, 'user', None)
+    if user is None or not user.is_admin:
+        return RedirectResponse(cookies.flash_link('/', ('admin.refused', 'warning', {})), status_code=303)
+    return None
 
 
 @contextmanager

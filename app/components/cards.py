@@ -10,7 +10,7 @@ from html import escape
 
 from nicegui import ui
 
-from ..lang import t
+from ..lang import genre_name, rating_name, t, tn
 from ..models import ContinueItem, TitleCard, TitleDetail
 
 
@@ -25,6 +25,35 @@ def backdrop_url(title_id: int) -> str:
 def still_url(title_id: int) -> str:
     """An episode's still (its picture in the episode list)."""
     return f'/media/{title_id}/still'
+
+
+# The widths app/library/images.py makes at import (POSTER_WIDTHS, BACKDROP_WIDTHS, STILL_WIDTHS; a test keeps them
+# equal), and how wide each picture is shown: the browser picks the size for its screen's pixels from these.
+IMAGE_WIDTHS = {'poster': (200, 400), 'backdrop': (640, 1280), 'still': (320, 640)}
+SHOWN = {
+    'poster': '(max-width: 599px) 120px, 200px',
+    'backdrop': '100vw',
+    'details': '(max-width: 900px) 96vw, 860px',
+    'still': '200px',
+}
+
+
+def picture_html(
+    title_id: int, asset: str, *, css: str, alt: str = '', shown: str | None = None, lazy: bool = True
+) -> str:
+    """A title's picture at the size it is shown: WebP in a `<picture>` source, JPEG for browsers without WebP,
+    each in every width made at import (`srcset`). `lazy`: fetched only as it nears the screen."""
+    base = f'/media/{title_id}/{asset}'
+    widths = IMAGE_WIDTHS[asset]
+    sizes = SHOWN[shown or asset]
+    webp = ', '.join(f'{base}?w={width}&amp;f=webp {width}w' for width in widths)
+    jpeg = ', '.join(f'{base}?w={width} {width}w' for width in widths)
+    loading = ' loading="lazy" decoding="async"' if lazy else ''
+    return (
+        f'<picture class="bt-picture"><source type="image/webp" srcset="{webp}" sizes="{sizes}">'
+        f'<img class="{css}"{loading} srcset="{jpeg}" sizes="{sizes}" src="{base}?w={widths[0]}" '
+        f'alt="{escape(alt)}"></picture>'
+    )
 
 
 def episode_code(season: int, number: int) -> str:
@@ -61,14 +90,14 @@ def card_html(
     below = f'<div class="bt-card-note">{escape(note)}</div>' if note else ''
     return (
         f'<a class="bt-card" href="{href}" data-title-id="{card.id}" title="{escape(label)}">'
-        f'<img class="bt-poster" loading="lazy" src="{poster_url(card.id)}" alt="{escape(label)}">'
+        f'{picture_html(card.id, "poster", css="bt-poster", alt=label)}'
         f'{badge}{progress}<div class="bt-card-title">{escape(card.title)}</div>{below}</a>'
     )
 
 
 def continue_note(item: ContinueItem) -> str:
     """What a Continue watching card plays: 'S1:E3 · 12 min left', or '12 min left' for a film."""
-    left = t('series.left', minutes=max(1, round(item.left_s / 60)))
+    left = tn('series.left', max(1, round(item.left_s / 60)))
     if item.episode is None:
         return left
     return f'{episode_code(item.episode.season, item.episode.number)} · {left}'
@@ -119,9 +148,9 @@ def format_clock(seconds: float) -> str:
 
 
 def meta_line(title: TitleCard) -> str:
-    """'2023 · Drama · Film · 62 min · Age: 12' under a title's name (a series says no length: its episodes do)."""
-    rating = t('title.rating', rating=title.rating)
+    """'2023 · Drama · Film · 62 min · 12+' under a title's name (a series says no length: its episodes do)."""
+    rating, genre = rating_name(title.rating), genre_name(title.genre)
     if title.kind == 'series':
-        return f'{title.year} · {title.genre} · {t("title.series")} · {rating}'
+        return f'{title.year} · {genre} · {t("title.series")} · {rating}'
     minutes = t('title.minutes', minutes=max(1, round(title.duration_s / 60)))
-    return f'{title.year} · {title.genre} · {t("title.movie")} · {minutes} · {rating}'
+    return f'{title.year} · {genre} · {t("title.movie")} · {minutes} · {rating}'

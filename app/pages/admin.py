@@ -5,21 +5,13 @@ from __future__ import annotations
 from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
-from .. import cookies, work
-from ..components.admin_frame import admin_frame, when
+from .. import work
+from ..components.admin_frame import admin_frame, refused, when
 from ..lang import t
 from ..models import UserPublic
 from ..services import admin
 
 LOG_PAGE = 50
-
-
-def refused() -> RedirectResponse | None:
-    """The route guard sends non-administrators away already; a page checks again (it is the page's promise)."""
-    user: UserPublic | None = getattr(context.client.request.state, 'user', None)
-    if user is None or not user.is_admin:
-        return RedirectResponse(cookies.flash_link('/', ('admin.refused', 'warning', {})), status_code=303)
-    return None
 
 
 async def admin_page() -> RedirectResponse | None:

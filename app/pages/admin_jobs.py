@@ -8,8 +8,8 @@ import asyncio
 from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
-from .. import auth, cookies, live, work
-from ..components.admin_frame import admin_frame, when
+from .. import auth, live, work
+from ..components.admin_frame import admin_frame, refused, when
 from ..components.forms import show_error
 from ..lang import t
 from ..models import UserPublic
@@ -20,9 +20,9 @@ REDRAW_AFTER_S = 0.5  # progress comes in bursts: one redraw for whatever arrive
 
 
 async def admin_jobs_page() -> RedirectResponse | None:
-    user: UserPublic | None = getattr(context.client.request.state, 'user', None)
-    if user is None or not user.is_admin:
-        return RedirectResponse(cookies.flash_link('/', ('admin.refused', 'warning', {})), status_code=303)
+    if (away := refused()) is not None:
+        return away
+    user: UserPublic = context.client.request.state.user
     rows = await work.run(jobs.listing)
     client = context.client
     pending: asyncio.Task | None = None

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
-from .. import auth, cookies, work
-from ..components.admin_frame import admin_frame, when
+from .. import auth, work
+from ..components.admin_frame import admin_frame, refused, when
 from ..components.forms import show_error
 from ..lang import t
 from ..models import Plan, UserPublic
@@ -19,9 +19,9 @@ PAGE_SIZE = 50
 
 
 async def admin_users_page() -> RedirectResponse | None:
-    user: UserPublic | None = getattr(context.client.request.state, 'user', None)
-    if user is None or not user.is_admin:
-        return RedirectResponse(cookies.flash_link('/', ('admin.refused', 'warning', {})), status_code=303)
+    if (away := refused()) is not None:
+        return away
+    user: UserPublic = context.client.request.state.user
     state = {'query': ''}
     rows, total = await work.run(admin_users.list_users, limit=PAGE_SIZE)
 
@@ -30,18 +30,23 @@ async def admin_users_page() -> RedirectResponse | None:
         rows, total = await work.run(admin_users.list_users, query=state['query'], limit=PAGE_SIZE)
         table.refresh()
 
+    layout = context.client.layout
+
     async def act(what: Callable[[UserPublic], Awaitable[str | None]]) -> None:
-        actor = await auth.require_admin()
-        if actor is None:
-            return
-        try:
-            message = await what(actor)
-        except Exception as error:  # show_error logs anything that is not a domain error
-            show_error(error)
-            return
-        if message:
-            ui.notify(message, type='positive', position='top')
-        await reload()
+        # In the page's own slot: the menu that was clicked goes with the table's redraw (and a quick second click
+        # may come from a menu already redrawn away).
+        with layout:
+            actor = await auth.require_admin()
+            if actor is None:
+                return
+            try:
+                message = await what(actor)
+            except Exception as error:  # show_error logs anything that is not a domain error
+                show_error(error)
+                return
+            if message:
+                ui.notify(message, type='positive', position='top')
+            await reload()
 
     @ui.refreshable
     def table() -> None:

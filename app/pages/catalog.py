@@ -15,14 +15,16 @@ from nicegui import context, ui
 from .. import auth, work
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
-from ..lang import t
+from ..components.landmarks import heading
+from ..lang import genre_name, t, tn
 from ..models import CatalogPage, UserPublic
 from ..services import catalog, screens
 
 PAGE_SIZE = 24
 DEFAULT_SORT = 'relevance'  # the title order while nothing is searched
-# A Back or Forward between two of this page's own history entries: build the page again from the URL.
-RELOAD_ON_HISTORY = 'window.addEventListener("popstate", () => location.reload())'
+# A Back or Forward between two of this page's own history entries: build the page again from the URL. In the
+# page's head (not sent over the websocket), so that a Back pressed before the socket is up is not missed.
+RELOAD_ON_HISTORY = '<script>window.addEventListener("popstate", () => location.reload());</script>'
 
 
 def read_state(*, q: str, genre: str, sort: str, page: str, included: str, genres: list[str]) -> dict:
@@ -61,11 +63,11 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
     requested = context.client.request.url
     if state_url(state) != (requested.path + (f'?{requested.query}' if requested.query else '')):
         ui.navigate.history.replace(state_url(state))
-    ui.run_javascript(RELOAD_ON_HISTORY)
+    ui.add_head_html(RELOAD_ON_HISTORY)
 
-    with frame(user, active='/catalog'):
+    with frame(user, title=t('catalog.title'), active='/catalog'):
         with ui.column().classes('bt-section gap-4 pt-6'):
-            ui.label(t('catalog.title')).classes('text-3xl font-extrabold')
+            heading(t('catalog.title')).classes('text-3xl font-extrabold')
             with ui.row().classes('w-full gap-3 items-end'):
                 search = (
                     ui.input(t('catalog.search'), value=state['q'])
@@ -77,7 +79,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
                     ui.icon('search').mark('search-icon')
                 genre_select = (
                     ui.select(
-                        {'': t('catalog.all_genres'), **{g: g for g in genres}},
+                        {'': t('catalog.all_genres'), **{g: genre_name(g) for g in genres}},
                         value=state['genre'],
                         label=t('catalog.genre'),
                     )
@@ -101,17 +103,24 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
                     'outline color=white no-caps'
                 )
                 clear_button.mark('clear-filters')
-            with ui.row().classes('items-center gap-4') as pager:
-                prev_button = ui.button(t('catalog.prev'), icon='chevron_left').props('flat color=white').mark('prev')
-                page_label = ui.label().mark('page-label')
+            # One line on a phone too: Previous at the left, the page in the middle, Next at the right.
+            with ui.row().classes('w-full max-w-[560px] items-center justify-between no-wrap gap-1') as pager:
+                prev_button = (
+                    ui.button(t('catalog.prev'), icon='chevron_left')
+                    .props('flat dense no-wrap color=white')
+                    .mark('prev')
+                )
+                page_label = ui.label().classes('whitespace-nowrap').mark('page-label')
                 next_button = (
-                    ui.button(t('catalog.next')).props('flat color=white icon-right=chevron_right').mark('next')
+                    ui.button(t('catalog.next'))
+                    .props('flat dense no-wrap color=white icon-right=chevron_right')
+                    .mark('next')
                 )
 
     def show(result: CatalogPage) -> None:
         state['page'] = result.page
         grid.set_content(grid_html(result.items))
-        summary.set_text(t('catalog.results', count=result.total))
+        summary.set_text(tn('catalog.results', result.total))
         page_label.set_text(t('catalog.page', page=result.page, pages=result.pages))
         empty.set_visibility(result.total == 0)
         pager.set_visibility(result.total > 0)

@@ -232,10 +232,22 @@ def media_file(*, title_id: int, kind: str, key: str) -> str | None:
     return None
 
 
-def image_path(*, title_id: int, column: str) -> str:
-    """A title's artwork file (`poster_path` or `backdrop_path`), relative to the media folder."""
+def image_path(*, title_id: int, column: str, asset: str = '', width: int = 0, webp: bool = False) -> str:
+    """A title's artwork file, relative to the media folder: with a `width`, the smallest of the sizes made at
+    import (`images[asset]`) at least that wide (else the largest), as WebP or JPEG; without one, or for a title
+    imported without sizes, the file in `column` (poster_path, backdrop_path, still_path)."""
     with db.session() as session:
-        return getattr(get_title_row(session, title_id), column)
+        row = get_title_row(session, title_id)
+        sizes = [size for size in (row.images or {}).get(asset) or [] if size.get('webp' if webp else 'jpeg')]
+        if width > 0 and sizes:
+            wide_enough = [size for size in sizes if size['width'] >= width]
+            chosen = (
+                min(wide_enough, key=lambda size: size['width'])
+                if wide_enough
+                else max(sizes, key=lambda size: size['width'])
+            )
+            return chosen['webp' if webp else 'jpeg']
+        return getattr(row, column) or ''
 
 
 def parse_title_id(raw: object) -> int:

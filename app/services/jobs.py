@@ -117,6 +117,17 @@ def report(job_id: int, *, progress: float, message: str) -> str:
     return state
 
 
+def beat(job_id: int) -> str:
+    """A running job's heartbeat when it has no progress to tell (a long probe or trickplay); returns its state."""
+    with db.session(write=True) as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return CANCELLED
+        if job.state in (RUNNING, CANCELLING):
+            job.heartbeat_at = utcnow()
+        return job.state
+
+
 def state_of(job_id: int) -> str:
     with db.session() as session:
         found = session.exec(select(Job.state).where(Job.id == job_id)).first()

@@ -1,5 +1,6 @@
 """The queue's consumer: inside `python main.py` (a thread, no signal handlers: the server owns them) or apart as
-`butaca-worker` (its own process, huey's signal handling). Both first put back what a dead worker left."""
+`butaca-worker` (its own process, huey's signal handling). Both first put back what a dead worker left, and watch
+the library roots for changes (app/library/watch.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from huey.consumer import Consumer
 
 from ..config import library_settings
+from ..library import watch
 from ..services import jobs
 from .queue import queue, send
 
@@ -56,8 +58,10 @@ def start_in_thread() -> Callable[[], None]:
     consumer = _consumer(ThreadConsumer)
     consumer.start()
     log.info('job worker started (%d encode(s) at a time)', library_settings().encode_workers)
+    watching = watch.start()
 
     def stop() -> None:
+        watching.set()
         consumer.stop(graceful=False)
 
     return stop
@@ -70,7 +74,11 @@ def main() -> int:
 
     init_db()
     recover()
-    _consumer(Consumer).run()
+    watching = watch.start()
+    try:
+        _consumer(Consumer).run()
+    finally:
+        watching.set()
     return 0
 
 

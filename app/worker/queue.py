@@ -3,12 +3,13 @@ machines share it). It carries only "run job N"; the job's state lives in Butaca
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 
 from huey import Huey, RedisHuey, SqliteHuey
 
-from ..config import library_settings
+from ..config import get_settings, library_settings
 
 _lock = threading.Lock()
 _current: tuple[tuple, Huey, object] | None = None
@@ -18,11 +19,14 @@ def queue() -> tuple[Huey, object]:
     """The huey instance for the settings of now, and its one task (``run_job(job_id)``)."""
     global _current
     settings = library_settings()
-    key = (settings.redis_url, str(settings.jobs_db))
+    database = get_settings().database_url
+    key = (settings.redis_url, str(settings.jobs_db), database)
     with _lock:
         if _current is None or _current[0] != key:
             if settings.redis_url:
-                huey: Huey = RedisHuey('butaca-jobs', url=settings.redis_url)
+                # Job numbers mean something in one database only: installations sharing a Redis keep apart.
+                name = f'butaca-jobs-{hashlib.sha256(database.encode()).hexdigest()[:10]}'
+                huey: Huey = RedisHuey(name, url=settings.redis_url)
             else:
                 settings.jobs_db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 # Private from the start, as the database (its -wal and -shm files take the same mode).

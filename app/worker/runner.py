@@ -25,6 +25,7 @@ log = logging.getLogger('butaca.worker')
 POLL_S = 0.5  # how often a running job looks for a cancel
 REPORT_EVERY_S = 0.5  # progress lines are many; the database and the page get one every this long
 STOP_GRACE_S = 5.0  # after SIGTERM, the child has this long to clean up before SIGKILL
+BEAT_EVERY_S = 20.0  # well within jobs.STALE_AFTER, after which a worker elsewhere counts as dead
 
 
 def worker_name() -> str:
@@ -55,13 +56,13 @@ def run(job_id: int) -> None:
         log.exception('job %s failed', job_id)
         state, error, title_id = jobs.FAILED, f'{type(error).__name__}: {error}', None
     remove_leftovers(job_id)
-    jobs.finish(job_id, state=state, error=error, title_id=title_id)
-    library.job_finished(job_id, state=state, title_id=title_id, error=error)
-    if title_id is not None:
-        events.publish('catalog', title_ids=[title_id])  # open home pages show it (the child's news stays there)
     source = params.get('remove_source')
     if state == jobs.DONE and source:
         Path(source).unlink(missing_ok=True)  # an upload, now in the library
+    library.job_finished(job_id, state=state, title_id=title_id, error=error)
+    jobs.finish(job_id, state=state, error=error, title_id=title_id)  # last: whoever waits for it sees it all
+    if title_id is not None:
+        events.publish('catalog', title_ids=[title_id])  # open home pages show it (the child's news stays there)
 
 
 def _supervise(job_id: int, params: dict) -> tuple[str, str, int | None]:
@@ -74,7 +75,7 @@ def _supervise(job_id: int, params: dict) -> tuple[str, str, int | None]:
     )
     assert child.stdout is not None
     result: dict = {}
-    last_report = 0.0
+    last_report, last_beat = 0.0, time.monotonic()  # the first progress line is told at once
     pending: dict | None = None
     buffer = ''
     try:
@@ -103,9 +104,13 @@ def _supervise(job_id: int, params: dict) -> tuple[str, str, int | None]:
                 if current == jobs.CANCELLING:
                     return _stop(child, job_id)
             elif now - last_report >= POLL_S * 2:
-                last_report = now
-                if jobs.state_of(job_id) == jobs.CANCELLING:
+                beating = now - last_beat >= BEAT_EVERY_S
+                last_report, last_beat = now, now if beating else last_beat
+                state = jobs.beat(job_id) if beating else jobs.state_of(job_id)
+                if state == jobs.CANCELLING:
                     return _stop(child, job_id)
+        if pending is not None:  # the last progress line before the end
+            jobs.report(job_id, progress=pending.get('progress') or 0.0, message=pending['message'])
         code = child.wait()
     finally:
         if child.poll() is None:

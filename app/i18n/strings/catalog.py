@@ -23,7 +23,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     'catalog.sort.title': ('Título (A–Z)', 'Title (A–Z)'),
     'catalog.sort.year': ('Año (más reciente)', 'Year (newest)'),
     'catalog.sort.added': ('Añadido recientemente', 'Recently added'),
-    'catalog.results': ('{count} títulos', '{count} titles'),
+    'catalog.results.one': ('{count} título', '{count} title'),
+    'catalog.results.other': ('{count} títulos', '{count} titles'),
     'catalog.page': ('Página {page} de {pages}', 'Page {page} of {pages}'),
     'catalog.prev': ('Anterior', 'Previous'),
     'catalog.next': ('Siguiente', 'Next'),
@@ -32,7 +33,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     'title.series': ('Serie', 'Series'),
     'title.premium': ('PREMIUM', 'PREMIUM'),
     'title.minutes': ('{minutes} min', '{minutes} min'),
-    'title.rating': ('Edad: {rating}', 'Age: {rating}'),
     'title.close': ('Cerrar', 'Close'),
     'title.not_found': (
         'Este título no existe o ya no está en el catálogo.',

@@ -132,10 +132,7 @@ def _upgrade_sqlite() -> None:
 
 
 def _upgrade_postgres() -> None:
-    bind = op.get_bind()
-    available = bind.exec_driver_sql("SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'").first()
-    if available:
-        op.execute('CREATE EXTENSION IF NOT EXISTS unaccent')
+    if _unaccent_installed(op.get_bind()):
         # The two-argument form names its dictionary: with it the function is stable whatever the search_path.
         fold = "lower(unaccent('unaccent'::regdictionary, $1))"
     else:
@@ -155,6 +152,19 @@ def _upgrade_postgres() -> None:
     )
     # Every title already there: an update that changes nothing fires the trigger once per row.
     op.execute('UPDATE titles SET title = title')
+
+
+def _unaccent_installed(bind: sa.engine.Connection) -> bool:
+    """Whether the unaccent extension is there or could be made (it ships with PostgreSQL's contrib, and is trusted:
+    a database owner may create it). Tried in a savepoint: a role that may not leaves the migration going."""
+    if not bind.exec_driver_sql("SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'").first():
+        return False
+    try:
+        with bind.begin_nested():
+            bind.exec_driver_sql('CREATE EXTENSION IF NOT EXISTS unaccent')
+    except sa.exc.DBAPIError:
+        return False
+    return True
 
 
 def downgrade() -> None:
