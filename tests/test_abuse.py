@@ -426,7 +426,7 @@ async def test_a_signed_out_catalog_tab_answers_no_more_searches(shared: Running
     catalog = await SocketPage.open(client, '/catalog')
     search = catalog.find(label=translate('es', 'catalog.search'))
     await catalog.send(search, 'update:value', 'Bench 4')
-    results = translate('es', 'catalog.results', count=1)
+    results = translate('es', 'catalog.results.one', count=1)
     await catalog.wait_for_text(results)  # while signed in, the search answers
     home = await SocketPage.open(client, '/')
     told = len(catalog.opened)
@@ -436,7 +436,7 @@ async def test_a_signed_out_catalog_tab_answers_no_more_searches(shared: Running
     seen = len(catalog.updates)
     await catalog.send(search, 'update:value', 'zzz')  # a script ignores that and searches on
     assert (await catalog.next_navigation()).startswith('/flash')  # the handler found no session: to the login page
-    nothing = translate('es', 'catalog.results', count=0)
+    nothing = translate('es', 'catalog.results.other', count=0)
     assert nothing not in json.dumps(catalog.updates[seen:], ensure_ascii=False)
     await catalog.close()
     await home.close()
