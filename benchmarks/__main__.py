@@ -16,7 +16,9 @@ from .suite import run_all
 def main() -> None:
     parser = argparse.ArgumentParser(prog='python -m benchmarks', description=__doc__)
     parser.add_argument('--quick', action='store_true', help='seconds instead of minutes (CI)')
-    parser.add_argument('--only', nargs='*', help='some of: video logins pages saves memory cluster')
+    parser.add_argument(
+        '--only', nargs='*', help='some of: video logins pages saves memory cluster (cluster: only when named)'
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     rows = asyncio.run(run_all(quick=args.quick, only=set(args.only or [])))
