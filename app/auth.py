@@ -8,6 +8,7 @@ browser on: every sign-in gets a new token, so nothing planted or copied before 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
@@ -33,6 +34,22 @@ def safe_redirect(target: str | None) -> str:
     return target
 
 
+FORWARDING_HEADERS = ('x-forwarded-for', 'x-real-ip', 'forwarded')
+
+
+def local_request(request: object) -> bool:
+    """A request from the server's own machine: a loopback peer, and no proxy header (behind a proxy on the same
+    machine every request comes from loopback; the header says it came from elsewhere)."""
+    client = getattr(request, 'client', None)
+    headers = getattr(request, 'headers', {})
+    if client is None or any(name in headers for name in FORWARDING_HEADERS):
+        return False
+    try:
+        return ipaddress.ip_address(client.host).is_loopback
+    except ValueError:
+        return False
+
+
 def page_token() -> str | None:
     """The sign-in token of the page being built or handled (the cookie its browser sent when it opened)."""
     return cookies.session_token(context.client.request)
@@ -41,6 +58,18 @@ def page_token() -> str | None:
 async def current_user() -> UserPublic | None:
     """The signed-in user as the database sees it now (None when signed out, deleted or idle for too long)."""
     return await work.run(accounts.user_for_session, page_token())
+
+
+async def require_admin() -> UserPublic | None:
+    """For administrators' event handlers: the administrator, or None after sending the tab home with a message
+    (a page opened as administrator keeps its websocket after the role is taken away)."""
+    user = await current_user()
+    if user is None:
+        go('/login', flash=('login.session_ended', 'warning', {}))
+    elif not user.is_admin:
+        go('/', flash=('admin.refused', 'warning', {}))
+        return None
+    return user
 
 
 async def require_user() -> UserPublic | None:

@@ -37,6 +37,8 @@ class Settings:
     max_connections: int
     redis_url: str | None  # live updates between processes (app/events_redis.py)
     redis_prefix: str  # of Butaca's Redis keys and channel: several installations can share one Redis
+    page_loads_per_session: int  # page loads a second one signed-in browser may keep up (0: no limit)
+    page_loads_per_address: int  # the same for page loads without a session, per address (0: no limit)
 
     @property
     def production(self) -> bool:
@@ -92,6 +94,8 @@ _NAMES = (
     'BUTACA_MAX_CONNECTIONS',
     'BUTACA_REDIS_URL',
     'BUTACA_REDIS_PREFIX',
+    'BUTACA_PAGE_LOADS_PER_SESSION',
+    'BUTACA_PAGE_LOADS_PER_ADDRESS',
 )
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
@@ -143,6 +147,8 @@ def _read_settings() -> Settings:
         max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
         redis_url=_redis_url(),
         redis_prefix=os.environ.get('BUTACA_REDIS_PREFIX', '').strip() or 'butaca:',
+        page_loads_per_session=_int('BUTACA_PAGE_LOADS_PER_SESSION', 5, 0, 100_000),
+        page_loads_per_address=_int('BUTACA_PAGE_LOADS_PER_ADDRESS', 10, 0, 100_000),
     )
 
 
@@ -203,3 +209,31 @@ def private_folder(path: Path) -> Path:
     """`path` as a folder only its owner can enter (made 0700 if missing; an existing one is left as it is)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+@dataclass(frozen=True)
+class LibrarySettings:
+    """The library's work: where the jobs queue lives, how many encodes at once, which folders may be scanned."""
+
+    redis_url: str | None  # BUTACA_REDIS_URL: the jobs queue in Redis (several machines); else SQLite at data/jobs.db
+    encode_workers: int  # BUTACA_ENCODE_WORKERS: encodes at once (1 on 2 cores: viewers come first)
+    worker_in_process: bool  # BUTACA_WORKER: run the queue's consumer inside `python main.py` (off: butaca-worker)
+    roots: tuple[Path, ...]  # BUTACA_LIBRARY_ROOTS: folders (os.pathsep-separated) whose subfolders may be scanned
+    upload_max_mb: int  # BUTACA_UPLOAD_MAX_MB: the largest upload the server accepts
+
+    @property
+    def jobs_db(self) -> Path:
+        return get_settings().data_dir / 'jobs.db'
+
+
+def library_settings() -> LibrarySettings:
+    """Read at each call (a few environment lookups): tests and the worker change them between runs."""
+    raw_roots = os.environ.get('BUTACA_LIBRARY_ROOTS', '').strip()
+    roots = tuple(Path(part).expanduser().resolve() for part in raw_roots.split(os.pathsep) if part.strip())
+    return LibrarySettings(
+        redis_url=os.environ.get('BUTACA_REDIS_URL', '').strip() or None,
+        encode_workers=_int('BUTACA_ENCODE_WORKERS', 1, 1, 16),
+        worker_in_process=_bool('BUTACA_WORKER', True),
+        roots=roots,
+        upload_max_mb=_int('BUTACA_UPLOAD_MAX_MB', 2048, 1, 1_000_000),
+    )

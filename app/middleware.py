@@ -5,7 +5,8 @@
 - `PageScripts`: a per-answer nonce on every script of an HTML page, named in that page's policy;
 - `SameSiteOnly`: the websocket handshake and the state-changing API refuse other sites;
 - `BodyLimit`: request bodies are refused past a size while they are read, never buffered whole first;
-- `AuthGuard`: pages need a session (else the login page), the API answers 401.
+- `AuthGuard`: pages need a session (else the login page), the API answers 401; `/admin` is administrators' only
+  (other viewers are sent home with a message, or get 403 from its HTTP endpoints and from NiceGUI's uploads).
 """
 
 from __future__ import annotations
@@ -15,19 +16,32 @@ import secrets
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import cookies, work
+from . import cookies, session_cache, work
 from .config import get_settings
 from .services import accounts
 
 # Pages anyone may open, and prefixes that are public by nature (NiceGUI's own assets and websocket, our CSS/JS).
-PUBLIC_PATHS = {'/login', '/register', '/favicon.ico', '/api/health', '/api/login', '/auth/complete', '/flash'}
+PUBLIC_PATHS = {
+    '/login',
+    '/register',
+    '/reset',
+    '/favicon.ico',
+    '/api/health',
+    '/api/login',
+    '/auth/complete',
+    '/flash',
+}
 PUBLIC_PREFIXES = ('/_nicegui', '/static/', '/lang/')
+# Administrators' HTTP endpoints (not pages): 403 for anyone else, as NiceGUI's upload route is.
+ADMIN_HTTP_PREFIXES = ('/admin/api/', '/admin/upload')
+_NICEGUI_UPLOAD = re.compile(r'^/_nicegui/client/[^/]+/upload/')
 # Non-page routes: without a session they answer 401 instead of redirecting to the login page.
 API_PREFIXES = ('/api/', '/media/', '/play/')
 MAX_BODY = 64 * 1024
+NO_STORE = {'Cache-Control': 'no-store'}  # refusals are never kept by a cache in between
 # NiceGUI needs 'unsafe-eval' (Vue compiles its components' templates at run time) and inline styles (Tailwind and
 # Quasar add <style> elements while the page runs); every <script> of our pages carries the answer's nonce instead
 # of 'unsafe-inline' (lab notes, 10).
@@ -159,7 +173,7 @@ class SameSiteOnly:
             if scope['type'] == 'websocket':
                 await send({'type': 'websocket.close', 'code': 1008})  # before accept: the handshake gets a 403
                 return
-            response = JSONResponse({'detail': 'cross-site request refused'}, status_code=403)
+            response = JSONResponse({'detail': 'cross-site request refused'}, status_code=403, headers=NO_STORE)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -178,12 +192,12 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope['type'] != 'http' or scope['path'].startswith('/_nicegui/') and 'upload' in scope['path']:
+        if scope['type'] != 'http' or admin_only(scope['path']) and 'upload' in scope['path']:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b'content-length')
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await PlainTextResponse('request body too large', status_code=413)(scope, receive, send)
+            await PlainTextResponse('request body too large', status_code=413, headers=NO_STORE)(scope, receive, send)
             return
         received = 0
         started = False
@@ -205,13 +219,24 @@ class BodyLimit:
             await self.app(scope, counting, tracking)
         except _TooLarge:
             if not started:
-                await PlainTextResponse('request body too large', status_code=413)(scope, receive, send)
+                await PlainTextResponse('request body too large', status_code=413, headers=NO_STORE)(
+                    scope, receive, send
+                )
+
+
+def admin_only(path: str) -> bool:
+    """`/admin` and everything under it, and NiceGUI's upload endpoints (only administrators upload anything)."""
+    return path == '/admin' or path.startswith('/admin/') or _NICEGUI_UPLOAD.match(path) is not None
 
 
 class AuthGuard:
     """Pages need a session (else a redirect to the login page); the API and media answer 401 instead.
 
-    The user it finds is put on `request.state.user` for the routes and pages behind it.
+    Administrators' pages send anyone else home with a message; their HTTP endpoints (and NiceGUI's uploads, public
+    to its own guard) answer 403, before any byte of the request's body is read.
+    The user it finds is put on `request.state.user` for the routes and pages behind it. Who a session belongs to
+    is remembered for a burst of requests (app/session_cache.py, forgotten at once on a sign-out, a plan or role
+    change, a disabled account, in every process).
     """
 
     def __init__(self, asgi_app: ASGIApp) -> None:
@@ -219,11 +244,28 @@ class AuthGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get('path', '')
-        if scope['type'] != 'http' or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        guarded = scope['type'] == 'http' and admin_only(path)
+        if not guarded and (scope['type'] != 'http' or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        user = await work.run(accounts.user_for_session, cookies.session_token(request))
+        token = cookies.session_token(request)
+        user = session_cache.get(token)
+        if user is None:
+            user = await work.run(accounts.user_for_session, token)
+            if user is not None and token:
+                session_cache.put(token, user)
+        if user is not None and guarded and not user.is_admin:
+            if scope.get('method') == 'GET' and not path.startswith(ADMIN_HTTP_PREFIXES):
+                target = cookies.flash_link('/', ('admin.refused', 'warning', {}))
+                response: Response = RedirectResponse(target, status_code=303)
+            else:
+                response = JSONResponse({'detail': 'administrators only'}, status_code=403)
+            await response(scope, receive, send)
+            return
+        if user is None and guarded and (path.startswith(ADMIN_HTTP_PREFIXES) or not path.startswith('/admin')):
+            await JSONResponse({'detail': 'administrators only'}, status_code=403)(scope, receive, send)
+            return
         if user is None:
             if path.startswith(API_PREFIXES):
                 response = JSONResponse({'detail': 'not signed in'}, status_code=401)

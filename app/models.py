@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, BigInteger, Column, false
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
@@ -59,6 +59,9 @@ class User(SQLModel, table=True):
     time_zone: str | None = Field(default=None, max_length=64)
     # The subtitles the viewer chose last ('es', 'en'; None: off), applied to the next title.
     subtitle_language: str | None = Field(default=None, max_length=5)
+    # Administrators manage the library and the accounts (/admin); a disabled account cannot sign in.
+    is_admin: bool = Field(default=False, sa_column_kwargs={'server_default': false()})
+    disabled: bool = Field(default=False, sa_column_kwargs={'server_default': false()})
 
 
 class AuthSession(SQLModel, table=True):
@@ -70,6 +73,92 @@ class AuthSession(SQLModel, table=True):
     user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', index=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class AdminAction(SQLModel, table=True):
+    """One thing an administrator did: who (kept by name too, should the account go), what, to what, when."""
+
+    __tablename__ = 'admin_actions'
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key='users.id', ondelete='SET NULL')
+    actor_name: str = Field(max_length=32)
+    action: str = Field(max_length=40)
+    target: str = Field(default='', max_length=200)
+    detail: str = Field(default='', max_length=500)
+
+
+class SetupToken(SQLModel, table=True):
+    """The one-time token printed at start while there is no administrator (only its SHA-256 is kept)."""
+
+    __tablename__ = 'setup_tokens'
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time password reset link an administrator made (only its SHA-256 is kept), valid until expires_at."""
+
+    __tablename__ = 'password_resets'
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', index=True)
+    expires_at: datetime
+
+
+class Job(SQLModel, table=True):
+    """One piece of library work (an import of a file or a series folder): its state and progress, which the task
+    queue alone does not keep. States: queued, running, cancelling, done, failed, cancelled."""
+
+    __tablename__ = 'jobs'
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    state: str = Field(default='queued', max_length=12, index=True)
+    label: str = Field(default='', max_length=200)
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default='{}'))
+    progress: float = 0.0  # 0..1
+    message: str = Field(default='', max_length=200)
+    error: str = Field(default='', max_length=500)
+    title_id: int | None = Field(default=None, foreign_key='titles.id', ondelete='SET NULL')
+    attempts: int = 0
+    worker: str | None = Field(default=None, max_length=100)  # host:pid of the process running it
+    created_by: str = Field(default='', max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class LibraryFolder(SQLModel, table=True):
+    """A server folder (inside BUTACA_LIBRARY_ROOTS) that the library scans, with its last scan's report."""
+
+    __tablename__ = 'library_folders'
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=1000, unique=True)
+    added_at: datetime = Field(default_factory=utcnow)
+    scanned_at: datetime | None = None
+    report: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default='{}'))
+
+
+class LibraryFile(SQLModel, table=True):
+    """A video a scan found: its size and time (a change makes it imported again), and what became of it."""
+
+    __tablename__ = 'library_files'
+
+    id: int | None = Field(default=None, primary_key=True)
+    folder_id: int = Field(foreign_key='library_folders.id', ondelete='CASCADE', index=True)
+    path: str = Field(max_length=1000, unique=True)
+    size: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))  # bytes: past 2 GB on PostgreSQL
+    mtime: float = 0.0
+    state: str = Field(default='new', max_length=12)  # new, importing, ok, refused, missing
+    reason: str = Field(default='', max_length=300)
+    title_id: int | None = Field(default=None, foreign_key='titles.id', ondelete='SET NULL')
+    job_id: int | None = None
+    seen_at: datetime = Field(default_factory=utcnow)
 
 
 class Title(SQLModel, table=True):
@@ -222,6 +311,8 @@ class UserPublic(BaseModel):
     subscription_type: Plan
     language: str | None
     created_at: datetime
+    is_admin: bool = False
+    time_zone: str | None = None  # IANA name ('Europe/Madrid'); dates are shown in it (app/lang.py)
 
 
 class TitleCard(BaseModel):

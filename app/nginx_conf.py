@@ -37,6 +37,19 @@ http {{
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
     proxy_cache_path {tmp}/grants keys_zone=butaca_grants:10m max_size=64m inactive=1m;
+    # What the app's own server cannot bound (README, "Security"): a request head or body that trickles in is
+    # dropped after 10 s (slowloris; uvicorn has no header-read timeout), and a header line over 16 KB, or more
+    # than 64 KB of them, gets 400.
+    client_header_timeout 10s;
+    client_body_timeout 10s;
+    large_client_header_buffers 4 16k;
+    # Per client address: page loads at 5 a second with bursts of 30, and 100 connections at once (a household
+    # shares one address, its tabs hold a websocket each). Behind another proxy or a CDN, name it with
+    # set_real_ip_from and real_ip_header, or all viewers share that proxy's address and one budget.
+    limit_req_zone $binary_remote_addr zone=butaca_pages:10m rate=5r/s;
+    limit_conn_zone $binary_remote_addr zone=butaca_conns:10m;
+    limit_req_status 429;
+    limit_conn_status 429;
     # Which process a request goes to: the sign-in session (either cookie name: `__Host-` over HTTPS), else the
     # visitor's address (its login page and websocket must meet in one process too).
     map $http_cookie $butaca_route {{
@@ -52,7 +65,10 @@ http {{
 {grant_server}
     server {{
         listen {listen};
-{show_upstream}        location {accel}/ {{ internal; alias {media}/; }}
+        # HSTS belongs to the TLS server (browsers ignore it over plain http): here when nginx holds the
+        # certificate, in the TLS proxy's answers when that is in front. `always`: refusals and errors too.
+        add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+{show_upstream}{conn_limit}        location {accel}/ {{ internal; alias {media}/; }}
         location /direct/ {{ alias {media}/; }}
         location /play/ {{
             proxy_pass http://{media_upstream};
@@ -62,6 +78,15 @@ http {{
             proxy_set_header X-Forwarded-For $remote_addr;
         }}
         location / {{
+{page_limit}            proxy_pass http://butaca;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+        }}
+        # Not page loads: NiceGUI's assets, our static files, artwork, uploads (a page with forty posters, or a
+        # viewer who seeks, never meets the page limit; /play/ and the websocket are not counted either).
+        location ~ ^/(_nicegui|static|media)/ {{
             proxy_pass http://butaca;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -110,12 +135,14 @@ def render(
     grants: bool = True,
     user: str | None = None,
     show_upstream: bool = False,
+    limits: bool = True,
 ) -> str:
     """The whole nginx.conf: `listen` is nginx's address (`127.0.0.1:8080`), `upstreams` Butaca's processes
     (`host:port` each), `tmp` the folder of nginx's pid, logs, temporary files and grant socket. `user` is the
     account nginx's workers run as when it is started as root. `show_upstream` adds X-Butaca-Upstream (which process
     answered) to every answer: for trying the stickiness out, not for production (it tells visitors internal
-    addresses)."""
+    addresses). `limits=False` leaves out the per-address limits of page loads and connections: for measuring
+    capacity from one address, not for production."""
     servers = '\n'.join(
         # A process that refuses connections is left alone for 5 s; its requests go to the next one meanwhile.
         f'        server {address} max_fails=1 fail_timeout=5s;'
@@ -124,6 +151,8 @@ def render(
     return CONFIG.format(
         user=f'user {user};\n' if user else '',
         show_upstream='        add_header X-Butaca-Upstream $upstream_addr always;\n' if show_upstream else '',
+        conn_limit='        limit_conn butaca_conns 100;\n' if limits else '',
+        page_limit='            limit_req zone=butaca_pages burst=30 nodelay;\n' if limits else '',
         tmp=tmp,
         listen=listen,
         balance='hash $butaca_route consistent;' if len(upstreams) > 1 else '',

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
-from nicegui import app, ui
+from nicegui import Client, app, ui
 
 from . import (
     api,
@@ -20,23 +20,47 @@ from . import (
     auth_routes,
     browser_logs,
     db,
+    error_pages,
     events,
     events_redis,
     media,
     middleware,
+    page_limits,
     playback_http,
+    session_cache,
     status,
+    upload_http,
     work,
 )
-from .config import get_settings
-from .pages import catalog, home, login, profile, register, title, watch
-from .services import playback_store
+from .config import get_settings, library_settings
+from .pages import (
+    admin,
+    admin_jobs,
+    admin_library,
+    admin_titles,
+    admin_users,
+    catalog,
+    home,
+    login,
+    profile,
+    register,
+    reset,
+    title,
+    watch,
+)
+from .services import admin as admin_service
+from .services import playback_store, shared_cache
 
 STATIC_DIR = Path(__file__).parent / 'static'
 # Pages wait for their database work in worker threads; in a burst (hundreds of players opening at once) that
 # queue can pass NiceGUI's default of 3 s, after which it would serve an error page instead of a late one.
 PAGE_TIMEOUT = 20.0
 log = logging.getLogger('butaca')
+# A page's client lives until its websocket connects; one that never connects (a script, a crawler, a flood of page
+# loads) is dropped after this long instead of NiceGUI's 60 s, checked every PRUNE_EVERY_S. A browser connects
+# within a second or two; one that comes later finds its client gone and reloads the page.
+PRUNE_UNCONNECTED_AFTER_S = 15.0
+PRUNE_EVERY_S = 2.0
 
 
 def create_app() -> None:
@@ -46,10 +70,11 @@ def create_app() -> None:
     app.add_middleware(middleware.BodyLimit)
     app.add_middleware(middleware.SameSiteOnly)
     app.add_static_files('/static', STATIC_DIR)
+    error_pages.install()
     browser_logs.install()
     ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
     ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)
-    for router in (api.router, media.router, auth_routes.router):
+    for router in (api.router, media.router, auth_routes.router, upload_http.router):
         add_routes(router)
     ui.page('/', title='Butaca', response_timeout=PAGE_TIMEOUT)(home.home_page)
     ui.page('/catalog', title='Butaca', response_timeout=PAGE_TIMEOUT)(catalog.catalog_page)
@@ -60,6 +85,13 @@ def create_app() -> None:
         '/watch/{title_id}', title='Butaca', response_timeout=PAGE_TIMEOUT, reconnect_timeout=watch.RECONNECT_TIMEOUT
     )(watch.watch_page)
     ui.page('/profile', title='Butaca', response_timeout=PAGE_TIMEOUT)(profile.profile_page)
+    ui.page('/reset', title='Butaca', response_timeout=PAGE_TIMEOUT)(reset.reset_page)
+    ui.page('/admin', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin.admin_page)
+    ui.page('/admin/log', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin.admin_log_page)
+    ui.page('/admin/users', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_users.admin_users_page)
+    ui.page('/admin/jobs', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_jobs.admin_jobs_page)
+    ui.page('/admin/library', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_library.admin_library_page)
+    ui.page('/admin/titles', title='Butaca', response_timeout=PAGE_TIMEOUT)(admin_titles.admin_titles_page)
     app.on_startup(startup)
     app.on_shutdown(shutdown)
 
@@ -85,15 +117,45 @@ async def shutdown() -> None:
     await asyncio.to_thread(events.set_bus, None)  # after the last saves: their news still goes out
 
 
+async def announce_setup_token() -> None:
+    """While there is no administrator: print a one-time setup token (kept hashed) with the link that uses it.
+    The first account made from this machine (loopback) becomes administrator without it."""
+    token = await work.run(admin_service.new_setup_token)
+    if token is None:
+        return
+    settings = get_settings()
+    base = settings.public_url or f'http://localhost:{settings.port}'
+    log.warning(
+        'No administrator yet. Create the first account from this machine, or open %s/register?setup=%s '
+        '(a one-time setup token; a new one is printed at each start until there is an administrator).',
+        base,
+        token,
+    )
+
+
+def prune_unconnected() -> None:
+    Client.prune_instances(client_age_threshold=PRUNE_UNCONNECTED_AFTER_S)
+
+
 async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
     playback_http.install(app)
+    page_limits.install(app)  # in front of it: a page load past its limit costs nothing else
     _stop_listening.append(auth.listen_for_ended_sessions())
     await asyncio.to_thread(events_redis.install)  # BUTACA_REDIS_URL: news from and to the other processes
+    _stop_listening.append(session_cache.listen())
+    _stop_listening.append(events.subscribe('catalog', shared_cache.catalog_changed))
+    shared_cache.catalog_changed()  # nothing read by an earlier run of the app in this process (tests) is served
+    app.timer(PRUNE_EVERY_S, prune_unconnected)
     await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)
+    await announce_setup_token()
+    if library_settings().worker_in_process:
+        from .worker.consumer import start_in_thread  # huey and the encoder only where jobs run
+
+        _stop_listening.append(await work.run(start_in_thread))
     if settings.demo_library:
         from .library.demo import ensure_demo_catalog  # PyAV is only loaded when there is something to make
 

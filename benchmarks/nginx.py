@@ -26,12 +26,19 @@ def available() -> str | None:
 
 @contextlib.contextmanager
 def nginx(
-    media_dir: Path, upstream_port: int | Sequence[int], tmp: Path, *, grants: bool = True, port: int | None = None
+    media_dir: Path,
+    upstream_port: int | Sequence[int],
+    tmp: Path,
+    *,
+    grants: bool = True,
+    port: int | None = None,
+    limits: bool = True,
 ) -> Iterator[str]:
     """Yields nginx's base URL: /direct/<file> serves the media folder, everything else goes to Butaca (one
     process, or several by the session cookie's hash when `upstream_port` is a list).
 
-    `grants=False` leaves the grant cache out: every media request asks Butaca.
+    `grants=False` leaves the grant cache out: every media request asks Butaca. `limits=False` leaves out the
+    per-address limits (page loads, connections), for measuring capacity from one address.
     """
     binary = available()
     if binary is None:
@@ -49,6 +56,7 @@ def nginx(
             tmp=tmp,
             grants=grants,
             user=user,
+            limits=limits,
         )
     )
     process = subprocess.Popen(

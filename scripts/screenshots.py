@@ -5,8 +5,8 @@
 Starts Butaca on a fresh database (the demo media in assets/media is made if missing, else reused), signs up a
 FREE user in headless Chromium, plays a film and a series' episode, and saves login, home, catalog, a film's and a
 series' details, the player (controls shown, subtitles on, trickplay on hover, a stop message in fullscreen, the
-next-episode countdown, post-play), the upgrade panel of a premium title and the profile, each at 1440×900 and at
-390×844.
+next-episode countdown, post-play), the upgrade panel of a premium title and the profile, then the administrator's
+pages (that first account, made from this machine, is the administrator), each at 1440×900 and at 390×844.
 """
 
 from __future__ import annotations
@@ -199,6 +199,37 @@ def post_play(driver: webdriver.Chrome, size: str) -> None:
     time.sleep(0.8)  # the posters
 
 
+def admin_pages(driver: webdriver.Chrome, out: Path, base: str, roots: Path) -> None:
+    """The administrator's pages: the account signed up from this machine (loopback) is the first administrator.
+    A library folder with one film is added and scanned, so that the library and jobs pages have something."""
+    film = roots / 'Películas' / 'Viaje (2024)'
+    film.mkdir(parents=True, exist_ok=True)
+    source = next((ROOT / 'assets' / 'media' / 'demo').rglob('sd.mp4'))
+    (film / 'Viaje (2024).mp4').write_bytes(source.read_bytes())
+    driver.get(f'{base}/admin/library?path={roots / "Películas"}')
+    wait_js(driver, 'document.querySelector("[data-testid]") || document.body.innerText.length > 0')
+    time.sleep(1.5)
+    for button in driver.find_elements(By.TAG_NAME, 'button'):
+        if translate('es', 'library.add_here') in button.text:
+            button.click()
+            break
+    time.sleep(2)
+    for button in driver.find_elements(By.TAG_NAME, 'button'):
+        if translate('es', 'library.scan') in button.text:
+            button.click()
+            break
+    time.sleep(3)
+    for name, path in (
+        ('admin', '/admin'),
+        ('admin-titles', '/admin/titles'),
+        ('admin-library', '/admin/library'),
+        ('admin-jobs', '/admin/jobs'),
+        ('admin-users', '/admin/users'),
+        ('admin-log', '/admin/log'),
+    ):
+        shoot(driver, out, name, f'{base}{path}')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--out', type=Path, default=ROOT / 'docs' / 'screenshots')
@@ -207,7 +238,10 @@ def main() -> None:
     media = ROOT / 'assets' / 'media'
     with (
         temporary_folder('butaca-shots-') as data_dir,
-        Server(data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(media)) as server,
+        temporary_folder('butaca-roots-') as roots,
+        Server(
+            data_dir, BUTACA_DEMO_LIBRARY='on', BUTACA_MEDIA_DIR=str(media), BUTACA_LIBRARY_ROOTS=str(roots)
+        ) as server,
     ):
         database = data_dir / 'database.db'
         with sqlite3.connect(database) as connection:
@@ -257,6 +291,7 @@ def main() -> None:
             shoot(driver, args.out, 'player-trickplay', film, before=trickplay_on_hover, after=lift_finger)
             shoot(driver, args.out, 'player-next-episode', f'{base}/watch/{first_episode}', before=next_episode)
             shoot(driver, args.out, 'player-post-play', f'{base}/watch/{last_episode}', before=post_play)
+            admin_pages(driver, args.out, base, roots)
         finally:
             driver.quit()
     print(f'screenshots in {args.out}')

@@ -525,6 +525,12 @@ def test_import_adds_one_title_with_both_renditions(env: SimpleNamespace, librar
     for name, size in (('poster-200.webp', (200, 300)), ('backdrop-640.webp', (640, 360))):
         with Image.open(folder / name) as image:
             assert image.format == 'WEBP' and image.size == size
+    # The sizes are recorded, so that /media/{id}/poster?w=200&f=webp finds them (tests/test_images.py).
+    assert [(size['width'], size['webp']) for size in row.images['poster']] == [
+        (200, (folder / 'poster-200.webp').relative_to(env.media).as_posix()),
+        (400, (folder / 'poster-400.webp').relative_to(env.media).as_posix()),
+    ]
+    assert [size['width'] for size in row.images['backdrop']] == [640, 1280]
     facts = json.loads((folder / 'trickplay.json').read_text())
     assert (facts['count'], facts['tile_width']) == (2, 320)
     assert Image.open(folder / 'trickplay.jpg').size == (facts['columns'] * 320, facts['rows'] * facts['tile_height'])
@@ -533,12 +539,22 @@ def test_import_adds_one_title_with_both_renditions(env: SimpleNamespace, librar
 
 
 @pytest.mark.slow
-def test_import_upscales_a_small_source_to_hd(env: SimpleNamespace, library: SimpleNamespace) -> None:
-    source = library.media / library.films[1]['video_sd_path']
-    import_video(source, title='Pequeño', genre='Otros', year=2024)
+def test_import_upscales_a_small_source_to_hd_unless_it_plays_as_it_is(
+    env: SimpleNamespace, library: SimpleNamespace, tmp_path: Path
+) -> None:
+    from tests.clips import make_clip
+
+    small = make_clip(tmp_path / 'pequeño.mkv', size=(320, 180))  # Matroska: not web-ready, so encoded
+    import_video(small, title='Pequeño', genre='Otros', year=2024)
     [row] = titles_in_db()
     assert probe(env.media / row.video_hd_path).height == 720
-    assert probe(env.media / row.video_sd_path).height == 480
+    assert probe(env.media / row.video_sd_path).height == 180
+    # A web-ready 480p MP4 plays as it is: no encode, one file for both renditions, fast start kept.
+    source = library.media / library.films[1]['video_sd_path']
+    import_video(source, title='Tal cual', genre='Otros', year=2024)
+    row = next(row for row in titles_in_db() if row.title == 'Tal cual')
+    assert row.video_hd_path == row.video_sd_path and row.hd_height == 480
+    assert (env.media / row.video_hd_path).read_bytes() == source.read_bytes()
 
 
 @pytest.mark.slow

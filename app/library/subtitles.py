@@ -65,3 +65,31 @@ def write_subtitles(folder: PathLike, texts: Mapping[str, str], duration_s: floa
 def _timestamp(seconds: float) -> str:
     millis = round(seconds * 1000)
     return f'{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}'
+
+
+_SRT_TIME = re.compile(r'(\d{1,2}:\d{2}:\d{2}),(\d{3})')
+
+
+def vtt_from_srt(text: str) -> str:
+    """A SubRip text as WebVTT: the header, and decimal points instead of commas in the cue times."""
+    body = text.lstrip('\ufeff').replace('\r\n', '\n').replace('\r', '\n').strip()
+    lines = [_SRT_TIME.sub(r'\1.\2', line) if '-->' in line else line for line in body.split('\n')]
+    return 'WEBVTT\n\n' + '\n'.join(lines) + '\n'
+
+
+def copy_subtitle(src: PathLike, dst: PathLike) -> Path:
+    """A sidecar subtitle (.srt or .vtt, UTF-8 or Latin-1) written as WebVTT at ``dst``, atomically."""
+    src, dst = Path(src), Path(dst)
+    raw = src.read_bytes()
+    try:
+        text = raw.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        text = raw.decode('latin-1')
+    if src.suffix.lower() == '.srt':
+        text = vtt_from_srt(text)
+    elif not text.lstrip().startswith('WEBVTT'):
+        raise ValueError(f'«{src.name}» no es un archivo WebVTT.')
+    partial = dst.with_name(dst.name + '.partial')
+    partial.write_text(text, encoding='utf-8')
+    os.replace(partial, dst)
+    return dst

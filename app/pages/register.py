@@ -18,6 +18,8 @@ async def register_page() -> RedirectResponse | None:
         return RedirectResponse('/', status_code=303)
     request = context.client.request
     address = request.client.host if request.client else None
+    local = auth.local_request(request)
+    setup_token = request.query_params.get('setup') or None
     made = 0
 
     async def submit() -> None:
@@ -32,6 +34,8 @@ async def register_page() -> RedirectResponse | None:
                 password=password.value or '',
                 confirm=confirm.value or '',
                 address=address,
+                local=local,
+                setup_token=setup_token,
             )
         except Exception as error:  # show_error logs anything that is not a domain error
             show_error(error)
@@ -40,9 +44,10 @@ async def register_page() -> RedirectResponse | None:
         welcome = ('register.welcome', 'positive', {'username': user.username})
         await auth.complete('sign_in', user_id=user.id, target='/', flash=welcome)
 
-    with auth_card():
-        ui.label(t('register.title')).classes('bt-auth-title')
+    with auth_card(t('register.title')):
         ui.label(t('register.subtitle')).classes('bt-muted')
+        if setup_token:
+            ui.label(t('admin.setup_notice')).classes('bt-muted').mark('setup-notice')
         name = (
             ui.input(t('register.username'), placeholder=t('register.username_hint'))
             .props('outlined dark maxlength=64 autocomplete=username autofocus')

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, false
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select, update
 
@@ -19,7 +19,7 @@ from .. import db, events
 from ..config import get_settings
 from ..models import AuthSession, Plan, User, UserPublic, as_utc, utcnow
 from ..security import BCRYPT_MAX_BYTES, dummy_hash, hash_password, new_token, uses_bcrypt, verify_password
-from . import throttle
+from . import admin, throttle
 from .errors import NotFound, ValidationError
 
 USERNAME_MIN, USERNAME_MAX = 3, 32
@@ -48,6 +48,8 @@ def public(user: User) -> UserPublic:
         subscription_type=user.subscription_type,
         language=user.language,
         created_at=user.created_at,
+        is_admin=user.is_admin,
+        time_zone=user.time_zone,
     )
 
 
@@ -83,12 +85,21 @@ def _rounds(rounds: int | None) -> int:
 
 @uses_bcrypt
 def register(
-    *, username: str, password: str, confirm: str, rounds: int | None = None, address: str | None = None
+    *,
+    username: str,
+    password: str,
+    confirm: str,
+    rounds: int | None = None,
+    address: str | None = None,
+    local: bool = False,
+    setup_token: str | None = None,
 ) -> UserPublic:
     """Create a FREE account. Every rule has its own message; only the bcrypt hash is stored.
 
     At most `throttle.REGISTRATIONS_PER_WINDOW` accounts an hour from one address (the only place that says a name
-    is taken, so it must not be a free oracle either).
+    is taken, so it must not be a free oracle either). The first account of an empty database becomes its
+    administrator when it comes from the server's own machine (`local`) or brings the setup token printed at start
+    (admin.claim_first_admin).
     """
     if not normalize_username(username) and not password and not confirm:
         raise ValidationError('register.all_required')
@@ -107,6 +118,7 @@ def register(
             session.add(user)
             session.flush()
             throttle.record_registration(session, address=address)
+            admin.claim_first_admin(session, user=user, local=local, setup_token=setup_token)
             return public(user)
     except IntegrityError as error:  # two registrations of one name at once: the unique index decides
         raise ValidationError('register.username_taken') from error
@@ -147,6 +159,9 @@ def authenticate(*, username: str, password: str, rounds: int | None = None) -> 
     user, password_hash = found
     if not verify_password(password, password_hash):
         raise ValidationError('login.failed')
+    with db.session() as session:
+        if session.exec(select(User.disabled).where(User.id == user.id)).first():
+            raise ValidationError('login.disabled')  # only once the password is right: it says nothing to others
     return user
 
 
@@ -215,9 +230,18 @@ def _sessions_ended(tokens: list[str]) -> None:
 
 # Built once: this lookup runs on every request, and SQLAlchemy then only fills in the token.
 _SESSION_USER = (
-    select(AuthSession.last_seen_at, User.id, User.username, User.subscription_type, User.language, User.created_at)
+    select(
+        AuthSession.last_seen_at,
+        User.id,
+        User.username,
+        User.subscription_type,
+        User.language,
+        User.created_at,
+        User.is_admin,
+        User.time_zone,
+    )
     .join(User, User.id == AuthSession.user_id)
-    .where(AuthSession.token == bindparam('token'))
+    .where(AuthSession.token == bindparam('token'), User.disabled == false())
 )
 _TOUCH_SESSION = (
     update(AuthSession).where(AuthSession.token == bindparam('b_token')).values(last_seen_at=bindparam('b_now'))
@@ -238,7 +262,7 @@ def user_for_session(token: str | None, *, idle_days: float | None = None) -> Us
         found = connection.execute(_SESSION_USER, {'token': token}).first()
     if found is None:
         return None
-    last_seen, user_id, username, plan, language, created_at = found
+    last_seen, user_id, username, plan, language, created_at, is_admin, time_zone = found
     now = utcnow()
     idle = now - as_utc(last_seen)
     if idle > timedelta(days=idle_days):
@@ -248,7 +272,15 @@ def user_for_session(token: str | None, *, idle_days: float | None = None) -> Us
     if idle > _TOUCH_EVERY:
         with db.transaction(write=True) as connection:
             connection.execute(_TOUCH_SESSION, {'b_token': token, 'b_now': now})
-    return UserPublic(id=user_id, username=username, subscription_type=plan, language=language, created_at=created_at)
+    return UserPublic(
+        id=user_id,
+        username=username,
+        subscription_type=plan,
+        language=language,
+        created_at=created_at,
+        is_admin=bool(is_admin),
+        time_zone=time_zone,
+    )
 
 
 def end_session(*, token: str | None) -> None:
@@ -336,3 +368,4 @@ def set_language(*, user_id: int, language: str) -> None:
         user = session.get(User, user_id)
         if user is not None:
             user.language = language
+    events.publish(f'account:{user_id}', language=language)  # what caches the account (app/session_cache.py) drops it
