@@ -33,7 +33,7 @@ from .config import get_settings
 log = logging.getLogger('butaca.events.redis')
 MAX_BACKOFF = 5.0
 BATCH = 500  # news in one Redis message at most
-QUEUE_SIZE = 10_000  # messages kept while Redis is away; past that the oldest news is not worth keeping
+QUEUE_SIZE = 10_000  # news kept while Redis is away; past that, newer news is dropped (pages catch up on load)
 _STOP = object()
 
 

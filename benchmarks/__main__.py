@@ -18,7 +18,9 @@ def main() -> None:
     parser.add_argument('--quick', action='store_true', help='seconds instead of minutes (CI)')
     parser.add_argument('--tiny', action='store_true', help='the smallest sizes: the test suite checks the code runs')
     parser.add_argument(
-        '--only', nargs='*', help='some of: video logins pages saves memory pages-load flood burst screens cluster'
+        '--only',
+        nargs='*',
+        help='some of: video logins pages saves memory pages-load flood burst screens cluster (cluster: when named)',
     )
     args = parser.parse_args()
     started = time.perf_counter()

@@ -67,21 +67,22 @@ def one_process(data_dir: Path, **env: str) -> Iterator[Front]:
 
 
 @contextlib.contextmanager
-def two_processes(data_dir: Path, **env: str) -> Iterator[Front]:
+def two_processes(data_dir: Path, *, bus: bool = True, nicegui_redis: bool = True, **env: str) -> Iterator[Front]:
     """Two production processes on the database named in `data_dir` and Redis, behind nginx with the cluster's
-    configuration (app/nginx_conf.py: session-cookie hash, grant cache)."""
+    configuration (app/nginx_conf.py: session-cookie hash, grant cache). `bus`/`nicegui_redis` False leave out
+    Butaca's live updates or NiceGUI's storage in Redis (to see what each costs)."""
     import redis
 
     prefix = f'butaca-bench-{secrets.token_hex(4)}:'
-    bus = {
-        'BUTACA_REDIS_URL': REDIS_URL,
-        'BUTACA_REDIS_PREFIX': prefix,
+    shared = {
         'BUTACA_ACCEL_REDIRECT': nginx.ACCEL_PREFIX,
         'BUTACA_STORAGE_SECRET': secrets.token_urlsafe(48),  # one for both: they read each other's cookies
-        'NICEGUI_REDIS_URL': REDIS_URL,  # as app.cluster runs them
-        'NICEGUI_REDIS_KEY_PREFIX': f'{prefix}nicegui:',
     }
-    servers = [Server(data_dir, **bus, **env) for _ in range(2)]
+    if bus:
+        shared.update(BUTACA_REDIS_URL=REDIS_URL, BUTACA_REDIS_PREFIX=prefix)
+    if nicegui_redis:  # as app.cluster runs them
+        shared.update(NICEGUI_REDIS_URL=REDIS_URL, NICEGUI_REDIS_KEY_PREFIX=f'{prefix}nicegui:')
+    servers = [Server(data_dir, **shared, **env) for _ in range(2)]
     for server in servers:  # one after the other: the first migrates
         server.start()
     try:
@@ -97,9 +98,11 @@ def two_processes(data_dir: Path, **env: str) -> Iterator[Front]:
         client.close()
 
 
-async def home_pages(front: Front, viewers: int, seconds: float) -> tuple[float, float, int]:
-    """Signed-in viewers each asking for their home page back to back: (pages/s, p99 seconds, errors)."""
-    clients = await asyncio.gather(*(signed_in_client(front.url, f'viewer{i}') for i in range(viewers)))
+async def home_pages(front: Front, accounts: range, seconds: float) -> tuple[float, float, int, list[float]]:
+    """Signed-in viewers each asking for their home page back to back: (pages/s, p99 seconds, errors). Each page
+    that never connects its websocket stays a while in its process, listening to its account's news: the readers
+    are not the writers of the saves, or every save would redraw them."""
+    clients = await asyncio.gather(*(signed_in_client(front.url, f'viewer{i}') for i in accounts))
     cookies = [cookie_header(client.cookies) for client in clients]
     await asyncio.gather(*(client.aclose() for client in clients))
     latencies: list[float] = []
@@ -114,11 +117,13 @@ async def home_pages(front: Front, viewers: int, seconds: float) -> tuple[float,
                 latencies.append(time.perf_counter() - started)
                 errors += reply.status != 200
 
+    cpu_before = [stress.cpu_seconds(pid) for pid in front.pids]
     stop_at = time.monotonic() + seconds
     started = time.perf_counter()
     await asyncio.gather(*(browse(cookie, stop_at) for cookie in cookies))
     elapsed = time.perf_counter() - started
-    return len(latencies) / elapsed, percentile(latencies, 0.99), errors
+    cpu = [stress.cpu_seconds(pid) - before for pid, before in zip(front.pids, cpu_before, strict=True)]
+    return len(latencies) / elapsed, percentile(latencies, 0.99), errors, cpu
 
 
 async def login_burst(front: Front, count: int) -> tuple[int, float, list[float]]:
@@ -160,11 +165,49 @@ def seed_fans(count: int) -> None:
 def _saves_text(result: dict) -> str:
     return (
         f'{result["saves_per_s"]:.0f} saves/s, p50 {result["p50_ms"]} ms, p99 {result["p99_ms"]} ms, '
-        f'{result["errors"]} errors, {result["lost_final_positions"]} lost'
+        f'{result["errors"]} errors, {result["lost_final_positions"]} lost; '
+        + _cpu_text(result['cpu_by_process'], result['acknowledged'], 'save')
     )
 
 
+def _cpu_text(cpu: list[float], done: int, what: str) -> str:
+    """Butaca's CPU per request (all its processes) and each process's share: figures the machine's other load
+    changes less than the rates."""
+    total = sum(cpu)
+    per = total / done * 1e6 if done else float('nan')
+    shares = '/'.join(f'{100 * c / total:.0f}' for c in cpu) if total and len(cpu) > 1 else ''
+    return f'Butaca CPU {per:.0f} µs per {what}' + (f' (split {shares} %)' if shares else '') + f', load {_load()}'
+
+
+def _load() -> str:
+    return f'{os.getloadavg()[0]:.1f}'
+
+
+def missing() -> str | None:
+    """What this machine lacks for the two-process set-up, or None."""
+    if nginx.available() is None:
+        return 'nginx is not installed (apt-get install nginx)'
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception:
+        return f'no Redis at {REDIS_URL} (BUTACA_TEST_REDIS_URL)'
+    try:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        with create_engine(POSTGRES_URL, poolclass=NullPool, connect_args={'connect_timeout': 2}).connect():
+            pass
+    except Exception:
+        return 'no PostgreSQL at BUTACA_TEST_POSTGRES_URL (default 127.0.0.1:5432, database test)'
+    return None
+
+
 async def measure_cluster(quick: bool) -> list[Row]:
+    lacking = missing()
+    if lacking is not None:
+        return [('cluster: 1 process on SQLite against 2 on PostgreSQL behind nginx', f'skipped: {lacking}', '')]
     seconds = 4 if quick else 15
     readers, writers, fans = 20, 50, 20
     rows: list[Row] = []
@@ -177,16 +220,22 @@ async def measure_cluster(quick: bool) -> list[Row]:
             data_dir = stack.enter_context(temporary_folder('butaca-bench-cluster-'))
             if on_postgres:
                 set_database_url(data_dir, stack.enter_context(postgres_database()))
-            seed_viewers(data_dir, viewers=writers)
+            seed_viewers(data_dir, viewers=writers + readers)
             seed_fans(fans)
             front = stack.enter_context(start(data_dir, BUTACA_BCRYPT_ROUNDS='12'))
-            pages_per_s, pages_p99, page_errors = await home_pages(front, readers, seconds)
-            saves = await stress.measure(front, data_dir, viewers=writers, seconds=seconds, interval=0.0)
+            # stress.measure uses viewer0.. (writers); the pages come after, from the next accounts.
+            saves = await stress.measure(
+                front, data_dir, viewers=writers, seconds=seconds, interval=0.0, pids=front.pids
+            )
+            pages_per_s, pages_p99, page_errors, page_cpu = await home_pages(
+                front, range(writers, writers + readers), seconds
+            )
             figures[label] = {'pages': pages_per_s, 'saves': saves['saves_per_s']}
             rows.append(
                 (
                     f'cluster: home pages, {readers} viewers back to back, {label}',
-                    f'{pages_per_s:.0f} pages/s, p99 {pages_p99 * 1000:.0f} ms, {page_errors} errors',
+                    f'{pages_per_s:.0f} pages/s, p99 {pages_p99 * 1000:.0f} ms, {page_errors} errors; '
+                    + _cpu_text(page_cpu, round(pages_per_s * seconds), 'page'),
                     'more with 2',
                 )
             )
@@ -209,7 +258,9 @@ async def measure_cluster(quick: bool) -> list[Row]:
                 set_database_url(data_dir, stack.enter_context(postgres_database()))
                 seed_viewers(data_dir, viewers=210)
                 front = stack.enter_context(two_processes(data_dir))
-                sustained = await stress.measure(front, data_dir, viewers=210, seconds=seconds, interval=0.2)
+                sustained = await stress.measure(
+                    front, data_dir, viewers=210, seconds=seconds, interval=0.2, pids=front.pids
+                )
                 rows.append(
                     (
                         f'cluster: progress saves, sustained 210 viewers x 5/s = 1050/s offered, {label}',

@@ -167,9 +167,24 @@ def cluster(postgres, demo_media) -> Iterator[Cluster]:
                 os.killpg(process.pid, signal.SIGKILL)
                 stopped = process.wait()
             log.close()
+            left = [pid for pid in _cluster_pids(data_dir) if _alive(pid)]
             _forget_redis(prefix)
             postgres.drop(database_url)
         assert stopped == 0, (data_dir / 'cluster.log').read_text()[-3000:]
+        assert left == []  # SIGTERM stopped nginx and every process it started
+
+
+def _cluster_pids(data_dir: Path) -> list[int]:
+    folder = data_dir / 'cluster'
+    return [int(path.read_text()) for path in folder.glob('*.pid')]  # the processes' and nginx's own pid file
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f'/proc/{pid}/stat').exists() and Path(f'/proc/{pid}/stat').read_text().split()[2] != 'Z'
 
 
 def _forget_redis(prefix: str) -> None:
@@ -435,7 +450,8 @@ def test_killing_a_process_sends_its_viewers_to_the_other(cluster, chrome):
     chrome.execute_script('window.notReloaded = true')
     player = chrome.current_window_handle
 
-    os.kill(cluster.pid(home_port), signal.SIGKILL)  # as a crash: no shutdown handler runs
+    killed = cluster.pid(home_port)
+    os.kill(killed, signal.SIGKILL)  # as a crash: no shutdown handler runs
     killed_at = js(chrome, f'{VIDEO}.currentTime')
 
     # The player needs no websocket once it plays: it goes on over HTTP, through nginx, to the other process.
@@ -480,3 +496,25 @@ def test_killing_a_process_sends_its_viewers_to_the_other(cluster, chrome):
     chrome.get(f'{cluster.url}/watch/1')
     until(chrome, f'{VIDEO} && {VIDEO}.readyState >= 1 && {VIDEO}.currentTime > 0', timeout=30)
     assert js(chrome, f'{VIDEO}.currentTime') >= paused_at - 1.5
+
+    # And the cluster started the killed process again, on its port.
+    eventually(lambda: cluster.pid(home_port) != killed, timeout=30)
+    _wait_http(f'http://127.0.0.1:{home_port}', timeout=60)
+
+
+def test_the_cluster_refuses_to_start_without_postgresql_and_redis(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(('BUTACA_', 'PYTEST_', 'NICEGUI_'))}
+    env.update(BUTACA_DATA_DIR=str(tmp_path), BUTACA_STORAGE_SECRET=secrets.token_urlsafe(48))
+    refused = subprocess.run(
+        [sys.executable, '-m', 'app.cluster', '--processes', '2'],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert 'BUTACA_DATABASE_URL must name a PostgreSQL database' in refused.stderr
+    assert 'BUTACA_REDIS_URL must name a Redis server' in refused.stderr
+    assert 'BUTACA_STORAGE_SECRET' not in refused.stderr  # it was set
+    assert not (tmp_path / 'cluster').exists()  # nothing started

@@ -125,3 +125,19 @@ async def test_a_bus_without_redis_never_fails_the_publisher(channel):
     assert heard == [{}]
     stop()
     events.set_bus(None)
+
+
+def test_what_is_queued_goes_as_one_message_with_each_piece_of_news_once(channel):
+    import json
+
+    from app.events_redis import RedisBus
+
+    bus = RedisBus(REDIS_URL, channel=channel)  # not started: its queue is read by hand here
+    for topic, data in [('progress:1', {}), ('progress:2', {}), ('progress:1', {}), ('catalog', {'title_ids': [4]})]:
+        bus.send(topic, data)
+    message, stop = bus._next_batch()
+    assert not stop
+    assert json.loads(message) == {
+        'origin': bus.origin,
+        'events': [['progress:1', {}], ['progress:2', {}], ['catalog', {'title_ids': [4]}]],
+    }
