@@ -32,7 +32,8 @@ POSTGRES_URL = os.environ.get('BUTACA_TEST_POSTGRES_URL') or 'postgresql+psycopg
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if 'database_url' in metafunc.fixturenames and metafunc.definition.get_closest_marker('every_database'):
-        kinds = ['sqlite', pytest.param('postgresql', marks=pytest.mark.postgresql)]
+        # The PostgreSQL run is also `slow`: the inner loop (`-m 'not slow'`) is SQLite's; CI runs both.
+        kinds = ['sqlite', pytest.param('postgresql', marks=[pytest.mark.postgresql, pytest.mark.slow])]
         metafunc.parametrize('database_url', kinds, indirect=True)
 
 
