@@ -13,6 +13,7 @@ if __name__ in {'__main__', '__mp_main__'} and not os.environ.get('BUTACA_DEMO_W
     from app.config import ConfigError, get_settings, storage_secret
     from app.db import init_db
     from app.migrate import MigrationError
+    from app.server_limits import open_files_for
     from app.wiring import create_app
 
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
@@ -25,6 +26,7 @@ if __name__ in {'__main__', '__mp_main__'} and not os.environ.get('BUTACA_DEMO_W
     except (ConfigError, MigrationError, OperationalError) as error:
         raise SystemExit(f'Butaca cannot start: {str(error).strip().splitlines()[0]}') from None
     create_app()
+    open_files_for(settings.max_connections)  # the connection bound below needs that many descriptors
     ui.run(
         host=settings.host,
         port=settings.port,

@@ -35,6 +35,10 @@ class Settings:
     public_url: str | None  # scheme://host[:port] the browsers use, when behind a proxy
     trusted_proxies: str  # addresses whose X-Forwarded-For/Proto are believed ('' = none)
     max_connections: int
+    redis_url: str | None  # live updates between processes (app/events_redis.py)
+    redis_prefix: str  # of Butaca's Redis keys and channel: several installations can share one Redis
+    page_loads_per_session: int  # page loads a second one signed-in browser may keep up (0: no limit)
+    page_loads_per_address: int  # the same for page loads without a session, per address (0: no limit)
 
     @property
     def production(self) -> bool:
@@ -88,6 +92,10 @@ _NAMES = (
     'BUTACA_PUBLIC_URL',
     'BUTACA_TRUSTED_PROXIES',
     'BUTACA_MAX_CONNECTIONS',
+    'BUTACA_REDIS_URL',
+    'BUTACA_REDIS_PREFIX',
+    'BUTACA_PAGE_LOADS_PER_SESSION',
+    'BUTACA_PAGE_LOADS_PER_ADDRESS',
 )
 _cached: tuple[tuple[str | None, ...], Settings] | None = None
 
@@ -137,7 +145,20 @@ def _read_settings() -> Settings:
         public_url=_public_url(),
         trusted_proxies=os.environ.get('BUTACA_TRUSTED_PROXIES', '').strip(),
         max_connections=_int('BUTACA_MAX_CONNECTIONS', 4096, 64, 1_000_000),
+        redis_url=_redis_url(),
+        redis_prefix=os.environ.get('BUTACA_REDIS_PREFIX', '').strip() or 'butaca:',
+        page_loads_per_session=_int('BUTACA_PAGE_LOADS_PER_SESSION', 5, 0, 100_000),
+        page_loads_per_address=_int('BUTACA_PAGE_LOADS_PER_ADDRESS', 10, 0, 100_000),
     )
+
+
+def _redis_url() -> str | None:
+    raw = os.environ.get('BUTACA_REDIS_URL', '').strip()
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in {'redis', 'rediss', 'unix'}:
+        raise ConfigError(f'BUTACA_REDIS_URL must be redis://host:port/db (or rediss://, unix://), got {raw!r}')
+    return raw
 
 
 def _public_url() -> str | None:

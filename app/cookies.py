@@ -32,6 +32,8 @@ SESSION, SECURE_SESSION = 'butaca_session', '__Host-butaca_session'
 DEVICE, FLASH, LANGUAGE = 'butaca_device', 'butaca_flash', 'butaca_lang'
 TICKET_SECONDS = 60
 DEVICE_SECONDS = 365 * 24 * 3600
+# The browser's IANA time zone, written by the page itself (app/components/theme.py): dates are shown in it.
+TIME_ZONE = 'butaca_tz'
 FLASH_MAX = 2000
 
 

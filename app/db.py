@@ -71,7 +71,7 @@ def get_engine(url: str | None = None) -> Engine:
             if url.startswith('sqlite'):
                 path = url.split('///', 1)[-1]
                 if path and path != ':memory:':
-                    _private_file(Path(path))
+                    private_file(Path(path))
                 engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 10})
                 event.listen(engine, 'connect', _sqlite_pragmas)
             else:
@@ -82,7 +82,7 @@ def get_engine(url: str | None = None) -> Engine:
         return engine
 
 
-def _private_file(path: Path) -> None:
+def private_file(path: Path) -> None:
     """Make the database file 0600 in a 0700 folder before SQLite does (it would make it 0644): accounts and
     password hashes are nobody else's business. Its -wal and -shm files take the same mode from it."""
     private_folder(path.parent)

@@ -13,7 +13,7 @@ import weakref
 from pathlib import Path
 
 import anyio
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.datastructures import MutableHeaders
 from starlette.responses import FileResponse, Response
 from starlette.types import Send
@@ -59,15 +59,39 @@ def file_response(relative: str, *, cache: str, grantable: bool = False) -> Resp
     return RangeFileResponse(path, stat_result=path.stat(), headers={'Cache-Control': cache})
 
 
-def image_response(title_id: str, asset: str) -> Response:
-    """A title's poster or backdrop for a signed-in viewer (every plan sees every title's artwork)."""
+def image_response(
+    title_id: str, asset: str, *, width: str = '', format: str = '', if_none_match: str = ''
+) -> Response:
+    """A title's poster, backdrop or still for a signed-in viewer (every plan sees every title's artwork), at the
+    size asked for (`width`, in pixels; `format` 'webp' or JPEG): the size made at import that fits (see
+    catalog.image_path). A browser that already has these bytes (If-None-Match names their ETag) gets 304."""
     if asset not in IMAGE_ASSETS:
         return error_response(NotFound('title.not_found'))
     try:
-        relative = catalog.image_path(title_id=catalog.parse_title_id(title_id), column=IMAGE_ASSETS[asset])
+        relative = catalog.image_path(
+            title_id=catalog.parse_title_id(title_id),
+            column=IMAGE_ASSETS[asset],
+            asset=asset,
+            width=int(width) if width.isascii() and width.isdigit() and len(width) < 6 else 0,
+            webp=format == 'webp',
+        )
     except DomainError as error:
         return error_response(error)
-    return file_response(relative, cache='private, max-age=3600')
+    response = file_response(relative, cache='private, max-age=3600')
+    return not_modified(response, if_none_match) or response
+
+
+def not_modified(response: Response, if_none_match: str) -> Response | None:
+    """304 when If-None-Match names the response's ETag (or is *), as RFC 9110 says for a GET; None otherwise.
+    Weak and strong tags compare alike here (weak comparison), and a list of tags is matched entry by entry."""
+    etag = response.headers.get('etag')
+    if not etag or not if_none_match or response.status_code != 200:
+        return None
+    wanted = {tag.strip().removeprefix('W/') for tag in if_none_match.split(',')}
+    if '*' not in wanted and etag.removeprefix('W/') not in wanted:
+        return None
+    kept = {key: response.headers[key] for key in ('etag', 'cache-control', 'last-modified') if key in response.headers}
+    return Response(status_code=304, headers=kept)
 
 
 class RangeFileResponse(FileResponse):
@@ -139,7 +163,7 @@ def _read_at(path: str | os.PathLike, offset: int, size: int) -> bytes:
 
 
 @router.get('/media/{title_id}/{asset}')
-def media(title_id: str, asset: str) -> Response:
+def media(title_id: str, asset: str, request: Request, w: str = '', f: str = '') -> Response:
     # A plain def: FastAPI runs it in a worker thread, so the database and file work never block the event loop.
     # The route guard (app/middleware.py) has already refused anyone not signed in.
-    return image_response(title_id, asset)
+    return image_response(title_id, asset, width=w, format=f, if_none_match=request.headers.get('if-none-match', ''))

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import cookies, work
+from . import cookies, session_cache, work
 from .config import get_settings
 from .services import accounts
 
@@ -41,6 +41,7 @@ _NICEGUI_UPLOAD = re.compile(r'^/_nicegui/client/[^/]+/upload/')
 # Non-page routes: without a session they answer 401 instead of redirecting to the login page.
 API_PREFIXES = ('/api/', '/media/', '/play/')
 MAX_BODY = 64 * 1024
+NO_STORE = {'Cache-Control': 'no-store'}  # refusals are never kept by a cache in between
 # NiceGUI needs 'unsafe-eval' (Vue compiles its components' templates at run time) and inline styles (Tailwind and
 # Quasar add <style> elements while the page runs); every <script> of our pages carries the answer's nonce instead
 # of 'unsafe-inline' (lab notes, 10).
@@ -172,7 +173,7 @@ class SameSiteOnly:
             if scope['type'] == 'websocket':
                 await send({'type': 'websocket.close', 'code': 1008})  # before accept: the handshake gets a 403
                 return
-            response = JSONResponse({'detail': 'cross-site request refused'}, status_code=403)
+            response = JSONResponse({'detail': 'cross-site request refused'}, status_code=403, headers=NO_STORE)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -196,7 +197,7 @@ class BodyLimit:
             return
         declared = _header(scope, b'content-length')
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await PlainTextResponse('request body too large', status_code=413)(scope, receive, send)
+            await PlainTextResponse('request body too large', status_code=413, headers=NO_STORE)(scope, receive, send)
             return
         received = 0
         started = False
@@ -218,7 +219,9 @@ class BodyLimit:
             await self.app(scope, counting, tracking)
         except _TooLarge:
             if not started:
-                await PlainTextResponse('request body too large', status_code=413)(scope, receive, send)
+                await PlainTextResponse('request body too large', status_code=413, headers=NO_STORE)(
+                    scope, receive, send
+                )
 
 
 def admin_only(path: str) -> bool:
@@ -231,7 +234,9 @@ class AuthGuard:
 
     Administrators' pages send anyone else home with a message; their HTTP endpoints (and NiceGUI's uploads, public
     to its own guard) answer 403, before any byte of the request's body is read.
-    The user it finds is put on `request.state.user` for the routes and pages behind it.
+    The user it finds is put on `request.state.user` for the routes and pages behind it. Who a session belongs to
+    is remembered for a burst of requests (app/session_cache.py, forgotten at once on a sign-out, a plan or role
+    change, a disabled account, in every process).
     """
 
     def __init__(self, asgi_app: ASGIApp) -> None:
@@ -244,7 +249,12 @@ class AuthGuard:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        user = await work.run(accounts.user_for_session, cookies.session_token(request))
+        token = cookies.session_token(request)
+        user = session_cache.get(token)
+        if user is None:
+            user = await work.run(accounts.user_for_session, token)
+            if user is not None and token:
+                session_cache.put(token, user)
         if user is not None and guarded and not user.is_admin:
             if scope.get('method') == 'GET' and not path.startswith(ADMIN_HTTP_PREFIXES):
                 target = cookies.flash_link('/', ('admin.refused', 'warning', {}))

@@ -222,8 +222,9 @@ def migration_lock(engine: Engine) -> Iterator[None]:
         yield  # a database in memory lives in one process; other dialects are not supported (README)
         return
     lock_path = Path(path).with_name(Path(path).name + '.migrate-lock')
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open('a') as handle:
+    lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Private from the start, as the database beside it (a missing folder is made 0700 too).
+    with os.fdopen(os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 'a') as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -312,6 +312,7 @@ class UserPublic(BaseModel):
     language: str | None
     created_at: datetime
     is_admin: bool = False
+    time_zone: str | None = None  # IANA name ('Europe/Madrid'); dates are shown in it (app/lang.py)
 
 
 class TitleCard(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -11,6 +12,19 @@ import bcrypt
 
 BCRYPT_MAX_BYTES = 72
 _F = TypeVar('_F', bound=Callable[..., Any])
+_seconds = 0.0  # how long one bcrypt check or hash takes on this machine, as measured (its cost is a setting)
+
+
+def bcrypt_seconds() -> float:
+    """One bcrypt call's time here lately (0.0 before the first). Only real bcrypt calls count: a flood of attempts
+    refused before hashing (throttled, malformed) must not make the password queue think its jobs are cheap."""
+    return _seconds
+
+
+def _measured(started: float) -> None:
+    global _seconds
+    took = time.perf_counter() - started
+    _seconds = took if _seconds == 0.0 else 0.8 * _seconds + 0.2 * took
 
 
 def hash_password(password: str, *, rounds: int) -> str:
@@ -18,17 +32,24 @@ def hash_password(password: str, *, rounds: int) -> str:
     raw = password.encode()
     if len(raw) > BCRYPT_MAX_BYTES:  # bcrypt 5 raises on longer input; accounts.py validates before this
         raise ValueError('password longer than 72 bytes')
-    return bcrypt.hashpw(raw, bcrypt.gensalt(rounds=rounds)).decode()
+    started = time.perf_counter()
+    try:
+        return bcrypt.hashpw(raw, bcrypt.gensalt(rounds=rounds)).decode()
+    finally:
+        _measured(started)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     raw = password.encode()
     if len(raw) > BCRYPT_MAX_BYTES:
         return False
+    started = time.perf_counter()
     try:
         return bcrypt.checkpw(raw, password_hash.encode())
     except ValueError:  # a malformed stored hash is a failed check, not a crash
         return False
+    finally:
+        _measured(started)
 
 
 @functools.cache

@@ -12,9 +12,26 @@ from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
-from nicegui import app, ui
+from nicegui import Client, app, ui
 
-from . import api, auth, auth_routes, browser_logs, db, media, middleware, playback_http, status, upload_http, work
+from . import (
+    api,
+    auth,
+    auth_routes,
+    browser_logs,
+    db,
+    error_pages,
+    events,
+    events_redis,
+    media,
+    middleware,
+    page_limits,
+    playback_http,
+    session_cache,
+    status,
+    upload_http,
+    work,
+)
 from .config import get_settings, library_settings
 from .pages import (
     admin,
@@ -32,13 +49,18 @@ from .pages import (
     watch,
 )
 from .services import admin as admin_service
-from .services import playback_store
+from .services import playback_store, shared_cache
 
 STATIC_DIR = Path(__file__).parent / 'static'
 # Pages wait for their database work in worker threads; in a burst (hundreds of players opening at once) that
 # queue can pass NiceGUI's default of 3 s, after which it would serve an error page instead of a late one.
 PAGE_TIMEOUT = 20.0
 log = logging.getLogger('butaca')
+# A page's client lives until its websocket connects; one that never connects (a script, a crawler, a flood of page
+# loads) is dropped after this long instead of NiceGUI's 60 s, checked every PRUNE_EVERY_S. A browser connects
+# within a second or two; one that comes later finds its client gone and reloads the page.
+PRUNE_UNCONNECTED_AFTER_S = 15.0
+PRUNE_EVERY_S = 2.0
 
 
 def create_app() -> None:
@@ -48,6 +70,7 @@ def create_app() -> None:
     app.add_middleware(middleware.BodyLimit)
     app.add_middleware(middleware.SameSiteOnly)
     app.add_static_files('/static', STATIC_DIR)
+    error_pages.install()
     browser_logs.install()
     ui.page('/login', title='Butaca', response_timeout=PAGE_TIMEOUT)(login.login_page)
     ui.page('/register', title='Butaca', response_timeout=PAGE_TIMEOUT)(register.register_page)
@@ -91,6 +114,7 @@ async def shutdown() -> None:
         _stop_listening.pop()()
     await asyncio.to_thread(playback_store.writer.stop)
     await asyncio.to_thread(db.checkpoints.stop)
+    await asyncio.to_thread(events.set_bus, None)  # after the last saves: their news still goes out
 
 
 async def announce_setup_token() -> None:
@@ -109,11 +133,21 @@ async def announce_setup_token() -> None:
     )
 
 
+def prune_unconnected() -> None:
+    Client.prune_instances(client_age_threshold=PRUNE_UNCONNECTED_AFTER_S)
+
+
 async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
     playback_http.install(app)
+    page_limits.install(app)  # in front of it: a page load past its limit costs nothing else
     _stop_listening.append(auth.listen_for_ended_sessions())
+    await asyncio.to_thread(events_redis.install)  # BUTACA_REDIS_URL: news from and to the other processes
+    _stop_listening.append(session_cache.listen())
+    _stop_listening.append(events.subscribe('catalog', shared_cache.catalog_changed))
+    shared_cache.catalog_changed()  # nothing read by an earlier run of the app in this process (tests) is served
+    app.timer(PRUNE_EVERY_S, prune_unconnected)
     await work.run(db.init_db)
     db.checkpoints.start()
     log.info('Butaca %s: database %s, media %s', settings.env, settings.database_url, settings.media_dir)

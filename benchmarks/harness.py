@@ -137,8 +137,16 @@ class Server:
         self.stop()
 
 
-def seed_viewers(data_dir: Path, *, viewers: int, duration_s: float = 7200.0, video_file: Path | None = None) -> None:
-    """`viewers` FREE accounts (viewer0.. with password 'benchmark-pass') and one free title per viewer.
+def seed_viewers(
+    data_dir: Path,
+    *,
+    viewers: int,
+    duration_s: float = 7200.0,
+    video_file: Path | None = None,
+    own_titles: bool = True,
+) -> None:
+    """`viewers` FREE accounts (viewer0.. with password 'benchmark-pass') and one free title per viewer (none
+    without `own_titles`).
 
     The title's files are stand-ins unless `video_file` is given (then every rendition is that real video).
     """
@@ -161,6 +169,8 @@ def seed_viewers(data_dir: Path, *, viewers: int, duration_s: float = 7200.0, vi
     with db.session(write=True) as session:
         for index in range(viewers):
             session.add(User(username=f'viewer{index}', username_key=f'viewer{index}', password_hash=password_hash))
+            if not own_titles:
+                continue
             catalog.add_title(
                 session,
                 title=f'Bench {index}',
@@ -210,6 +220,9 @@ async def connect_page(client: httpx.AsyncClient, html: str, **handlers: object)
         socketio_path='/_nicegui_ws/socket.io',
         transports=['websocket'],
         headers={'Cookie': cookie},
+        # The page's connect answer, not socket.io's default of 1 s: hundreds of pages opening at once on a
+        # loaded machine (two processes, nginx, PostgreSQL and Redis on 2 cores) answer later than that.
+        wait_timeout=30,
     )
     return sio
 

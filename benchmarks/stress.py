@@ -81,7 +81,15 @@ async def prepare(server: Server, count: int) -> tuple[list[Viewer], list[str]]:
     viewers = [Viewer(index) for index in range(count)]
     limits = httpx.Limits(max_connections=1)
     clients = await asyncio.gather(*(signed_in_client(server.url, f'viewer{v.index}', limits=limits) for v in viewers))
-    tokens = await asyncio.gather(*(open_watch_page(c, v.index + 1) for v, c in zip(viewers, clients, strict=True)))
+    # 20 pages opening at a time: preparing is not what is measured, and hundreds at once on a loaded machine
+    # (two processes, nginx, PostgreSQL and Redis on two cores) pass the 30 s a page is given to start playing.
+    gate = asyncio.Semaphore(20)
+
+    async def open_one(viewer: Viewer, client: httpx.AsyncClient) -> tuple[str, str]:
+        async with gate:
+            return await open_watch_page(client, viewer.index + 1)
+
+    tokens = await asyncio.gather(*(open_one(v, c) for v, c in zip(viewers, clients, strict=True)))
     for viewer, (_, token) in zip(viewers, tokens, strict=True):
         viewer.token = token
     cookies = [cookie_header(client.cookies) for client in clients]
@@ -89,13 +97,18 @@ async def prepare(server: Server, count: int) -> tuple[list[Viewer], list[str]]:
     return viewers, cookies
 
 
-async def measure(server: Server, data_dir: Path, *, viewers: int, seconds: float, interval: float) -> dict:
-    """Run the viewers against a started server seeded with `seed_viewers(data_dir, viewers=...)`; the figures."""
+async def measure(
+    server: Server, data_dir: Path, *, viewers: int, seconds: float, interval: float, pids: list[int] | None = None
+) -> dict:
+    """Run the viewers against a started server seeded with `seed_viewers(data_dir, viewers=...)`; the figures.
+    With `pids` (the server processes), also the CPU they spent on the saves (`cpu_by_process`, seconds each)."""
     group, cookies = await prepare(server, viewers)
+    cpu_before = [cpu_seconds(pid) for pid in pids or []]
     stop_at = time.monotonic() + seconds
     started = time.perf_counter()
     await asyncio.gather(*(_watch(v, server.url, c, stop_at, interval) for v, c in zip(group, cookies, strict=True)))
     elapsed = time.perf_counter() - started
+    cpu_by_process = [cpu_seconds(pid) - before for pid, before in zip(pids or [], cpu_before, strict=True)]
     stored = stored_positions(data_dir)
     # user ids are index + 1 (seeded in order); the stored position must be the last acknowledged one.
     lost = sum(1 for v in group if v.last_acked is not None and stored.get(v.index + 1) != v.last_acked)
@@ -111,7 +124,19 @@ async def measure(server: Server, data_dir: Path, *, viewers: int, seconds: floa
         'p50_ms': round(percentile(latencies, 0.50) * 1000, 1),
         'p99_ms': round(percentile(latencies, 0.99) * 1000, 1),
         'first_errors': [e for v in group for e in v.errors][:5],
+        'cpu_by_process': cpu_by_process,
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat; 0 when it is gone)."""
+    import os
+
+    try:
+        fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def stored_positions(data_dir: Path) -> dict[int, float]:

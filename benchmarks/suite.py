@@ -1,4 +1,5 @@
-"""The five measurements of `python -m benchmarks`, each starting and stopping what it needs."""
+"""The measurements of `python -m benchmarks`, each starting and stopping what it needs (`cluster` is in
+benchmarks/cluster.py, `pages-load`, `flood`, `burst` and `screens` in benchmarks/pageload.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from . import nginx
+from . import nginx, pageload
 from .harness import (
     Server,
     connect_page,
@@ -79,7 +80,9 @@ async def measure_video(quick: bool) -> list[Row]:
                     BUTACA_MAX_SCREENS_FREE='4',
                     BUTACA_ACCEL_GRANT_SECONDS=grant,
                 ) as server,
-                nginx.nginx(data_dir / 'media', server.port, data_dir / f'nginx-{grant}', grants=grant != '0') as proxy,
+                nginx.nginx(
+                    data_dir / 'media', server.port, data_dir / f'nginx-{grant}', grants=grant != '0', limits=False
+                ) as proxy,
             ):
                 client = await signed_in_client(proxy, 'viewer0')
                 path, _ = await open_watch_page(client, 1)
@@ -162,7 +165,7 @@ async def measure_pages(quick: bool) -> list[Row]:
             pages = {
                 'home /': '/',
                 'catalog, first page': '/catalog',
-                'catalog, late page with a search': '/catalog?q=e&page=150',
+                'catalog, late page with a search': '/catalog?q=noche&page=40',
                 'watch': '/watch/5000',
                 'profile (history)': '/profile',
             }
@@ -184,8 +187,9 @@ async def measure_pages(quick: bool) -> list[Row]:
     return rows
 
 
-def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
-    """`titles` titles in 8 genres and `history` history rows (a fifth of them the signed-in user's)."""
+def seed_big_catalog(data_dir: Path, *, titles: int, history: int, viewers: int = 100) -> None:
+    """`titles` titles in 8 genres and `history` history rows (a fifth of them the signed-in user's); `viewers`
+    accounts, each with a title of its own when there are at least as many titles."""
     import random
     from datetime import timedelta
 
@@ -195,7 +199,8 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
     from app.models import Plan, Progress, Title, User, WatchHistory, utcnow
     from app.services.text import search_key
 
-    seed_viewers(data_dir, viewers=100)
+    own = titles >= viewers
+    seed_viewers(data_dir, viewers=viewers, own_titles=own)
     rng = random.Random(7)
     words = (
         'noche',
@@ -220,7 +225,7 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
     with db.session(write=True) as session:
         session.get(User, 1).subscription_type = Plan.PREMIUM
         rows = []
-        for index in range(titles - 100):
+        for index in range(titles - (viewers if own else 0)):
             name = f'{rng.choice(words).capitalize()} {rng.choice(words)} {index}'
             rows.append(
                 {
@@ -247,7 +252,7 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
             insert(WatchHistory),
             [
                 {  # one entry per title and day: each pass over the titles is a day earlier
-                    'user_id': 1 if index % 5 == 0 else 2 + index % 99,
+                    'user_id': 1 if index % 5 == 0 else 2 + index % (viewers - 1),
                     'title_id': 1 + index % titles,
                     'watched_at': now - timedelta(days=index // titles, seconds=index % titles),
                     'day': (now - timedelta(days=index // titles)).date(),
@@ -262,14 +267,14 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int) -> None:
             [
                 {
                     'user_id': 1,
-                    'title_id': 1 + index * 7,
+                    'title_id': 1 + index * 7 % titles,
                     'position_s': 600.0,
                     'duration_s': 5400.0,
                     'resumable': True,
                     'watched': False,
                     'updated_at': now - timedelta(minutes=index),
                 }
-                for index in range(40)
+                for index in range(min(40, titles))
             ],
         )
 
@@ -335,22 +340,36 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def _measure_cluster(quick: bool):
+    from .cluster import measure_cluster  # PostgreSQL, Redis and nginx: only loaded when asked for
+
+    return measure_cluster(quick)
+
+
 MEASUREMENTS = {
     'video': measure_video,
     'logins': measure_logins,
     'pages': measure_pages,
     'saves': measure_saves,
     'memory': measure_memory,
+    'cluster': _measure_cluster,
+    'pages-load': pageload.measure_pages_load,
+    'flood': pageload.measure_flood,
+    'burst': pageload.measure_burst,
+    'screens': pageload.measure_screens,
 }
 
 
-async def run_all(*, quick: bool, only: set[str]) -> list[Row]:
+TINY = {'pages-load', 'flood', 'burst', 'screens'}  # these have a tiny mode: the test suite keeps them working
+
+
+async def run_all(*, quick: bool, only: set[str], tiny: bool = False) -> list[Row]:
     rows: list[Row] = []
     for name, measure in MEASUREMENTS.items():
         if only and name not in only:
             continue
         print(f'measuring {name} ...', flush=True)
-        rows.extend(await measure(quick))
+        rows.extend(await (measure(quick, tiny=tiny) if name in TINY else measure(quick or tiny)))
     return rows
 
 

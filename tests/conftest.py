@@ -124,7 +124,13 @@ class PostgresModuleDatabase:
             tables = [name for name, _ in reversed(inspect(connection).get_sorted_table_and_fkc_names()) if name]
             sequences = connection.exec_driver_sql("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
             self._empty = ';'.join(
-                [f'DELETE FROM {table}' for table in tables if table != 'alembic_version']
+                # The search's own tables (migrate.NOT_ALEMBICS) keep their rows: search_genres is reference data
+                # made by its revision, and the index of the titles deleted goes with them (ON DELETE CASCADE).
+                [
+                    f'DELETE FROM {table}'
+                    for table in tables
+                    if table != 'alembic_version' and migrate.include_name(table, 'table', None)
+                ]
                 + [f"SELECT setval('{name}', 1, false)" for name in sequences.scalars()]
             )
 

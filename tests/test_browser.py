@@ -13,6 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from app import db
 from app.i18n import translate
+from app.i18n.format import plural
 from app.models import utcnow
 from app.services import accounts, playback, playback_store
 
@@ -103,6 +104,21 @@ def test_register_play_continue_watching_and_resume(screen: Screen, demo_catalog
     state = until_playing(screen, past=stopped_at - 5)
     assert abs(state['time'] - stopped_at) < 5
     assert t('watch.start_over') in screen.find_by_css('.bp-toast').text
+
+
+def test_played_8_s_then_home_at_once_shows_the_row_without_a_reload(screen: Screen, demo_catalog):
+    """The last progress report may land after home is built: the page hears it and draws the row itself."""
+    free = demo_catalog[1]
+    register_and_sign_in(screen)
+    screen.open(f'/watch/{free["id"]}')
+    play_for(screen, 8)
+    screen.open('/')  # at once: no pause, no wait for a report
+    js(screen, 'window.notReloaded = true')
+    card = f'.bt-card-wrap a.bt-card[data-title-id="{free["id"]}"]'  # a Continue watching card
+    until(screen, f"document.querySelector('{card}')")
+    assert js(screen, 'window.notReloaded') is True
+    width = screen.find_by_css(f'{card} .bt-progress > div').get_attribute('style')
+    assert float(width.split('width:')[1].split('%')[0]) > 0
 
 
 def test_closing_the_tab_saves_the_position_with_the_beacon(screen: Screen, demo_catalog):
@@ -223,7 +239,7 @@ def test_too_many_screens_is_said_inside_the_player_and_stop_the_others_plays_he
     other = playback_store.start_playback(user_id=1, title_id=demo_catalog[1]['id'], device=tv)
     screen.open(f'/watch/{free["id"]}')
     until(screen, 'document.querySelector(".bp-message")')
-    assert t('watch.screens_full', used=1, limit=1) in screen.find_by_css('.bp-message').text
+    assert plural(ES, 'watch.screens_full', 1, used=1) in screen.find_by_css('.bp-message').text
     assert video_requests(screen) == []
     screen.find_by_css('.bp-message button[data-action="stopOthers"]').click()
     until_playing(screen)

@@ -525,6 +525,12 @@ def test_import_adds_one_title_with_both_renditions(env: SimpleNamespace, librar
     for name, size in (('poster-200.webp', (200, 300)), ('backdrop-640.webp', (640, 360))):
         with Image.open(folder / name) as image:
             assert image.format == 'WEBP' and image.size == size
+    # The sizes are recorded, so that /media/{id}/poster?w=200&f=webp finds them (tests/test_images.py).
+    assert [(size['width'], size['webp']) for size in row.images['poster']] == [
+        (200, (folder / 'poster-200.webp').relative_to(env.media).as_posix()),
+        (400, (folder / 'poster-400.webp').relative_to(env.media).as_posix()),
+    ]
+    assert [size['width'] for size in row.images['backdrop']] == [640, 1280]
     facts = json.loads((folder / 'trickplay.json').read_text())
     assert (facts['count'], facts['tile_width']) == (2, 320)
     assert Image.open(folder / 'trickplay.jpg').size == (facts['columns'] * 320, facts['rows'] * facts['tile_height'])

@@ -4,8 +4,14 @@ after BUTACA_ACCEL_GRANT_SECONDS. Skips where nginx is missing, except in CI (CI
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import re
+import select
+import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -95,3 +101,67 @@ def test_unknown_or_foreign_playback_tokens_are_refused_through_nginx():
             assert httpx.get(f'{proxy}/play/nothing/video/sd').status_code == 404  # no such playback
             assert httpx.get(f'{proxy}/media/1/poster').status_code == 401  # no session
             assert httpx.get(f'{proxy}{nginx.ACCEL_PREFIX}/bench/sd.mp4').status_code == 404  # internal only
+
+
+# ---- the limits of app/nginx_conf.py (what `python -m app.nginx_conf` prints; issue 14.6, issue 16.2) -------------
+
+
+@pytest.fixture(scope='module')
+def proxy() -> Iterator[str]:
+    with temporary_folder('butaca-test-nginx-') as data_dir:
+        seed_viewers(data_dir, viewers=1)
+        with (
+            Server(data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX) as server,
+            nginx.nginx(data_dir / 'media', server.port, data_dir / 'nginx') as url,
+        ):
+            yield url
+
+
+def test_a_request_head_sent_a_byte_at_a_time_is_dropped_at_the_header_timeout(proxy: str):
+    port = int(proxy.rsplit(':', 1)[1])
+    started = time.monotonic()
+    with socket.create_connection(('127.0.0.1', port), timeout=30) as sock:
+        sock.sendall(b'GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+        answer = None
+        while answer is None and time.monotonic() - started < 30:
+            if select.select([sock], [], [], 1.0)[0]:  # nginx answered or closed
+                answer = sock.recv(100)
+            else:
+                with contextlib.suppress(OSError):
+                    sock.sendall(b'X')  # one more byte of a header that never ends (slowloris)
+    assert answer is not None and not answer.startswith(b'HTTP/1.1 200')
+    assert 9 <= time.monotonic() - started < 20  # client_header_timeout 10s, however the bytes trickle in
+
+
+def test_oversized_headers_are_refused_by_nginx(proxy: str):
+    assert httpx.get(f'{proxy}/login', headers={'X-Big': 'a' * 20_000}).status_code in (400, 494)
+    many = {f'X-Part-{index}': 'a' * 15_000 for index in range(6)}
+    assert httpx.get(f'{proxy}/login', headers=many).status_code in (400, 494)
+    assert httpx.get(f'{proxy}/login').status_code == 200
+
+
+async def test_a_flood_of_page_loads_is_limited_per_address_while_video_assets_and_others_are_not(proxy: str):
+    viewer = await signed_in_client(proxy, 'viewer0')
+    path, _ = await open_watch_page(viewer, 1)  # the page, its websocket and the player's token, through nginx
+    login = (await viewer.get('/login', follow_redirects=True)).text
+    asset = re.search(r'src="(/_nicegui/[^"]+\.js)"', login).group(1)
+    async with httpx.AsyncClient(base_url=proxy, timeout=30) as flood:
+        answers: list[httpx.Response] = []
+
+        async def load(count: int) -> None:
+            for _ in range(count):
+                answers.append(await flood.get('/login'))
+
+        await asyncio.gather(*(load(10) for _ in range(8)))
+        statuses = [answer.status_code for answer in answers]
+        assert set(statuses) == {200, 429}
+        assert 30 <= statuses.count(200) < 70  # the burst (30) and what the rate (5/s) added meanwhile
+        refused = next(answer for answer in answers if answer.status_code == 429)
+        assert 'max-age' in refused.headers['strict-transport-security']  # HSTS on every answer, refusals too
+    elsewhere = httpx.AsyncClient(base_url=proxy, transport=httpx.AsyncHTTPTransport(local_address='127.0.0.2'))
+    assert (await elsewhere.get('/login')).status_code == 200  # another address has a budget of its own
+    await elsewhere.aclose()
+    reads = await asyncio.gather(*(viewer.get(path, headers={'Range': f'bytes={i}-{i + 99}'}) for i in range(60)))
+    assert {read.status_code for read in reads} == {206}  # the same address's video is not page-limited
+    assert (await viewer.get(asset)).status_code == 200  # nor are the page's assets
+    await viewer.aclose()

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from app import db
 from app.i18n import translate
+from app.i18n.format import plural
 from app.models import Playback, utcnow
 from app.services import playback
 
@@ -101,16 +102,16 @@ async def test_catalog_searches_filters_and_pages_on_the_server(user: User):
     seed_titles(30)
     await signed_in(user)
     await user.open('/catalog')
-    await should_see(user, translate('es', 'catalog.results', count=30))
+    await should_see(user, plural('es', 'catalog.results', 30))
     await should_see(user, translate('es', 'catalog.page', page=1, pages=2))
     assert html_of(user, 'catalog-grid').count('class="bt-card"') == 24
     user.find(marker='next').click()
     await should_see(user, translate('es', 'catalog.page', page=2, pages=2))
     assert html_of(user, 'catalog-grid').count('class="bt-card"') == 6
     user.find(marker='search').type('título 1')
-    await should_see(user, translate('es', 'catalog.results', count=11))  # 1, 10..19
+    await should_see(user, plural('es', 'catalog.results', 11))  # 1, 10..19
     user.find(marker='search').clear().type('TITULO 25')
-    await should_see(user, translate('es', 'catalog.results', count=1))
+    await should_see(user, plural('es', 'catalog.results', 1))
     user.find(marker='search').clear().type('zzz')
     await should_see(user, marker='catalog-empty')
 
@@ -119,7 +120,7 @@ async def test_catalog_query_parameters_select_genre_and_sort(user: User):
     seed_titles(10)
     await signed_in(user)
     await user.open('/catalog?genre=Drama&sort=year')
-    await should_see(user, translate('es', 'catalog.results', count=2))
+    await should_see(user, plural('es', 'catalog.results', 2))
     grid = html_of(user, 'catalog-grid')
     assert grid.index('Título 5') < grid.index('Título 0')
 
@@ -138,8 +139,24 @@ async def test_unknown_or_malformed_ids_show_a_clear_not_found_page(user: User):
     seed_titles(1)
     await signed_in(user)
     for path in ('/watch/999', '/watch/abc', '/watch/1e3', '/title/%20', '/title/-1', '/watch/99999999999999999999'):
-        await user.open(path)
-        await should_see(user, translate('es', 'title.not_found'))
+        response = await user.http_client.get(path)  # the user fixture opens only pages that answer 200
+        assert response.status_code == 404, path
+        assert translate('es', 'title.not_found') in response.text
+
+
+async def test_unknown_urls_get_butacas_own_404_in_the_viewers_language_with_a_way_home(user: User):
+    await signed_in(user)
+    for language in ('es', 'en'):
+        await user.http_client.get(f'/lang/{language}')
+        response = await user.http_client.get('/no/such/page')
+        assert response.status_code == 404
+        assert f'<html lang="{"en-US" if language == "en" else "es"}"' in response.text
+        assert f'<title>{translate(language, "errors.not_found_title")} · Butaca</title>' in response.text
+        assert translate(language, 'errors.page_not_found') in response.text
+        assert translate(language, 'title.back_home') in response.text and 'HTTPException' not in response.text
+        assert response.headers['x-content-type-options'] == 'nosniff'
+    api = await user.http_client.get('/api/no-such-thing')
+    assert api.status_code == 404 and api.json() == {'detail': 'Not Found'}  # the API keeps its JSON
 
 
 async def test_the_watch_page_plays_the_chosen_title_in_the_player(user: User):
@@ -185,7 +202,10 @@ async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(use
     user.find(marker=f'history-remove-{entries[0].id}').click()
     await should_not_see(user, marker=f'history-{entries[0].id}')
     assert len(playback.history(user_id=user_id)) == 2
-    user.find(marker='history-clear').click()
+    user.find(marker='history-clear').click()  # it asks first: nothing is cleared yet
+    await should_see(user, translate('es', 'profile.history_clear_ask'))
+    assert len(playback.history(user_id=user_id)) == 2
+    user.find(marker='history-clear-confirm').click()
     await should_see(user, translate('es', 'profile.history_cleared'))
     await should_see(user, marker='history-empty')
     assert playback.history(user_id=user_id) == []
@@ -210,3 +230,38 @@ async def test_profile_shows_the_history_a_page_at_a_time_without_skipping_after
     for entry in entries[1:]:
         await should_see(user, marker=f'history-{entry.id}')
     await should_not_see(user, marker='history-more')
+
+
+async def test_a_page_that_fails_gets_a_branded_500_without_the_exception_and_with_the_security_headers(
+    user: User, caplog: pytest.LogCaptureFixture
+):
+    from nicegui import ui
+
+    def failing_page() -> None:
+        raise RuntimeError('secret detail of the failure')
+
+    ui.page('/test-failing-page')(failing_page)
+    await signed_in(user)
+    response = await user.http_client.get('/test-failing-page')
+    assert response.status_code == 500
+    assert (
+        translate('es', 'errors.server_title') in response.text and translate('es', 'title.back_home') in response.text
+    )
+    assert 'secret detail' not in response.text and 'RuntimeError' not in response.text
+    assert "frame-ancestors 'none'" in response.headers['content-security-policy']
+    failures = [record for record in caplog.get_records('call') if record.levelname == 'ERROR']
+    assert len(failures) == 1 and 'secret detail' in str(failures[0].exc_info[1])  # the log has it, the page not
+    caplog.clear()  # the failure was the point of this test
+
+
+async def test_an_open_profile_adds_to_its_history_what_another_screen_just_watched(user: User):
+    ids = seed_titles(2, premium_every=0)
+    user_id = await signed_in(user)
+    watched(user_id, ids[0])
+    await user.open('/profile')
+    (first,) = playback.history(user_id=user_id)
+    await should_see(user, marker=f'history-{first.id}')
+    watched(user_id, ids[1])  # on the television, while this page stays open
+    newest = playback.history(user_id=user_id)[0]
+    assert newest.card.id == ids[1]
+    await should_see(user, marker=f'history-{newest.id}')  # no reload: the page heard the save

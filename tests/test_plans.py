@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 from app import db
 from app.i18n import translate
+from app.i18n.format import plural
 from app.models import Plan, Playback
 from app.services import accounts
 
@@ -109,7 +110,7 @@ async def test_a_second_screen_is_refused_on_free_and_can_stop_the_first(create_
     await signed_in(phone, create=False)
     laptop_src, laptop_token = await open_player(laptop, title_id)
     player = await open_watch(phone, title_id)
-    assert player.refusal['text'].startswith(translate('es', 'watch.screens_full', used=1, limit=1))
+    assert player.refusal['text'].startswith(plural('es', 'watch.screens_full', 1, used=1))
     assert translate('es', 'watch.screens_premium', screens=4) in player.refusal['text']  # what Premium allows
     assert player.refusal['key'] == 'watch.screens_full' and player.playback is None
     phone.find(marker='player').trigger('stopOthers')  # the player's "Stop the other screens and watch here"
@@ -128,7 +129,7 @@ async def test_premium_allows_four_screens_and_refuses_the_fifth(create_user: Ca
         await open_player(device, title_id)
     await signed_in(devices[4], create=False)
     player = await open_watch(devices[4], title_id)
-    assert player.refusal['text'] == translate('es', 'watch.screens_full', used=4, limit=4)
+    assert player.refusal['text'] == plural('es', 'watch.screens_full', 4, used=4)
 
 
 async def test_a_screen_is_freed_when_its_page_is_left(create_user: Callable[[], User]):
@@ -152,6 +153,7 @@ async def test_profile_shows_the_account_and_changes_the_plan_both_ways(user: Us
     user.find(marker='confirm-plan').click()
     await should_see(user, translate('es', 'plan.changed', plan='Premium'))
     assert accounts.find_by_username(username='ana').subscription_type == Plan.PREMIUM
+    await should_see(user, marker='downgrade')  # the toast is the user's; the new page may still be on its way
     user.find(marker='downgrade').click()
     user.find(marker='confirm-plan').click()
     await should_see(user, translate('es', 'plan.changed', plan='Gratis'))

@@ -126,6 +126,7 @@ async def test_a_tab_the_sign_out_cannot_reach_is_refused_by_the_database(create
     await should_see(tab1, marker='submit')  # on the login page: signed out (its flash: test_auth_pages)
     # The other tab's websocket events are refused: clearing the history does nothing now ...
     tab2.find(marker='history-clear').click()
+    tab2.find(marker='history-clear-confirm').click()
     await should_see(tab2, translate('es', 'login.session_ended'))  # its handler found no session and said so
     assert len(playback.history(user_id=account.id)) == 1
     # ... and so are its HTTP requests.

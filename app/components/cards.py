@@ -10,7 +10,7 @@ from html import escape
 
 from nicegui import ui
 
-from ..lang import t
+from ..lang import genre_name, rating_name, t, tn
 from ..models import ContinueItem, TitleCard, TitleDetail
 
 
@@ -25,6 +25,35 @@ def backdrop_url(title_id: int) -> str:
 def still_url(title_id: int) -> str:
     """An episode's still (its picture in the episode list)."""
     return f'/media/{title_id}/still'
+
+
+# The widths app/library/images.py makes at import (POSTER_WIDTHS, BACKDROP_WIDTHS, STILL_WIDTHS; a test keeps them
+# equal), and how wide each picture is shown: the browser picks the size for its screen's pixels from these.
+IMAGE_WIDTHS = {'poster': (200, 400), 'backdrop': (640, 1280), 'still': (320, 640)}
+SHOWN = {
+    'poster': '(max-width: 599px) 120px, 200px',
+    'backdrop': '100vw',
+    'details': '(max-width: 900px) 96vw, 860px',
+    'still': '200px',
+}
+
+
+def picture_html(
+    title_id: int, asset: str, *, css: str, alt: str = '', shown: str | None = None, lazy: bool = True
+) -> str:
+    """A title's picture at the size it is shown: WebP in a `<picture>` source, JPEG for browsers without WebP,
+    each in every width made at import (`srcset`). `lazy`: fetched only as it nears the screen."""
+    base = f'/media/{title_id}/{asset}'
+    widths = IMAGE_WIDTHS[asset]
+    sizes = SHOWN[shown or asset]
+    webp = ', '.join(f'{base}?w={width}&amp;f=webp {width}w' for width in widths)
+    jpeg = ', '.join(f'{base}?w={width} {width}w' for width in widths)
+    loading = ' loading="lazy" decoding="async"' if lazy else ''
+    return (
+        f'<picture class="bt-picture"><source type="image/webp" srcset="{webp}" sizes="{sizes}">'
+        f'<img class="{css}"{loading} srcset="{jpeg}" sizes="{sizes}" src="{base}?w={widths[0]}" '
+        f'alt="{escape(alt)}"></picture>'
+    )
 
 
 def episode_code(season: int, number: int) -> str:
@@ -61,25 +90,46 @@ def card_html(
     below = f'<div class="bt-card-note">{escape(note)}</div>' if note else ''
     return (
         f'<a class="bt-card" href="{href}" data-title-id="{card.id}" title="{escape(label)}">'
-        f'<img class="bt-poster" loading="lazy" src="{poster_url(card.id)}" alt="{escape(label)}">'
+        f'{picture_html(card.id, "poster", css="bt-poster", alt=label)}'
         f'{badge}{progress}<div class="bt-card-title">{escape(card.title)}</div>{below}</a>'
     )
 
 
 def continue_note(item: ContinueItem) -> str:
     """What a Continue watching card plays: 'S1:E3 · 12 min left', or '12 min left' for a film."""
-    left = t('series.left', minutes=max(1, round(item.left_s / 60)))
+    left = tn('series.left', max(1, round(item.left_s / 60)))
     if item.episode is None:
         return left
     return f'{episode_code(item.episode.season, item.episode.number)} · {left}'
 
 
-def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None) -> None:
-    with ui.column().classes('bt-section gap-0') as section:
-        ui.label(title).classes('bt-row-title')
-        ui.html(''.join(card_html(card) for card in cards), sanitize=False).classes('bt-row')
+def poster_row(title: str, cards: list[TitleCard], *, mark: str | None = None, see_all: str | None = None) -> None:
+    """A titled row of posters that scrolls sideways: one element (heading, "See all" link, arrow buttons and cards
+    are markup), as cheap to build and to keep per connected page as a row can be. The arrows scroll by most of the
+    row's width in the browser (app/static/rows.js), without a round trip."""
+    section = ui.html(row_html(title, cards, see_all=see_all), sanitize=False).classes('bt-section')
     if mark:
         section.mark(mark)
+
+
+def row_html(title: str, cards: list[TitleCard], *, see_all: str | None = None) -> str:
+    link = (
+        f'<a class="bt-see-all" href="{escape(see_all)}" aria-label="{escape(t("home.see_all_label", genre=title))}">'
+        f'{escape(t("home.see_all"))}</a>'
+        if see_all
+        else ''
+    )
+    arrows = ''.join(
+        f'<button type="button" class="bt-row-arrow" data-scroll="{sign}" '
+        f'aria-label="{escape(t(f"home.scroll_{side}", genre=title))}">'
+        f'<i class="q-icon notranslate material-icons" aria-hidden="true">chevron_{side}</i></button>'
+        for side, sign in (('left', -1), ('right', 1))
+    )
+    return (
+        f'<div class="bt-row-head"><h2 class="bt-row-title">{escape(title)}</h2>{link}'
+        f'<span class="bt-row-space"></span>{arrows}</div>'
+        f'<div class="bt-row">{"".join(card_html(card) for card in cards)}</div>'
+    )
 
 
 def poster_grid(cards: list[TitleCard]) -> ui.html:
@@ -98,9 +148,9 @@ def format_clock(seconds: float) -> str:
 
 
 def meta_line(title: TitleCard) -> str:
-    """'2023 · Drama · Film · 62 min · Age: 12' under a title's name (a series says no length: its episodes do)."""
-    rating = t('title.rating', rating=title.rating)
+    """'2023 · Drama · Film · 62 min · 12+' under a title's name (a series says no length: its episodes do)."""
+    rating, genre = rating_name(title.rating), genre_name(title.genre)
     if title.kind == 'series':
-        return f'{title.year} · {title.genre} · {t("title.series")} · {rating}'
+        return f'{title.year} · {genre} · {t("title.series")} · {rating}'
     minutes = t('title.minutes', minutes=max(1, round(title.duration_s / 60)))
-    return f'{title.year} · {title.genre} · {t("title.movie")} · {minutes} · {rating}'
+    return f'{title.year} · {genre} · {t("title.movie")} · {minutes} · {rating}'

@@ -11,20 +11,24 @@ from nicegui import context, ui
 from ..lang import t
 from ..services.errors import DomainError
 from .frame import language_switch
+from .landmarks import declare_page, heading, main_landmark, skip_link
 from .theme import apply_theme
 
 log = logging.getLogger(__name__)
 
 
 @contextmanager
-def auth_card() -> Iterator[None]:
-    """The full-screen backdrop and centred card of the login and register pages."""
+def auth_card(title: str) -> Iterator[None]:
+    """The full-screen backdrop and centred card of the login and register pages, headed by `title`."""
     apply_theme()
+    declare_page(title)
+    skip_link()
     with ui.element('div').classes('bt-auth-bg'):
         with ui.column().classes('absolute top-4 right-4'):
             language_switch()
-        with ui.card().classes('bt-auth-card gap-3'):
+        with main_landmark(ui.card().classes('bt-auth-card gap-3')):
             ui.label(t('brand')).classes('bt-auth-brand')
+            heading(title).classes('bt-auth-title')
             yield
 
 
@@ -38,13 +42,31 @@ def show_error(error: Exception) -> None:
 
 
 def password_input(label: str, mark: str) -> ui.input:
+    """A password field with an eye that shows or hides it: a real button (NiceGUI's toggle is an icon that the
+    keyboard cannot reach), named for what it does and saying whether it is pressed."""
     # maxlength keeps absurd input out of the browser; the service checks lengths again.
-    return (
-        ui.input(label, password=True, password_toggle_button=True)
+    field = (
+        ui.input(label, password=True)
         .props('outlined dark maxlength=256 autocomplete=current-password')
         .classes('w-full')
         .mark(mark)
     )
+
+    def toggle() -> None:
+        hidden = field.props.get('type') == 'password'
+        field.props(f'type={"text" if hidden else "password"}')
+        name_eye(eye, shown=hidden)
+
+    with field.add_slot('append'):
+        eye = ui.button(on_click=toggle).props('flat round dense color=white').mark(f'{mark}-eye')
+    name_eye(eye, shown=False)
+    return field
+
+
+def name_eye(eye: ui.button, *, shown: bool) -> None:
+    name = t('forms.hide_password' if shown else 'forms.show_password')
+    eye.props(f'icon={"visibility_off" if shown else "visibility"} aria-label="{name}" title="{name}"')
+    eye.props(f'aria-pressed={"true" if shown else "false"}')
 
 
 def one_at_a_time(action: Callable[[], Awaitable[None]], button: ui.button) -> Callable[[], Awaitable[None]]:
@@ -61,6 +83,12 @@ def one_at_a_time(action: Callable[[], Awaitable[None]], button: ui.button) -> C
         button.disable()
         try:
             await action()
+        except Exception:
+            if not client.is_deleted:
+                raise
+            # The page went away while its job waited (a flood of presses, a closed tab): whatever the job's end
+            # tried to show has nowhere to go, and is no error worth a traceback.
+            log.debug('the page of a form left while it was submitted', exc_info=True)
         finally:
             running = False
             if not client.is_deleted:

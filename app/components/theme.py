@@ -14,4 +14,11 @@ def apply_theme() -> None:
     ui.dark_mode(True)
     ui.colors(primary=ACCENT, secondary='#f5b301', dark='#0b0b10', dark_page='#0b0b10')
     ui.add_head_html('<link rel="stylesheet" href="/static/butaca.css">')
+    ui.add_head_html('<link rel="stylesheet" href="/static/rows.css">')
+    ui.add_head_html('<script src="/static/rows.js" defer></script>')
+    # The browser's time zone, for the dates of the next pages (the first page of a new browser shows UTC).
+    ui.add_head_html(
+        '<script>document.cookie = "butaca_tz=" + encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone'
+        ' || "") + "; path=/; max-age=31536000; samesite=lax"</script>'
+    )
     ConnectionNotice()

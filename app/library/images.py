@@ -83,3 +83,18 @@ def make_image_sizes(
             )
         )
     return sizes
+
+
+def size_records(sizes: Sequence[ImageSize], media_dir: PathLike) -> list[dict[str, object]]:
+    """What `titles.images` keeps of each size (smallest first): its width, height and files relative to the media
+    folder. /media/{id}/{asset}?w=…&f=webp serves from these (catalog.image_path)."""
+    root = Path(media_dir)
+    return [
+        {
+            'width': size.width,
+            'height': size.height,
+            'webp': size.webp.relative_to(root).as_posix(),
+            'jpeg': size.jpeg.relative_to(root).as_posix(),
+        }
+        for size in sizes
+    ]

@@ -148,6 +148,8 @@ def import_video(
         shutil.rmtree(final, ignore_errors=True)
         raise
     assert title_id is not None
+    # Open pages and the shared cache of what everyone sees (services/shared_cache.py) learn of it: here, and in
+    # the servers when a bus carries events between processes (without one, the cache's age limit applies).
     events.publish('catalog', title_ids=[title_id])
     return title_id
 
@@ -270,10 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--description', default='', help='sinopsis')
     args = parser.parse_args(argv)
 
+    from .. import events, events_redis
     from ..db import init_db
     from .series_import import ImportRefused, import_series
 
     init_db()
+    events_redis.install()  # with BUTACA_REDIS_URL: open pages of every process show the new titles at once
     failures = 0
     total = len(args.files)
     for index, name in enumerate(args.files, 1):
@@ -316,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f'[{index}/{total}] {Path(name).name}: ERROR inesperado: {error!r}. No se ha importado.\n')
         else:
             console(f'{done} en {time.perf_counter() - started:.1f} s.')
+    events.set_bus(None)  # what is queued goes out before the command ends
     if failures:
         sys.stderr.write(f'{failures} de {total} no se pudieron importar.\n')
     return 1 if failures else 0

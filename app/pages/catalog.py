@@ -1,46 +1,86 @@
-"""The catalog (/catalog): poster grid with search, genre filter, sort and server-side paging."""
+"""The catalog (/catalog): poster grid with search, genre filter, sort and server-side paging.
+
+The URL is the state: `?q=…&genre=…&sort=…&page=…` (and `included`, kept as it came) are read when the page is built
+and written back as they change (typing replaces the history entry, a genre, a sort, a page or "Clear filters"
+pushes one), so reloading, Back and a shared link all show the same view. Anything invalid in the URL falls back to
+its default and the address is corrected.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from nicegui import context, ui
 
-from .. import work
+from .. import auth, work
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
-from ..lang import t
+from ..components.landmarks import heading
+from ..lang import genre_name, t, tn
 from ..models import CatalogPage, UserPublic
 from ..services import catalog, screens
 
 PAGE_SIZE = 24
+DEFAULT_SORT = 'relevance'  # the title order while nothing is searched
+# A Back or Forward between two of this page's own history entries: build the page again from the URL. In the
+# page's head (not sent over the websocket), so that a Back pressed before the socket is up is not missed.
+RELOAD_ON_HISTORY = '<script>window.addEventListener("popstate", () => location.reload());</script>'
 
 
-async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: int = 1) -> None:
-    user: UserPublic = context.client.request.state.user
-    state = {
-        'q': q[:100],
-        'genre': genre[:40],
-        'sort': sort if sort in catalog.SORTS else 'title',
-        'page': page,
-        'asked': 0,
+def read_state(*, q: str, genre: str, sort: str, page: str, included: str, genres: list[str]) -> dict:
+    """The view a URL asks for, each part that is not valid replaced by its default (page=-3, sort=foo, genre=999)."""
+    number = page.strip()
+    return {
+        'q': ' '.join(q.split())[:100],
+        'genre': genre if genre in genres else '',
+        'sort': sort if sort in catalog.SORTS else DEFAULT_SORT,
+        'page': int(number) if number.isascii() and number.isdigit() and 0 < len(number) < 7 and int(number) else 1,
+        'included': '1' if included == '1' else '',
     }
-    genres = await work.run(screens.genres)
-    first = await work.run(_fetch, state=dict(state))
 
-    with frame(user, active='/catalog'):
+
+def state_url(state: dict) -> str:
+    """The address of a view: only what differs from the defaults, so the plain catalog stays /catalog."""
+    params = {
+        'q': state['q'],
+        'genre': state['genre'],
+        'sort': state['sort'] if state['sort'] != DEFAULT_SORT else '',
+        'page': str(state['page']) if state['page'] > 1 else '',
+        'included': state['included'],
+    }
+    query = urlencode({key: value for key, value in params.items() if value})
+    return f'/catalog?{query}' if query else '/catalog'
+
+
+async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str = '1', included: str = '') -> None:
+    user: UserPublic = context.client.request.state.user
+    # Without a search, both come from the shared cache, here on the event loop (no worker thread) once read.
+    genres = screens.genres_cached() or await work.run(screens.genres)
+    state = read_state(q=q, genre=genre, sort=sort, page=page, included=included, genres=genres)
+    first = _fetch_cached(state) or await work.run(_fetch, state=dict(state))
+    state['page'] = first.page  # past the last page: the last one
+    asked = {'count': 0}
+    requested = context.client.request.url
+    if state_url(state) != (requested.path + (f'?{requested.query}' if requested.query else '')):
+        ui.navigate.history.replace(state_url(state))
+    ui.add_head_html(RELOAD_ON_HISTORY)
+
+    with frame(user, title=t('catalog.title'), active='/catalog'):
         with ui.column().classes('bt-section gap-4 pt-6'):
-            ui.label(t('catalog.title')).classes('text-3xl font-extrabold')
+            heading(t('catalog.title')).classes('text-3xl font-extrabold')
             with ui.row().classes('w-full gap-3 items-end'):
                 search = (
                     ui.input(t('catalog.search'), value=state['q'])
-                    .props('outlined dense dark clearable debounce=300 maxlength=100')
+                    .props('outlined dense dark clearable debounce=300 maxlength=100 type=search')
                     .classes('min-w-[220px] grow')
                     .mark('search')
                 )
-                search.props('prepend-icon=search')
+                with search.add_slot('prepend'):
+                    ui.icon('search').mark('search-icon')
                 genre_select = (
                     ui.select(
-                        {'': t('catalog.all_genres'), **{g: g for g in genres}},
-                        value=state['genre'] if state['genre'] in genres else '',
+                        {'': t('catalog.all_genres'), **{g: genre_name(g) for g in genres}},
+                        value=state['genre'],
                         label=t('catalog.genre'),
                     )
                     .props('outlined dense dark')
@@ -57,42 +97,89 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
                 )
             summary = ui.label().classes('bt-muted').mark('catalog-summary')
             grid = poster_grid(first.items)
-            empty = ui.label(t('catalog.none')).classes('bt-muted text-lg').mark('catalog-empty')
-            with ui.row().classes('items-center gap-4'):
-                prev_button = ui.button(t('catalog.prev'), icon='chevron_left').props('flat color=white').mark('prev')
-                page_label = ui.label().mark('page-label')
+            with ui.column().classes('items-start gap-3') as empty:
+                ui.label(t('catalog.none')).classes('bt-muted text-lg').mark('catalog-empty')
+                clear_button = ui.button(t('search.clear_filters'), icon='filter_alt_off').props(
+                    'outline color=white no-caps'
+                )
+                clear_button.mark('clear-filters')
+            # One line on a phone too: Previous at the left, the page in the middle, Next at the right.
+            with ui.row().classes('w-full max-w-[560px] items-center justify-between no-wrap gap-1') as pager:
+                prev_button = (
+                    ui.button(t('catalog.prev'), icon='chevron_left')
+                    .props('flat dense no-wrap color=white')
+                    .mark('prev')
+                )
+                page_label = ui.label().classes('whitespace-nowrap').mark('page-label')
                 next_button = (
-                    ui.button(t('catalog.next')).props('flat color=white icon-right=chevron_right').mark('next')
+                    ui.button(t('catalog.next'))
+                    .props('flat dense no-wrap color=white icon-right=chevron_right')
+                    .mark('next')
                 )
 
     def show(result: CatalogPage) -> None:
         state['page'] = result.page
         grid.set_content(grid_html(result.items))
-        summary.set_text(t('catalog.results', count=result.total))
+        summary.set_text(tn('catalog.results', result.total))
         page_label.set_text(t('catalog.page', page=result.page, pages=result.pages))
         empty.set_visibility(result.total == 0)
+        pager.set_visibility(result.total > 0)
+        clear_button.set_visibility(bool(state['q'] or state['genre'] or state['included']))
         prev_button.set_enabled(result.page > 1)
         next_button.set_enabled(result.page < result.pages)
 
-    async def reload(page_number: int = 1) -> None:
+    async def reload(page_number: int = 1, *, push: bool = True) -> None:
+        # The tab of a session that ended (signed out elsewhere, another process) keeps its websocket: it searches
+        # no more (tests/test_abuse.py).
+        if await auth.require_user() is None:
+            return
         state.update(
-            q=search.value or '',
+            q=' '.join((search.value or '').split())[:100],
             genre=genre_select.value or '',
-            sort=sort_select.value or 'title',
+            sort=sort_select.value or DEFAULT_SORT,
             page=page_number,
-            asked=state['asked'] + 1,
         )
-        asked = state['asked']
+        asked['count'] += 1
+        mine = asked['count']
         result = await work.run(_fetch, state=dict(state))
-        if asked == state['asked']:  # typing on while this page was fetched: only the latest one is shown
-            show(result)
+        if mine != asked['count']:  # typing on while this page was fetched: only the latest one is shown
+            return
+        show(result)
+        address = state_url(state)
+        if push:
+            ui.navigate.history.push(address)
+        else:
+            ui.navigate.history.replace(address)
 
-    search.on_value_change(lambda: reload())
-    genre_select.on_value_change(lambda: reload())
-    sort_select.on_value_change(lambda: reload())
+    quiet = {'on': False}
+
+    def changed(push: bool):
+        # A field set by "Clear filters" asks for nothing: the clearing asks once, when all are set.
+        return lambda: None if quiet['on'] else reload(push=push)
+
+    async def clear() -> None:
+        state['included'] = ''
+        quiet['on'] = True
+        try:
+            search.set_value('')
+            genre_select.set_value('')
+        finally:
+            quiet['on'] = False
+        await reload()
+
+    search.on_value_change(changed(push=False))
+    genre_select.on_value_change(changed(push=True))
+    sort_select.on_value_change(changed(push=True))
     prev_button.on_click(lambda: reload(state['page'] - 1))
     next_button.on_click(lambda: reload(state['page'] + 1))
+    clear_button.on_click(clear)
     show(first)
+
+
+def _fetch_cached(state: dict) -> CatalogPage | None:
+    return screens.catalog_page_cached(
+        query=state['q'], genre=state['genre'] or None, sort=state['sort'], page=state['page'], page_size=PAGE_SIZE
+    )
 
 
 def _fetch(*, state: dict) -> CatalogPage:

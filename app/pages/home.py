@@ -4,13 +4,16 @@ account's progress or the catalog changes (a title played on another screen, a t
 from __future__ import annotations
 
 import asyncio
+from html import escape
+from urllib.parse import urlencode
 
 from nicegui import context, ui
 
 from .. import auth, live, status, work
-from ..components.cards import backdrop_url, card_html, continue_note, meta_line, poster_row, premium_badge_html
+from ..components.cards import card_html, continue_note, meta_line, picture_html, poster_row, premium_badge_html
 from ..components.frame import frame
-from ..lang import t
+from ..components.landmarks import heading
+from ..lang import genre_name, t
 from ..models import ContinueItem, TitleDetail, UserPublic
 from ..services import playback, screens
 
@@ -27,7 +30,8 @@ async def home_page() -> None:
     def content() -> None:
         draw(screen)
 
-    with frame(user, active='/'):
+    with frame(user, title=t('nav.home'), active='/'):
+        heading(t('nav.home'), hidden=True)
         content()
 
     pending: asyncio.Task | None = None
@@ -63,33 +67,36 @@ def draw(screen: screens.HomeScreen) -> None:
     if screen.continuing:
         continue_row(screen.continuing)
     for genre, cards in screen.rows:
-        poster_row(genre, cards, mark=f'row-{genre}')
+        poster_row(genre_name(genre), cards, mark=f'row-{genre}', see_all=f'/catalog?{urlencode({"genre": genre})}')
 
 
 def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
-    with ui.element('div').classes('bt-hero').mark('hero'):
-        ui.html(f'<img class="bt-hero-img" src="{backdrop_url(title.id)}" alt="">', sanitize=False)
-        ui.element('div').classes('bt-hero-shade')
-        with ui.column().classes('bt-hero-body gap-3'):
-            if title.is_premium:
-                ui.html(premium_badge_html(inline=True), sanitize=False)
-            ui.label(title.title).classes('bt-hero-title')
-            ui.label(meta_line(title)).classes('bt-hero-meta')
-            ui.label(title.description).classes('bt-hero-desc')
-            with ui.row().classes('gap-3'):
-                ui.button(
-                    t('home.resume' if resumable else 'home.play'),
-                    icon='play_arrow',
-                    on_click=lambda: ui.navigate.to(f'/watch/{title.id}'),
-                ).props('unelevated color=white text-color=black').classes('bt-hero-btn').mark('hero-play')
-                ui.button(
-                    t('home.more_info'), icon='info_outline', on_click=lambda: ui.navigate.to(f'/title/{title.id}')
-                ).props('unelevated color=grey-8').classes('bt-hero-btn').mark('hero-info')
+    """The featured title, with Play (or Resume) and More info: one element of markup (its buttons are links)."""
+    ui.html(hero_html(title, resumable=resumable), sanitize=False).classes('bt-hero').mark('hero')
+
+
+def hero_html(title: TitleDetail, *, resumable: bool) -> str:
+    badge = premium_badge_html(inline=True) if title.is_premium else ''
+    play = t('home.resume' if resumable else 'home.play')
+    return (
+        f'{picture_html(title.id, "backdrop", css="bt-hero-img", lazy=False)}'
+        '<div class="bt-hero-shade"></div>'
+        f'<div class="bt-hero-body">{badge}'
+        f'<h2 class="bt-hero-title">{escape(title.title)}</h2>'
+        f'<div class="bt-hero-meta">{escape(meta_line(title))}</div>'
+        f'<div class="bt-hero-desc">{escape(title.description)}</div>'
+        '<div class="bt-hero-actions">'
+        f'<a class="bt-hero-btn bt-hero-play" href="/watch/{title.id}" data-mark="hero-play">'
+        f'<i class="material-icons" aria-hidden="true">play_arrow</i>{escape(play)}</a>'
+        f'<a class="bt-hero-btn bt-hero-info" href="/title/{title.id}" data-mark="hero-info">'
+        f'<i class="material-icons" aria-hidden="true">info_outline</i>{escape(t("home.more_info"))}</a>'
+        '</div></div>'
+    )
 
 
 def continue_row(items: list[ContinueItem]) -> None:
     with ui.column().classes('bt-section gap-0').mark('continue-row'):
-        ui.label(t('home.continue')).classes('bt-row-title')
+        heading(t('home.continue'), 2).classes('bt-row-title')
         with ui.element('div').classes('bt-row'):
             for item in items:
                 continue_card(item)
@@ -109,6 +116,8 @@ def continue_card(item: ContinueItem) -> None:
             wrapper.delete()
             ui.notify(t('home.removed', title=item.card.title), position='top')
 
-        ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white').classes(
-            'bt-card-remove'
-        ).tooltip(t('home.remove_from_row')).mark(f'remove-{item.card.id}')
+        # Its name as attributes (the browser's own tooltip: a tooltip element per card would be another element
+        # to build and keep per page), saying which title it removes (a row has many of them).
+        button = ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white')
+        button.props['aria-label'] = button.props['title'] = f'{t("home.remove_from_row")}: {item.card.title}'
+        button.classes('bt-card-remove').mark(f'remove-{item.card.id}')

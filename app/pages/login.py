@@ -35,8 +35,7 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
         welcome = ('login.welcome', 'positive', {'username': user.username})
         await auth.complete('sign_in', user_id=user.id, target=target, flash=welcome)
 
-    with auth_card():
-        ui.label(t('login.title')).classes('bt-auth-title')
+    with auth_card(t('login.title')):
         ui.label(t('login.subtitle')).classes('bt-muted')
         name = (
             ui.input(t('login.username'), value=username[:32])

@@ -1,4 +1,5 @@
-"""The profile (/profile): account facts, plan change, password change, account deletion, watch history."""
+"""The profile (/profile): account facts, plan change, password change, account deletion, watch history. Live: the
+history redraws when this account's progress changes (a title played here a moment ago, or on another screen)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from html import escape
 
 from nicegui import context, ui
 
-from .. import auth, work
+from .. import auth, live, work
 from ..components.cards import episode_code, format_clock
 from ..components.forms import password_input, show_error
 from ..components.frame import frame
+from ..components.landmarks import heading
 from ..components.plans import change_plan_button, plan_comparison
-from ..lang import t
+from ..lang import day, t, when
 from ..models import HistoryEntry, Plan, UserPublic
 from ..services import accounts, playback
 from ..services.errors import DomainError
@@ -23,14 +25,29 @@ HISTORY_PAGE = 20  # a page of history rows: each is a few NiceGUI elements, and
 async def profile_page() -> None:
     user: UserPublic = context.client.request.state.user
     entries = await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE)
-    with frame(user, active='/profile'):
+
+    @ui.refreshable
+    def history() -> None:
+        history_card(entries)
+
+    with frame(user, title=t('profile.title'), active='/profile'):
         with ui.column().classes('bt-section pt-6 gap-6 max-w-[980px]'):
-            ui.label(t('profile.title')).classes('text-3xl font-extrabold')
+            heading(t('profile.title')).classes('text-3xl font-extrabold')
             account_card(user)
             plan_card(user)
-            history_card(entries)
+            history()
             password_card()
             delete_card()
+    client = context.client
+
+    async def news(_data: dict) -> None:
+        nonlocal entries
+        fresh = await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE)
+        if not client.is_deleted:
+            entries = fresh
+            history.refresh()
+
+    live.listen(f'progress:{user.id}', news)
 
 
 def account_card(user: UserPublic) -> None:
@@ -46,7 +63,7 @@ def account_card(user: UserPublic) -> None:
         for label, value, mark in (
             (t('profile.username'), user.username, 'profile-username'),
             (t('profile.plan'), t(f'plan.{user.subscription_type}'), 'profile-plan'),
-            (t('profile.member_since'), user.created_at.strftime('%d/%m/%Y'), 'profile-since'),
+            (t('profile.member_since'), day(user.created_at), 'profile-since'),
         ):
             with ui.row().classes('gap-3 items-baseline'):
                 ui.label(label).classes('bt-muted w-40')
@@ -58,7 +75,7 @@ def account_card(user: UserPublic) -> None:
 
 def plan_card(user: UserPublic) -> None:
     with ui.card().classes('bt-panel w-full gap-4').mark('plan-card'):
-        ui.label(t('plan.compare')).classes('text-xl font-bold')
+        heading(t('plan.compare'), 2).classes('text-xl font-bold')
         plan_comparison()
         if user.subscription_type == Plan.PREMIUM:
             change_plan_button(Plan.FREE)
@@ -69,7 +86,7 @@ def plan_card(user: UserPublic) -> None:
 def history_card(entries: list[HistoryEntry]) -> None:
     with ui.card().classes('bt-panel w-full gap-3').mark('history'):
         with ui.row().classes('w-full items-center'):
-            ui.label(t('profile.history')).classes('text-xl font-bold')
+            heading(t('profile.history'), 2).classes('text-xl font-bold')
             ui.space()
             clear_button = (
                 ui.button(t('profile.history_clear'), icon='delete_sweep')
@@ -106,6 +123,7 @@ def history_card(entries: list[HistoryEntry]) -> None:
         add(entries)
 
     async def clear() -> None:
+        dialog.close()
         user = await auth.require_user()
         if user is None:
             return
@@ -117,14 +135,23 @@ def history_card(entries: list[HistoryEntry]) -> None:
         clear_button.set_visibility(False)
         ui.notify(t('profile.history_cleared'), position='top')
 
-    clear_button.on_click(clear)
+    # Clearing cannot be undone: it asks first (the dialog's focus starts on Cancel).
+    with ui.dialog() as dialog, ui.card().classes('bt-panel gap-4').props('role=alertdialog'):
+        heading(t('profile.history_clear_ask'), 2).classes('text-lg font-bold')
+        ui.label(t('profile.history_clear_warning')).classes('bt-muted')
+        with ui.row().classes('justify-end w-full'):
+            ui.button(t('common.cancel'), on_click=dialog.close).props('flat color=white autofocus')
+            ui.button(t('profile.history_clear'), icon='delete_sweep', on_click=clear).props('color=red-8').mark(
+                'history-clear-confirm'
+            )
+    clear_button.on_click(dialog.open)
 
 
 def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
     # The poster, title and facts are one escaped HTML block, and the button's hint is an attribute rather than a
     # tooltip element: a row is three elements, cheap to build and to keep open.
-    watched = t('profile.history_watched_at', date=entry.watched_at.strftime('%d/%m/%Y %H:%M'))
-    facts = f'{watched} UTC · {format_clock(entry.position_s)} / {format_clock(entry.duration_s)} · {entry.quality}'
+    watched = t('profile.history_watched_at', date=when(entry.watched_at))
+    facts = f'{watched} · {format_clock(entry.position_s)} / {format_clock(entry.duration_s)} · {entry.quality}'
     name = entry.card.title
     if entry.episode is not None:  # 'Series · S1:E3 · Episode title'
         name = f'{name} · {episode_code(entry.episode.season, entry.episode.number)} · {entry.episode.title}'
@@ -157,7 +184,7 @@ def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
 
 def password_card() -> None:
     with ui.card().classes('bt-panel w-full gap-3').mark('password-card'):
-        ui.label(t('profile.change_password')).classes('text-xl font-bold')
+        heading(t('profile.change_password'), 2).classes('text-xl font-bold')
         current = password_input(t('profile.current_password'), 'current-password')
         new = password_input(t('profile.new_password'), 'new-password').props('autocomplete=new-password')
         confirm = password_input(t('profile.confirm_password'), 'confirm-password').props('autocomplete=new-password')
@@ -189,7 +216,7 @@ def password_card() -> None:
 
 def delete_card() -> None:
     with ui.card().classes('bt-panel w-full gap-3').mark('delete-card'):
-        ui.label(t('profile.delete_account')).classes('text-xl font-bold text-red-400')
+        heading(t('profile.delete_account'), 2).classes('text-xl font-bold text-red-400')
         ui.label(t('profile.delete_warning')).classes('bt-muted')
         password = password_input(t('profile.current_password'), 'delete-password')
 

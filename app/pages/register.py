@@ -44,8 +44,7 @@ async def register_page() -> RedirectResponse | None:
         welcome = ('register.welcome', 'positive', {'username': user.username})
         await auth.complete('sign_in', user_id=user.id, target='/', flash=welcome)
 
-    with auth_card():
-        ui.label(t('register.title')).classes('bt-auth-title')
+    with auth_card(t('register.title')):
         ui.label(t('register.subtitle')).classes('bt-muted')
         if setup_token:
             ui.label(t('admin.setup_notice')).classes('bt-muted').mark('setup-notice')

@@ -10,16 +10,15 @@ from nicegui import context, ui
 
 from .. import auth, live, work
 from ..components.cards import (
-    backdrop_url,
     episode_code,
     meta_line,
+    picture_html,
     poster_row,
     premium_badge_html,
-    still_url,
 )
 from ..components.frame import frame
 from ..components.messages import not_found
-from ..lang import current_language, t
+from ..lang import current_language, genre_name, rating_name, t, tn
 from ..models import UserPublic
 from ..services import plans, screens, series
 from ..services.errors import NotFound
@@ -32,17 +31,17 @@ async def title_page(title_id: str) -> None:
     try:
         screen = await work.run(screens.title, user_id=user.id, title_id=title_id)
     except NotFound:
-        with frame(user):
+        with frame(user, title=t('errors.not_found_title')):
             not_found()
+        ui.status_code(404)
         return
-    ui.page_title(t('watch.title', title=screen.title.title))
     chosen = {'season': screen.season}
 
     @ui.refreshable
     def content() -> None:
         draw(user, screen, chosen)
 
-    with frame(user):
+    with frame(user, title=screen.title.title):
         content()
 
     client = context.client
@@ -62,7 +61,9 @@ def draw(user: UserPublic, screen: screens.TitleScreen, chosen: dict) -> None:
     locked = not plans.may_watch(user.subscription_type, is_premium=title.is_premium)
     with ui.column().classes('bt-section pt-6 items-center gap-6'):
         with ui.card().classes('bt-details').mark('title-details'):
-            ui.html(f'<img class="bt-details-img" src="{backdrop_url(title.id)}" alt="">', sanitize=False)
+            ui.html(
+                picture_html(title.id, 'backdrop', css='bt-details-img', shown='details', lazy=False), sanitize=False
+            )
             with ui.column().classes('p-6 gap-3 w-full'):
                 if title.is_premium:
                     ui.html(premium_badge_html(inline=True), sanitize=False)
@@ -88,9 +89,9 @@ def _meta(screen: screens.TitleScreen) -> str:
     if screen.series is None:
         return meta_line(screen.title)
     count = len(screen.series.seasons)
-    seasons = t('series.one_season') if count == 1 else t('series.seasons_count', count=count)
+    seasons = tn('series.seasons', count)
     title = screen.title
-    return f'{title.year} · {title.genre} · {t("title.series")} · {seasons} · {t("title.rating", rating=title.rating)}'
+    return f'{title.year} · {genre_name(title.genre)} · {t("title.series")} · {seasons} · {rating_name(title.rating)}'
 
 
 def _link_button(label: str, href: str, icon: str, *, mark: str, primary: bool = True) -> ui.button:
@@ -120,7 +121,7 @@ def _time_left(position_s: float, duration_s: float) -> None:
             f'<div class="bt-progress" style="flex:1"><div style="width:{fraction * 100:.1f}%"></div></div>',
             sanitize=False,
         ).classes('grow')
-        ui.label(t('series.left', minutes=minutes)).classes('bt-muted text-sm')
+        ui.label(tn('series.left', minutes)).classes('bt-muted text-sm')
 
 
 def _series_actions(view: series.SeriesView) -> None:
@@ -220,7 +221,7 @@ def episode_row(line: series.EpisodeLine, *, locked: bool) -> None:
     with ui.row().classes('bt-episode w-full no-wrap items-start gap-4').mark(f'episode-{ref.id}'):
         ui.html(
             f'<a class="bt-episode-link" href="{href}" aria-label="{escape(code)} · {escape(ref.title)}">'
-            f'<img class="bt-episode-still" loading="lazy" src="{still_url(ref.id)}" alt="">{progress}</a>'
+            f'{picture_html(ref.id, "still", css="bt-episode-still")}{progress}</a>'
             f'<div class="bt-episode-text"><h3><a href="{href}">{escape(code)} · {escape(ref.title)}</a></h3>'
             f'<p class="bt-muted">{escape(minutes)} {watched}</p><p>{escape(synopsis)}</p></div>',
             sanitize=False,

@@ -16,11 +16,12 @@ from nicegui import context, ui
 from .. import auth, live, playback_http, work
 from ..components.cards import backdrop_url, episode_line, poster_url, still_url
 from ..components.frame import frame
+from ..components.landmarks import declare_page, heading
 from ..components.messages import not_found
 from ..components.plans import change_plan_button, plan_comparison
 from ..components.player import Player, shell_for
 from ..components.theme import apply_theme
-from ..lang import t
+from ..lang import t, tn
 from ..models import Plan, Quality, TitleDetail, UserPublic
 from ..services import plans, playback_store, screens
 from ..services.errors import AccessDenied, NotFound, ScreensFull
@@ -41,18 +42,21 @@ async def watch_page(title_id: str, start: str = '') -> None:
     try:
         screen = await work.run(screens.watch, user_id=user.id, title_id=title_id, more=MORE_LIKE_THIS)
     except NotFound:
-        with frame(user):
+        with frame(user, title=t('errors.not_found_title')):
             not_found()
+        ui.status_code(404)
         return
     title = screen.title
+    name = title.series_title or title.title
     if not plans.may_watch(user.subscription_type, is_premium=title.is_premium):
-        with frame(user):
+        with frame(user, title=name):
             upgrade_panel(title)
         return
     apply_theme()
+    declare_page(name)
     auth.remember_page()
     episode = episode_line(title)
-    ui.page_title(t('watch.title', title=title.series_title or title.title))
+    heading(f'{name} · {episode}' if episode else name, hidden=True)  # the player shows the name in its own way
     player = Player(
         shell_for(
             title=title.series_title or title.title,
@@ -95,7 +99,7 @@ class Watching:
             )
         except ScreensFull as full:
             premium = plans.max_screens(Plan.PREMIUM)
-            text = t('watch.screens_full', used=full.used, limit=full.limit)
+            text = tn('watch.screens_full', full.limit, used=full.used)
             if user.subscription_type != Plan.PREMIUM:
                 text = f'{text} {t("watch.screens_premium", screens=premium)}'
             self.player.refuse('watch.screens_full', text)
@@ -198,7 +202,7 @@ def upgrade_panel(title: TitleDetail) -> None:
     with ui.column().classes('bt-section pt-10 items-center w-full'):
         with ui.card().classes('bt-panel gap-4 max-w-[640px] w-full').mark('upgrade-panel'):
             ui.icon('lock', size='48px').classes('text-amber-400')
-            ui.label(t('plan.locked_title', title=title.series_title or title.title)).classes('text-2xl font-extrabold')
+            heading(t('plan.locked_title', title=title.series_title or title.title)).classes('text-2xl font-extrabold')
             ui.label(t('plan.locked_text', screens=plans.max_screens(Plan.PREMIUM))).classes('bt-muted')
             plan_comparison()
             with ui.row().classes('gap-3'):

@@ -49,6 +49,7 @@ def public(user: User) -> UserPublic:
         language=user.language,
         created_at=user.created_at,
         is_admin=user.is_admin,
+        time_zone=user.time_zone,
     )
 
 
@@ -237,6 +238,7 @@ _SESSION_USER = (
         User.language,
         User.created_at,
         User.is_admin,
+        User.time_zone,
     )
     .join(User, User.id == AuthSession.user_id)
     .where(AuthSession.token == bindparam('token'), User.disabled == false())
@@ -260,7 +262,7 @@ def user_for_session(token: str | None, *, idle_days: float | None = None) -> Us
         found = connection.execute(_SESSION_USER, {'token': token}).first()
     if found is None:
         return None
-    last_seen, user_id, username, plan, language, created_at, is_admin = found
+    last_seen, user_id, username, plan, language, created_at, is_admin, time_zone = found
     now = utcnow()
     idle = now - as_utc(last_seen)
     if idle > timedelta(days=idle_days):
@@ -277,6 +279,7 @@ def user_for_session(token: str | None, *, idle_days: float | None = None) -> Us
         language=language,
         created_at=created_at,
         is_admin=bool(is_admin),
+        time_zone=time_zone,
     )
 
 
@@ -365,3 +368,4 @@ def set_language(*, user_id: int, language: str) -> None:
         user = session.get(User, user_id)
         if user is not None:
             user.language = language
+    events.publish(f'account:{user_id}', language=language)  # what caches the account (app/session_cache.py) drops it

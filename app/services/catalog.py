@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import case
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, or_, select
 
 from .. import db
 from ..models import CATALOG_KINDS, CatalogPage, Kind, Season, Title, TitleCard, TitleDetail
+from . import fulltext
 from .errors import NotFound
 from .text import search_key
 
@@ -163,7 +165,7 @@ def count_titles(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Title).where(LISTED)).one()
 
 
-SORTS = ('title', 'year', 'added')
+SORTS = ('relevance', 'title', 'year', 'added')
 PAGE_SIZE_MAX = 60
 ROW_LIMIT = 20
 GENRES_MAX = 40
@@ -230,10 +232,22 @@ def media_file(*, title_id: int, kind: str, key: str) -> str | None:
     return None
 
 
-def image_path(*, title_id: int, column: str) -> str:
-    """A title's artwork file (`poster_path` or `backdrop_path`), relative to the media folder."""
+def image_path(*, title_id: int, column: str, asset: str = '', width: int = 0, webp: bool = False) -> str:
+    """A title's artwork file, relative to the media folder: with a `width`, the smallest of the sizes made at
+    import (`images[asset]`) at least that wide (else the largest), as WebP or JPEG; without one, or for a title
+    imported without sizes, the file in `column` (poster_path, backdrop_path, still_path)."""
     with db.session() as session:
-        return getattr(get_title_row(session, title_id), column)
+        row = get_title_row(session, title_id)
+        sizes = [size for size in (row.images or {}).get(asset) or [] if size.get('webp' if webp else 'jpeg')]
+        if width > 0 and sizes:
+            wide_enough = [size for size in sizes if size['width'] >= width]
+            chosen = (
+                min(wide_enough, key=lambda size: size['width'])
+                if wide_enough
+                else max(sizes, key=lambda size: size['width'])
+            )
+            return chosen['webp' if webp else 'jpeg']
+        return getattr(row, column) or ''
 
 
 def parse_title_id(raw: object) -> int:
@@ -269,6 +283,14 @@ def _escape_like(text: str) -> str:
     return text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
 
 
+def _name_first(words: list[str]) -> tuple:
+    """Relevance begins with the name: the title called exactly what was typed, then those whose name begins
+    with it, then the full-text rank (which, over a few titles, weighs little: bm25 scores words found in most of
+    them near zero)."""
+    key = ' '.join(words)
+    return (case((Title.search_key == key, 0), (col(Title.search_key).startswith(key, autoescape=True), 1), else_=2),)
+
+
 def search(
     session: Session,
     *,
@@ -278,13 +300,23 @@ def search(
     page: int = 1,
     page_size: int = 24,
 ) -> CatalogPage:
-    """One page of the catalog: case- and accent-insensitive title search (a series is found by its episodes'
-    titles too), genre filter, sort, LIMIT/OFFSET."""
+    """One page of the catalog: full-text search (fulltext.py: name, genre in both languages, synopses, a series'
+    episodes; accent- and case-insensitive prefixes), genre filter, sort ('relevance' ranks the matches, and is the
+    title order without a query), LIMIT/OFFSET in the database.
+
+    A query of only symbols ('%', '_') has no words to look up: it is looked for as it is, inside titles."""
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     page = max(1, min(int(page), 100_000))
     conditions = [LISTED]
-    key = search_key(query[:100])
-    if key:
+    listing = select(Title)
+    counting = select(func.count()).select_from(Title)
+    hits = None
+    words = fulltext.terms(query)
+    if words:
+        hits = fulltext.matches(session, words)
+        listing = listing.join(hits, hits.c.owner == Title.id)
+        counting = counting.join(hits, hits.c.owner == Title.id)
+    elif key := search_key(query[:100]):
         pattern = f'%{_escape_like(key)}%'
         episode = aliased(Title)
         by_episode = select(episode.series_id).where(
@@ -293,13 +325,13 @@ def search(
         conditions.append(or_(col(Title.search_key).like(pattern, escape='\\'), col(Title.id).in_(by_episode)))
     if genre:
         conditions.append(Title.genre == genre[:40])
-    total = session.exec(select(func.count()).select_from(Title).where(*conditions)).one()
+    total = session.exec(counting.where(*conditions)).one()
+    by_title = (col(Title.search_key), col(Title.id))
     order = {
-        'title': (col(Title.search_key), col(Title.id)),
-        'year': (col(Title.year).desc(), col(Title.search_key)),
+        'relevance': (*_name_first(words), hits.c.rank.desc(), *by_title) if hits is not None else by_title,
+        'title': by_title,
+        'year': (col(Title.year).desc(), *by_title),
         'added': (col(Title.created_at).desc(), col(Title.id).desc()),
-    }.get(sort, (col(Title.search_key), col(Title.id)))
-    rows = session.exec(
-        select(Title).where(*conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size)
-    ).all()
-    return CatalogPage(items=[card(row) for row in rows], total=total, page=page, page_size=page_size)
+    }.get(sort, by_title)
+    rows = session.exec(listing.where(*conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size))
+    return CatalogPage(items=[card(row) for row in rows.all()], total=total, page=page, page_size=page_size)

@@ -10,7 +10,17 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, delete, select
 
 from .. import db, events
-from ..models import ContinueItem, EpisodeRef, HistoryEntry, Kind, Progress, Title, WatchHistory, as_utc
+from ..models import (
+    ContinueItem,
+    EpisodeRef,
+    HistoryEntry,
+    Kind,
+    Progress,
+    Title,
+    TitleCard,
+    WatchHistory,
+    as_utc,
+)
 from . import playback_rules as rules
 from . import series as series_service
 from .catalog import card, get_title_row
@@ -20,9 +30,24 @@ CONTINUE_LIMIT = 12
 HISTORY_PAGE_MAX = 100
 
 
+# Page paths read these for every page load: Core selects of the columns they show (no ORM instances to build).
+_CARD_COLUMNS = (Title.id, Title.title, Title.year, Title.genre, Title.kind, Title.rating, Title.is_premium,
+                 Title.duration_s)  # fmt: skip
+
+
+def _card(row: tuple) -> TitleCard:
+    """A card from the `_CARD_COLUMNS` of a row, in that order."""
+    id_, title, year, genre, kind, rating, is_premium, duration_s = row
+    return TitleCard(id=id_, title=title, year=year, genre=genre, kind=kind, rating=rating, is_premium=is_premium,
+                     duration_s=duration_s)  # fmt: skip
+
+
 def resume_position(session: Session, *, user_id: int, title_id: int) -> float:
-    row = session.get(Progress, (user_id, title_id))
-    saved = rules.Saved(row.position_s, row.resumable, row.watched) if row is not None else None
+    query = select(Progress.position_s, Progress.resumable, Progress.watched).where(
+        Progress.user_id == user_id, Progress.title_id == title_id
+    )
+    row = session.connection().execute(query).first()
+    saved = rules.Saved(*row) if row is not None else None
     return rules.resume_from(saved)
 
 
@@ -30,21 +55,18 @@ def continue_watching(session: Session, *, user_id: int, limit: int = CONTINUE_L
     """Films in progress and, for each series being watched, its next episode: one row, newest activity first."""
     limit = max(1, min(limit, CONTINUE_LIMIT))
     films = (
-        select(Progress, Title)
+        select(Progress.position_s, Progress.updated_at, *_CARD_COLUMNS)
         .join(Title, Title.id == Progress.title_id)
         .where(Progress.user_id == user_id, Progress.resumable, Title.kind == Kind.MOVIE.value)
         .order_by(Progress.updated_at.desc())
         .limit(limit)
     )
-    items = [
-        ContinueItem(
-            card=card(title),
-            position_s=progress.position_s,
-            duration_s=title.duration_s,
-            updated_at=as_utc(progress.updated_at),
+    items = []
+    for position_s, updated_at, *columns in session.connection().execute(films).all():
+        film = _card(columns)
+        items.append(
+            ContinueItem(card=film, position_s=position_s, duration_s=film.duration_s, updated_at=as_utc(updated_at))
         )
-        for progress, title in session.exec(films).all()
-    ]
     for found in series_service.watching(session, user_id=user_id):
         items.append(
             ContinueItem(
@@ -77,8 +99,19 @@ def remove_from_continue(*, user_id: int, title_id: int) -> None:
 def history(*, user_id: int, limit: int = 50, offset: int = 0) -> list[HistoryEntry]:
     """The viewer's history, newest first; an episode's entry shows its series with the episode."""
     series = aliased(Title)
+    shown = tuple(getattr(series, column.key) for column in _CARD_COLUMNS)
     query = (
-        select(WatchHistory, Title, series)
+        select(
+            WatchHistory.id,
+            WatchHistory.watched_at,
+            WatchHistory.position_s,
+            WatchHistory.quality,
+            Title.season_number,
+            Title.episode_number,
+            Title.series_id,
+            *_CARD_COLUMNS,
+            *shown,
+        )  # fmt: skip
         .join(Title, Title.id == WatchHistory.title_id)
         .outerjoin(series, series.id == Title.series_id)
         .where(WatchHistory.user_id == user_id)
@@ -86,19 +119,25 @@ def history(*, user_id: int, limit: int = 50, offset: int = 0) -> list[HistoryEn
         .offset(max(0, offset))
         .limit(max(1, min(limit, HISTORY_PAGE_MAX)))
     )
-    with db.session() as session:
-        return [
-            HistoryEntry(
-                id=entry.id,
-                card=card(parent if parent is not None else title),
-                episode=_episode(title) if parent is not None else None,
-                watched_at=as_utc(entry.watched_at),
-                position_s=entry.position_s,
-                duration_s=title.duration_s,
-                quality=entry.quality,
+    width = len(_CARD_COLUMNS)
+    entries = []
+    with db.transaction() as connection:
+        for entry_id, watched_at, position_s, quality, season, number, series_id, *rest in connection.execute(query):
+            title = _card(rest[:width])
+            entries.append(
+                HistoryEntry(
+                    id=entry_id,
+                    card=_card(rest[width:]) if series_id is not None else title,
+                    episode=EpisodeRef(id=title.id, season=season or 0, number=number or 0, title=title.title)
+                    if series_id is not None
+                    else None,
+                    watched_at=as_utc(watched_at),
+                    position_s=position_s,
+                    duration_s=title.duration_s,
+                    quality=quality,
+                )
             )
-            for entry, title, parent in session.exec(query).all()
-        ]
+    return entries
 
 
 def _episode(row: Title) -> EpisodeRef:

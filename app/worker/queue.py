@@ -4,6 +4,7 @@ machines share it). It carries only "run job N"; the job's state lives in Butaca
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 
 from huey import Huey, RedisHuey, SqliteHuey
@@ -27,7 +28,9 @@ def queue() -> tuple[Huey, object]:
                 name = f'butaca-jobs-{hashlib.sha256(database.encode()).hexdigest()[:10]}'
                 huey: Huey = RedisHuey(name, url=settings.redis_url)
             else:
-                settings.jobs_db.parent.mkdir(parents=True, exist_ok=True)
+                settings.jobs_db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                # Private from the start, as the database (its -wal and -shm files take the same mode).
+                os.close(os.open(settings.jobs_db, os.O_RDWR | os.O_CREAT, 0o600))
                 huey = SqliteHuey('butaca-jobs', filename=str(settings.jobs_db))
             task = huey.task(name='run_job')(_run_job)
             _current = (key, huey, task)

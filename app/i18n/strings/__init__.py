@@ -6,6 +6,6 @@ exist in one language and not the other.
 
 from __future__ import annotations
 
-from . import accounts, admin, catalog, common, plans, player, profile, series
+from . import accounts, admin, catalog, common, plans, player, profile, search, series, vocabulary
 
-AREAS = (common, accounts, catalog, player, plans, profile, series, admin)
+AREAS = (common, accounts, catalog, player, plans, profile, series, search, admin, vocabulary)

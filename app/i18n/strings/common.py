@@ -10,10 +10,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     'nav.language': ('Idioma', 'Language'),
     'lang.es': ('Español', 'Español'),
     'lang.en': ('English', 'English'),
+    'a11y.skip': ('Saltar al contenido', 'Skip to content'),
+    'forms.show_password': ('Mostrar la contraseña', 'Show password'),
+    'forms.hide_password': ('Ocultar la contraseña', 'Hide password'),
     'common.cancel': ('Cancelar', 'Cancel'),
     'common.confirm': ('Confirmar', 'Confirm'),
     'errors.user_not_found': ('La cuenta ya no existe.', 'The account no longer exists.'),
     'errors.not_found_title': ('No encontrado', 'Not found'),
+    'errors.page_not_found': (
+        'Esta página no existe. Puede que el enlace esté mal o que la página se haya movido.',
+        'This page does not exist. The link may be wrong, or the page may have moved.',
+    ),
+    'errors.server_title': ('Algo ha fallado', 'Something went wrong'),
+    'errors.server_text': (
+        'No hemos podido abrir esta página. Vuelve a intentarlo en un momento.',
+        'We could not open this page. Please try again in a moment.',
+    ),
     'errors.busy': (
         'Hay mucha gente entrando ahora mismo. Inténtalo de nuevo en un momento.',
         'A lot of people are signing in right now. Try again in a moment.',

@@ -17,16 +17,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         'Con Premium puedes ver en {screens} pantallas a la vez.',
         'With Premium you can watch on {screens} screens at once.',
     ),
-    'watch.screens_full': (
-        'Estás usando {used} de {limit} pantallas de tu plan a la vez.',
-        'You are using {used} of the {limit} screens your plan allows at once.',
+    # Counted by the plan's screens ({count}): '1 de 1 pantalla', '1 of 1 screen'.
+    'watch.screens_full.one': (
+        'Estás usando {used} de {count} pantalla de tu plan a la vez.',
+        'You are using {used} of {count} screen your plan allows at once.',
+    ),
+    'watch.screens_full.other': (
+        'Estás usando {used} de {count} pantallas de tu plan a la vez.',
+        'You are using {used} of {count} screens your plan allows at once.',
     ),
     'watch.stop_others': ('Detener las otras pantallas y ver aquí', 'Stop the other screens and watch here'),
     'watch.session_ended': (
         'Esta reproducción ha terminado. Vuelve a abrir el título para seguir viendo.',
         'This playback has ended. Open the title again to go on watching.',
     ),
-    'watch.title': ('{title} · Butaca', '{title} · Butaca'),
     # The player's controls and messages (app/static/player.js fills the {placeholders} itself).
     'player.region': ('Reproductor: {title}', 'Player: {title}'),
     'player.back': ('Volver', 'Back'),

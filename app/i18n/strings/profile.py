@@ -31,6 +31,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     'profile.history_cleared': ('Historial borrado.', 'History cleared.'),
     'profile.history_remove': ('Quitar del historial', 'Remove from history'),
     'profile.history_more': ('Ver más', 'Show more'),
+    'profile.history_clear_ask': ('¿Borrar todo el historial?', 'Clear all history?'),
+    'profile.history_clear_warning': (
+        'Se borra la lista de todo lo que has visto. No se puede deshacer.',
+        'The list of everything you watched is removed. This cannot be undone.',
+    ),
     'profile.history_watched_at': ('Visto el {date}', 'Watched on {date}'),
     'profile.sign_out_everywhere': ('Cerrar sesión en todos los dispositivos', 'Sign out on every device'),
     'profile.signed_out_everywhere': (

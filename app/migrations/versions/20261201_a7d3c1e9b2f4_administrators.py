@@ -8,7 +8,7 @@
 Self-contained: adds two columns and three tables, touches no existing row but to default the new columns.
 
 Revision ID: a7d3c1e9b2f4
-Revises: 912e272bc8e6
+Revises: 5947689bc8cf
 Create Date: 2026-12-01 19:15:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'a7d3c1e9b2f4'
-down_revision: str | Sequence[str] | None = '912e272bc8e6'
+down_revision: str | Sequence[str] | None = '5947689bc8cf'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,124 @@
+"""A NiceGUI page driven the way a script (or an attacker) drives it: the page's HTML fetched over HTTP, its
+elements read from that HTML, its websocket opened with the same cookies, and events sent straight over that socket
+(values typed, Enter pressed, buttons clicked) with no browser in between. What the server sends back is kept:
+`opened` (navigations), `notes` (toasts), `updates` (element changes)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+import socketio
+
+from benchmarks.harness import connect_page
+
+_ELEMENTS = re.compile(r'parseElements\(String\.raw`(.*?)`\)', re.S)
+_CLIENT_ID = re.compile(r"'client_id': '([0-9a-f-]+)'")
+
+
+@dataclass
+class SocketPage:
+    client: httpx.AsyncClient
+    html: str
+    elements: dict[str, dict]
+    client_id: str
+    sio: socketio.AsyncClient | None = None
+    opened: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    _news: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    async def open(cls, client: httpx.AsyncClient, path: str) -> SocketPage:
+        response = await client.get(path)
+        response.raise_for_status()
+        found, client_id = _ELEMENTS.search(response.text), _CLIENT_ID.search(response.text)
+        if found is None or client_id is None:
+            raise AssertionError(f'{path} is not a NiceGUI page: {response.text[:200]}')
+        page = cls(client, response.text, json.loads(found.group(1)), client_id.group(1))
+        page.sio = await connect_page(
+            client,
+            response.text,
+            open=lambda data: page._got(page.opened, data['path']),
+            notify=lambda data: page._got(page.notes, str(data.get('message'))),
+            update=lambda data: page._got(page.updates, data),
+        )
+        return page
+
+    def _got(self, into: list, item: object) -> None:
+        into.append(item)
+        self._news.set()
+
+    async def until(self, condition: Callable[[], object], timeout: float = 20) -> None:
+        """Wait until `condition()` holds, checked each time the server sends this page something."""
+        async with asyncio.timeout(timeout):
+            while not condition():
+                self._news.clear()
+                await self._news.wait()
+
+    def find(self, *, text: str | None = None, tag: str | None = None, first: bool = False, **props: str) -> str:
+        """The id of the one element with this text, tag and props (`label='Usuario'`, `icon='logout'`); with
+        `first`, the first of several in the page's order."""
+        ids = [
+            key
+            for key, element in self.elements.items()
+            if (text is None or element.get('text') == text)
+            and (tag is None or element.get('tag') == tag)
+            and all(element.get('props', {}).get(name) == value for name, value in props.items())
+        ]
+        if len(ids) > 1 and first:
+            return min(ids, key=int)
+        if len(ids) != 1:
+            raise AssertionError(f'{len(ids)} elements with text={text!r} tag={tag!r} {props}')
+        return ids[0]
+
+    def listener(self, element_id: str, event: str, key: str | None = None) -> str:
+        for listener in self.elements[element_id].get('events', []):
+            if listener['type'] == event and (key is None or key in listener['keys']):
+                return listener['listener_id']
+        raise AssertionError(f'element {element_id} has no {event} listener')
+
+    async def send(self, element_id: str, event: str, *args: object, key: str | None = None) -> None:
+        assert self.sio is not None
+        message = {
+            'id': int(element_id),
+            'client_id': self.client_id,
+            'listener_id': self.listener(element_id, event, key),
+            'args': [json.dumps(arg) for arg in args],
+        }
+        await self.sio.emit('event', message)
+
+    async def type(self, label: str, value: str, *, first: bool = False) -> None:
+        await self.send(self.find(label=label, first=first), 'update:value', value)
+
+    async def click(self, label: str) -> None:
+        await self.send(self.find(label=label), 'click')
+
+    async def press_enter(self, label: str) -> None:
+        await self.send(self.find(label=label), 'keydown', {'key': 'Enter'}, key='enter')
+
+    async def emit(self, event: str, data: object) -> None:
+        assert self.sio is not None
+        await self.sio.emit(event, data)
+
+    async def next_navigation(self, timeout: float = 20, *, after: int | None = None) -> str:
+        """The path the server sends this page to next (waits for it); `after`: the next after that many."""
+        seen = len(self.opened) if after is None else after
+        await self.until(lambda: len(self.opened) > seen, timeout)
+        return self.opened[seen]
+
+    async def wait_for_note(self, message: str, timeout: float = 20) -> None:
+        await self.until(lambda: message in self.notes, timeout)
+
+    async def wait_for_text(self, text: str, timeout: float = 20) -> None:
+        """Until an element update sent to this page shows `text`."""
+        await self.until(lambda: text in json.dumps(self.updates, ensure_ascii=False), timeout)
+
+    async def close(self) -> None:
+        if self.sio is not None:
+            await self.sio.disconnect()
+            self.sio = None

@@ -1,0 +1,60 @@
+"""Floods of page loads: the app's backstop (app/page_limits.py, in the route guard) answers 429 with Retry-After past
+a session's or an address's page loads, and pages whose websocket never comes are pruned long before NiceGUI's
+60 s (app/wiring.py)."""
+
+from __future__ import annotations
+
+import pytest
+from nicegui import Client
+from nicegui.testing import User
+
+from app import page_limits, wiring
+
+from .helpers import eventually, signed_in
+
+
+def test_a_bucket_lets_a_burst_through_then_says_how_long_to_wait():
+    buckets = page_limits.Buckets(5)  # 5 a second, bursts of 20
+    assert [buckets.take('a', now=100.0) for _ in range(20)] == [0.0] * 20
+    wait = buckets.take('a', now=100.0)
+    assert wait == pytest.approx(0.2)
+    assert page_limits.retry_after(wait) == '1'
+    assert buckets.take('b', now=100.0) == 0.0  # another key has its own bucket
+    assert buckets.take('a', now=100.2) == 0.0  # a fifth of a second later, one more
+
+
+async def test_one_session_loading_pages_too_fast_is_told_to_come_back(user: User, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv('BUTACA_PAGE_LOADS_PER_SESSION', '1')  # one a second, bursts of 10
+    await signed_in(user)
+    answers = await until_refused(user, '/catalog')
+    assert answers[:8] == [200] * 8  # signing in took two: the rest of the burst goes through
+    refused = await user.http_client.get('/catalog')
+    assert refused.status_code == 429 and int(refused.headers['retry-after']) >= 1
+    assert (await user.http_client.get('/api/health')).status_code == 200  # only page loads count
+    user.http_client.cookies.clear()
+    assert (await user.http_client.get('/login')).status_code == 200  # the address is not this session
+
+
+async def test_anonymous_page_loads_are_counted_per_address(user: User, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv('BUTACA_PAGE_LOADS_PER_ADDRESS', '1')  # one a second, bursts of 10
+    answers = await until_refused(user, '/login')
+    assert answers[:10] == [200] * 10
+
+
+async def until_refused(user: User, path: str, most: int = 40) -> list[int]:
+    """The statuses of page loads of `path` back to back, up to the first 429 (which must come)."""
+    answers = []
+    while 429 not in answers:
+        assert len(answers) < most, answers
+        answers.append((await user.http_client.get(path)).status_code)
+    return answers
+
+
+async def test_a_page_whose_websocket_never_comes_is_pruned_soon(user: User, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(wiring, 'PRUNE_UNCONNECTED_AFTER_S', 0.5)
+    await user.open('/login')  # the simulated browser's own page: connected, it stays
+    before = set(Client.instances)
+    assert (await user.http_client.get('/register')).status_code == 200  # a script's page load: never connects
+    (left_behind,) = set(Client.instances) - before
+    await eventually(lambda: left_behind not in Client.instances)
+    assert user.client is not None and user.client.id in Client.instances
