@@ -98,7 +98,22 @@ class SecurityHeaders:
         if scope['type'] != 'http':
             await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, self.adding_headers(send))
+        started = False
+        with_headers = self.adding_headers(send)
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message['type'] == 'http.response.start'
+            await with_headers(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            # An error nothing inside answered (NiceGUI's handler re-raises those of non-page routes): uvicorn would
+            # write its own 500 straight to the socket, without these headers. Answer it here; uvicorn logs it.
+            if not started:
+                await PlainTextResponse('Internal Server Error', 500, NO_STORE)(scope, receive, with_headers)
+            raise
 
     @classmethod
     def adding_headers(cls, send: Send) -> Send:

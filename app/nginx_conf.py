@@ -93,6 +93,18 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $remote_addr;
         }}
+        # An administrator's upload streams through to Butaca, which checks the role before reading a byte and
+        # enforces BUTACA_UPLOAD_MAX_MB itself (nginx's own 1 MB default would refuse any video).
+        location = /admin/upload {{
+            client_max_body_size 0;
+            client_body_timeout 60s;
+            proxy_request_buffering off;
+            proxy_pass http://butaca;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+        }}
         location /_nicegui_ws/ {{
             proxy_pass http://butaca;
             proxy_http_version 1.1;

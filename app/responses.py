@@ -30,11 +30,14 @@ MAX_NESTING = 16
 
 
 def parse_json(body: bytes) -> object:
-    """The JSON in a request body; ValueError for anything else, deep nesting included.
+    """The JSON in a request body; ValueError for anything else, deep nesting and lone surrogates included.
 
     Brackets are counted before parsing: `[` two thousand times deep would make the parser raise RecursionError,
     and on CPython 3.11 one caught in the C scanner leaves the thread with less stack than before.
     """
     if body.count(b'[') + body.count(b'{') > MAX_NESTING:
         raise ValueError('JSON nested too deeply')
-    return json.loads(body)
+    data = json.loads(body)
+    if b'\\u' in body:  # an escaped lone surrogate ("\ud800") is valid JSON but no text: the database refuses it
+        json.dumps(data, ensure_ascii=False).encode()  # UnicodeEncodeError, a ValueError
+    return data

@@ -40,7 +40,10 @@ def hash_password(password: str, *, rounds: int) -> str:
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    raw = password.encode()
+    try:
+        raw = password.encode()
+    except UnicodeEncodeError:  # a lone surrogate: no password can be that
+        return False
     if len(raw) > BCRYPT_MAX_BYTES:
         return False
     started = time.perf_counter()

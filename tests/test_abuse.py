@@ -41,6 +41,7 @@ from .socket_page import SocketPage
 pytestmark = pytest.mark.slow  # real server processes: seconds each
 
 MB = 1024 * 1024
+JSON_TYPE = {'Content-Type': 'application/json'}
 PASSWORD = 'benchmark-pass'  # of every seeded viewer (benchmarks/harness.py seed_viewers)
 
 
@@ -157,7 +158,7 @@ async def test_cookies_copied_before_sign_in_password_change_or_sign_out_give_no
     await victim.aclose()
 
 
-# ---- 2. login CSRF, 7. one message, 8. nested JSON, 16. no-store -----------------------------------------------------
+# ---- 2. login CSRF, 7. one message, 8. bad JSON and errors, 16. no-store ---------------------------------------------
 
 
 async def test_a_foreign_form_cannot_sign_anyone_in_and_every_login_answer_is_no_store(shared: Running):
@@ -171,10 +172,13 @@ async def test_a_foreign_form_cannot_sign_anyone_in_and_every_login_answer_is_no
                 '/api/login', content=body, headers={'Content-Type': 'application/json', 'Origin': 'https://x.example'}
             ),
             await client.post('/api/login', json={'username': 'viewer0', 'password': 'wrong-one'}),
-            await client.post('/api/login', content='[' * 2000, headers={'Content-Type': 'application/json'}),
+            await client.post('/api/login', content='[' * 2000, headers=JSON_TYPE),
             await client.post('/api/login', json={'username': 'nobody-at-all', 'password': 'wrong-one'}),
+            await client.post(  # a lone surrogate: valid JSON, no text (it was a 500 without the headers)
+                '/api/login', content='{"username": "viewer0", "password": "\\ud800"}', headers=JSON_TYPE
+            ),
         ]
-        assert [answer.status_code for answer in answers] == [403, 415, 403, 401, 400, 401]
+        assert [answer.status_code for answer in answers] == [403, 415, 403, 401, 400, 401, 400]
         assert answers[3].json() == answers[5].json()  # item 7: an unknown name and a wrong password alike
         assert not client.cookies.get('butaca_session')
         answers.append(await client.post('/api/login', json={'username': 'viewer0', 'password': PASSWORD}))
@@ -209,6 +213,52 @@ async def test_the_websocket_refuses_a_foreign_origin(shared: Running):
             finally:
                 await sio.disconnect()
             assert connected is not refused, origin
+
+
+async def test_malformed_events_and_a_lone_surrogate_write_no_traceback_and_sign_nobody_in(shared: Running):
+    size = len(shared.log())
+    async with httpx.AsyncClient(base_url=shared.url) as client:
+        page = await SocketPage.open(client, '/login')
+        field = page.find(label='Usuario')
+        for _ in range(200):  # each one was a 20-line traceback
+            await page.emit(
+                'event',
+                {
+                    'id': int(field),
+                    'client_id': page.client_id,
+                    'listener_id': page.listener(field, 'update:value'),
+                    'args': ['"\\ud800"'],
+                },
+            )
+            await page.emit('event', {'client_id': page.client_id})
+        await page.type('Usuario', 'viewer0')
+        await page.type('Contraseña', 'x\udfff-password')  # arrives as JSON text, refused the same way
+        await page.click('Entrar')
+        await page.wait_for_note(translate('es', 'login.password_required'))  # the password never arrived
+        await page.close()
+    written = shared.log()[size:]
+    assert 'Traceback' not in written and len(written) < 2000
+
+
+async def test_an_error_nothing_inside_answered_still_carries_the_security_headers():
+    from app.middleware import SecurityHeaders
+
+    async def failing(_scope: object, _receive: object, _send: object) -> None:
+        raise RuntimeError('a bug')
+
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def receive() -> dict:
+        return {'type': 'http.request', 'body': b''}
+
+    with pytest.raises(RuntimeError):  # still raised: the server logs it
+        await SecurityHeaders(failing)({'type': 'http', 'method': 'GET', 'path': '/', 'headers': []}, receive, send)
+    headers = dict(sent[0]['headers'])
+    assert sent[0]['status'] == 500
+    assert headers[b'x-content-type-options'] == b'nosniff' and headers[b'x-frame-options'] == b'DENY'
 
 
 # ---- 3. FREE's one screen at the bytes -------------------------------------------------------------------------------
@@ -376,7 +426,7 @@ async def test_a_signed_out_catalog_tab_answers_no_more_searches(shared: Running
     catalog = await SocketPage.open(client, '/catalog')
     search = catalog.find(label=translate('es', 'catalog.search'))
     await catalog.send(search, 'update:value', 'Bench 4')
-    results = translate('es', 'catalog.results', count=1)
+    results = translate('es', 'catalog.results.one', count=1)
     await catalog.wait_for_text(results)  # while signed in, the search answers
     home = await SocketPage.open(client, '/')
     told = len(catalog.opened)
@@ -386,7 +436,7 @@ async def test_a_signed_out_catalog_tab_answers_no_more_searches(shared: Running
     seen = len(catalog.updates)
     await catalog.send(search, 'update:value', 'zzz')  # a script ignores that and searches on
     assert (await catalog.next_navigation()).startswith('/flash')  # the handler found no session: to the login page
-    nothing = translate('es', 'catalog.results', count=0)
+    nothing = translate('es', 'catalog.results.other', count=0)
     assert nothing not in json.dumps(catalog.updates[seen:], ensure_ascii=False)
     await catalog.close()
     await home.close()

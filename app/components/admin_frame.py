@@ -12,6 +12,7 @@ from .. import cookies
 from ..lang import t
 from ..models import UserPublic
 from .frame import frame
+from .landmarks import heading
 
 SECTIONS = (
     ('overview', '/admin'),
@@ -33,9 +34,9 @@ def refused() -> RedirectResponse | None:
 
 @contextmanager
 def admin_frame(user: UserPublic, *, section: str) -> Iterator[None]:
-    with frame(user, active='/admin'):
+    with frame(user, title=f'{t(f"admin.section.{section}")} · {t("admin.title")}', active='/admin'):
         with ui.column().classes('bt-section pt-6 gap-5 w-full max-w-[1200px]'):
-            ui.label(t('admin.title')).classes('text-3xl font-extrabold').props('role=heading aria-level=1')
+            heading(t('admin.title')).classes('text-3xl font-extrabold')
             with ui.element('nav').props(f'aria-label="{t("admin.sections")}"').classes('bt-admin-tabs'):
                 for name, target in SECTIONS:
                     link = ui.link(t(f'admin.section.{name}'), target).mark(f'admin-tab-{name}')

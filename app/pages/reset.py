@@ -12,8 +12,7 @@ from ..services import admin_users
 
 async def reset_page(token: str = '') -> None:
     username = await work.run(admin_users.reset_target, token)
-    with auth_card():
-        ui.label(t('reset.title')).classes('bt-auth-title').props('role=heading aria-level=1')
+    with auth_card(t('reset.title')):
         if username is None:
             ui.label(t('reset.invalid')).classes('bt-muted').mark('reset-invalid')
             ui.link(t('register.go_login'), '/login')

@@ -66,9 +66,21 @@ def check_username(username: str) -> str:
     return name
 
 
+def is_text(value: str) -> bool:
+    """Whether `value` can be stored and hashed: JSON and the websocket can carry lone surrogates ("\\ud800"),
+    which no UTF-8 text holds (the database and bcrypt raise on them)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_new_password(password: str, confirm: str, *, field: str = 'register') -> None:
     if not password:
         raise ValidationError(f'{field}.password_required')
+    if not is_text(password):
+        raise ValidationError('register.password_format')
     if not confirm:
         raise ValidationError(f'{field}.confirm_required')
     if len(password) < PASSWORD_MIN_CHARS:
@@ -179,6 +191,8 @@ def sign_in_attempt(
     `device` (account id, device id) comes from a device cookie: when it is this account's, the attempt counts on
     that device's own budget instead of the username's and the address's.
     """
+    if not is_text(username) or not is_text(password):
+        raise ValidationError('login.failed')  # no such name or password can exist
     key = username_key(username)[:FIELD_MAX_CHARS]
     found = _password_hash(username)
     trusted = device[1] if device and found and device[0] == found[0].id else None

@@ -52,6 +52,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         'La contraseña no puede ocupar más de {max} bytes.',
         'The password cannot be longer than {max} bytes.',
     ),
+    'register.password_format': (
+        'La contraseña tiene caracteres que no son válidos.',
+        'The password has characters that are not valid.',
+    ),
     'register.mismatch': ('Las contraseñas no coinciden.', 'The passwords do not match.'),
     'register.welcome': ('¡Bienvenido a Butaca, {username}!', 'Welcome to Butaca, {username}!'),
     'register.throttled': (
