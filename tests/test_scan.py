@@ -163,7 +163,7 @@ async def test_the_library_page_browses_the_roots_adds_a_folder_and_scans_it(
     from app.i18n import translate
     from app.services import accounts
 
-    from .helpers import should_see, sign_in
+    from .helpers import eventually, should_see, sign_in
 
     accounts.register(username='jefa', password='secreto123', confirm='secreto123', rounds=4, local=True)
     await sign_in(user, 'jefa')
@@ -182,3 +182,4 @@ async def test_the_library_page_browses_the_roots_adds_a_folder_and_scans_it(
     await should_see(user, marker='browse-roots')
     with pytest.raises(AssertionError):
         user.find(marker='browser-here')
+    await eventually(all_jobs_finished, timeout=120)  # the scan's import ends within this test
