@@ -86,7 +86,9 @@ def test_the_worker_in_this_process_runs_cancels_retries_and_explains(tmp_path: 
         wait_until(lambda: jobs.get(done).state == jobs.DONE, what='the job to finish', timeout=60)
         [title] = titles()
         assert jobs.get(done).title_id == title.id and title.title == 'Clip'
-        assert any(m.get('job_id') == done and m.get('progress') for m in heard)  # progress went out on `jobs`
+        assert any(m.get('job_id') == done and m.get('message') for m in heard)  # progress went out on `jobs`
+        assert any(m.get('job_id') == done and m.get('state') == jobs.DONE for m in heard)
+        assert jobs.get(done).progress == 1.0
 
         text = tmp_path / 'in' / 'notas.mp4'
         text.write_text('no soy un vídeo')

@@ -52,16 +52,18 @@ def _consumer(kind: type[Consumer]) -> Consumer:
     return kind(huey, workers=library_settings().encode_workers, worker_type='thread', periodic=False)
 
 
-def start_in_thread() -> Callable[[], None]:
-    """Start the consumer's threads in this process; returns the function that stops them."""
+def start_in_thread(*, watching: bool = True) -> Callable[[], None]:
+    """Start the consumer's threads in this process (and the watch on the library roots, unless not
+    ``watching``); returns the function that stops them."""
     recover()
     consumer = _consumer(ThreadConsumer)
     consumer.start()
     log.info('job worker started (%d encode(s) at a time)', library_settings().encode_workers)
-    watching = watch.start()
+    watcher = watch.start() if watching else None
 
     def stop() -> None:
-        watching.set()
+        if watcher is not None:
+            watcher.set()
         consumer.stop(graceful=False)
 
     return stop

@@ -56,11 +56,15 @@ def run(job_id: int) -> None:
         log.exception('job %s failed', job_id)
         state, error, title_id = jobs.FAILED, f'{type(error).__name__}: {error}', None
     remove_leftovers(job_id)
-    source = params.get('remove_source')
-    if state == jobs.DONE and source:
-        Path(source).unlink(missing_ok=True)  # an upload, now in the library
-    library.job_finished(job_id, state=state, title_id=title_id, error=error)
-    jobs.finish(job_id, state=state, error=error, title_id=title_id)  # last: whoever waits for it sees it all
+    try:
+        source = params.get('remove_source')
+        if state == jobs.DONE and source:
+            Path(source).unlink(missing_ok=True)  # an upload, now in the library
+        library.job_finished(job_id, state=state, title_id=title_id, error=error)
+        jobs.finish(job_id, state=state, error=error, title_id=title_id)  # last: whoever waits for it sees it all
+    except Exception:  # the title or the job went meanwhile (deleted, database reset): nothing left to tell
+        log.warning('job %s ended as %s but could not be recorded', job_id, state, exc_info=True)
+        return
     if title_id is not None:
         events.publish('catalog', title_ids=[title_id])  # open home pages show it (the child's news stays there)
 
