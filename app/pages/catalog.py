@@ -9,7 +9,7 @@ from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
 from ..components.landmarks import heading
 from ..lang import genre_name, t, tn
-from ..models import CatalogPage, UserPublic
+from ..models import CatalogPage, Plan, UserPublic
 from ..services import catalog, screens
 
 PAGE_SIZE = 24
@@ -23,6 +23,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
         'sort': sort if sort in catalog.SORTS else 'title',
         'page': page,
         'asked': 0,
+        'included': False,
     }
     genres = await work.run(screens.genres)
     first = await work.run(_fetch, state=dict(state))
@@ -56,6 +57,9 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
                     .classes('min-w-[200px]')
                     .mark('sort')
                 )
+                included = None
+                if user.subscription_type == Plan.FREE:  # FREE viewers may hide what their plan does not play
+                    included = ui.switch(t('catalog.included_only')).props('dark color=primary').mark('included-only')
             summary = ui.label().classes('bt-muted').mark('catalog-summary')
             grid = poster_grid(first.items)
             empty = ui.label(t('catalog.none')).classes('bt-muted text-lg').mark('catalog-empty')
@@ -82,6 +86,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
             sort=sort_select.value or 'title',
             page=page_number,
             asked=state['asked'] + 1,
+            included=bool(included and included.value),
         )
         asked = state['asked']
         result = await work.run(_fetch, state=dict(state))
@@ -91,6 +96,8 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
     search.on_value_change(lambda: reload())
     genre_select.on_value_change(lambda: reload())
     sort_select.on_value_change(lambda: reload())
+    if included is not None:
+        included.on_value_change(lambda: reload())
     prev_button.on_click(lambda: reload(state['page'] - 1))
     next_button.on_click(lambda: reload(state['page'] + 1))
     show(first)
@@ -98,5 +105,10 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = 'title', page: 
 
 def _fetch(*, state: dict) -> CatalogPage:
     return screens.catalog_page(
-        query=state['q'], genre=state['genre'] or None, sort=state['sort'], page=state['page'], page_size=PAGE_SIZE
+        query=state['q'],
+        genre=state['genre'] or None,
+        sort=state['sort'],
+        page=state['page'],
+        page_size=PAGE_SIZE,
+        included_only=state['included'],
     )

@@ -14,7 +14,7 @@ from ..components.frame import frame
 from ..components.landmarks import heading
 from ..lang import genre_name, t
 from ..models import ContinueItem, TitleDetail, UserPublic
-from ..services import playback, screens
+from ..services import plans, playback, screens
 
 # News comes in bursts (a player reports every 10 s, a library scan adds titles one after another): one redraw for
 # whatever arrived within this long.
@@ -27,7 +27,7 @@ async def home_page() -> None:
 
     @ui.refreshable
     def content() -> None:
-        draw(screen)
+        draw(user, screen)
 
     with frame(user, title=t('nav.home'), active='/'):
         heading(t('nav.home'), hidden=True)
@@ -53,7 +53,7 @@ async def home_page() -> None:
     live.listen('catalog', news)
 
 
-def draw(screen: screens.HomeScreen) -> None:
+def draw(user: UserPublic, screen: screens.HomeScreen) -> None:
     if screen.hero is None:
         with ui.column().classes('bt-section pt-16'):
             if status.demo_preparing:
@@ -62,14 +62,15 @@ def draw(screen: screens.HomeScreen) -> None:
             else:
                 ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
         return
-    hero_banner(screen.hero, resumable=screen.hero_resume > 0)
+    locked = not plans.may_watch(user.subscription_type, is_premium=screen.hero.is_premium)
+    hero_banner(screen.hero, resumable=screen.hero_resume > 0, locked=locked)
     if screen.continuing:
         continue_row(screen.continuing)
     for genre, cards in screen.rows:
         poster_row(genre_name(genre), cards, mark=f'row-{genre}')
 
 
-def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
+def hero_banner(title: TitleDetail, *, resumable: bool, locked: bool = False) -> None:
     with ui.element('div').classes('bt-hero').mark('hero'):
         ui.html(f'<img class="bt-hero-img" src="{backdrop_url(title.id)}" alt="">', sanitize=False)
         ui.element('div').classes('bt-hero-shade')
@@ -80,9 +81,10 @@ def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
             ui.label(meta_line(title)).classes('bt-hero-meta')
             ui.label(title.description).classes('bt-hero-desc')
             with ui.row().classes('gap-3'):
+                # A title the plan does not include says so, rather than "Play" (its page offers the upgrade).
                 ui.button(
-                    t('home.resume' if resumable else 'home.play'),
-                    icon='play_arrow',
+                    t('plan.upgrade_to_watch' if locked else 'home.resume' if resumable else 'home.play'),
+                    icon='lock' if locked else 'play_arrow',
                     on_click=lambda: ui.navigate.to(f'/watch/{title.id}'),
                 ).props('unelevated color=white text-color=black').classes('bt-hero-btn').mark('hero-play')
                 ui.button(

@@ -277,9 +277,10 @@ def search(
     sort: str = 'title',
     page: int = 1,
     page_size: int = 24,
+    included_only: bool = False,
 ) -> CatalogPage:
     """One page of the catalog: case- and accent-insensitive title search (a series is found by its episodes'
-    titles too), genre filter, sort, LIMIT/OFFSET."""
+    titles too), genre filter, sort, LIMIT/OFFSET. `included_only`: what the FREE plan includes (no PREMIUM)."""
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     page = max(1, min(int(page), 100_000))
     conditions = [LISTED]
@@ -293,6 +294,8 @@ def search(
         conditions.append(or_(col(Title.search_key).like(pattern, escape='\\'), col(Title.id).in_(by_episode)))
     if genre:
         conditions.append(Title.genre == genre[:40])
+    if included_only:
+        conditions.append(col(Title.is_premium).is_(False))
     total = session.exec(select(func.count()).select_from(Title).where(*conditions)).one()
     order = {
         'title': (col(Title.search_key), col(Title.id)),

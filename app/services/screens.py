@@ -71,12 +71,15 @@ def genres() -> list[str]:
         return catalog.genres(session)
 
 
-def catalog_page(*, query: str, genre: str | None, sort: str, page: int, page_size: int) -> CatalogPage:
-    """One page of the catalog; a page number past the end shows the last page."""
+def catalog_page(
+    *, query: str, genre: str | None, sort: str, page: int, page_size: int, included_only: bool = False
+) -> CatalogPage:
+    """One page of the catalog (`included_only`: what a FREE plan plays); a page past the end shows the last one."""
     with db.session() as session:
-        found = catalog.search(session, query=query, genre=genre, sort=sort, page=page, page_size=page_size)
+        asked = {'query': query, 'genre': genre, 'sort': sort, 'page_size': page_size, 'included_only': included_only}
+        found = catalog.search(session, page=page, **asked)
         if found.page > found.pages:
-            found = catalog.search(session, query=query, genre=genre, sort=sort, page=found.pages, page_size=page_size)
+            found = catalog.search(session, page=found.pages, **asked)
         return found
 
 
