@@ -111,6 +111,7 @@ async def test_a_second_screen_is_refused_on_free_and_can_stop_the_first(create_
     laptop_src, laptop_token = await open_player(laptop, title_id)
     player = await open_watch(phone, title_id)
     assert player.refusal['text'].startswith(plural('es', 'watch.screens_full', 1, used=1))
+    assert '«Título 0» (activa ahora)' in player.refusal['text']  # the other screen, by what it plays and when
     assert translate('es', 'watch.screens_premium', screens=4) in player.refusal['text']  # what Premium allows
     assert player.refusal['key'] == 'watch.screens_full' and player.playback is None
     phone.find(marker='player').trigger('stopOthers')  # the player's "Stop the other screens and watch here"
@@ -129,7 +130,9 @@ async def test_premium_allows_four_screens_and_refuses_the_fifth(create_user: Ca
         await open_player(device, title_id)
     await signed_in(devices[4], create=False)
     player = await open_watch(devices[4], title_id)
-    assert player.refusal['text'] == plural('es', 'watch.screens_full', 4, used=4)
+    assert player.refusal['text'].startswith(plural('es', 'watch.screens_full', 4, used=4))
+    assert player.refusal['text'].count('«Título 0»') == 4  # each of the other four screens
+    assert translate('es', 'watch.screens_premium', screens=4) not in player.refusal['text']  # already Premium
 
 
 async def test_a_screen_is_freed_when_its_page_is_left(create_user: Callable[[], User]):

@@ -21,8 +21,8 @@ from ..components.messages import not_found
 from ..components.plans import change_plan_button, plan_comparison
 from ..components.player import Player, shell_for
 from ..components.theme import apply_theme
-from ..lang import t, tn
-from ..models import Plan, Quality, TitleDetail, UserPublic
+from ..lang import ago, t, tn
+from ..models import Plan, Quality, TitleDetail, UserPublic, utcnow
 from ..services import plans, playback_store, screens
 from ..services.errors import AccessDenied, NotFound, ScreensFull
 from ..services.playback_store import SUBTITLES_OFF
@@ -100,6 +100,10 @@ class Watching:
         except ScreensFull as full:
             premium = plans.max_screens(Plan.PREMIUM)
             text = tn('watch.screens_full', full.limit, used=full.used)
+            if full.screens:  # which other screens, by what they play and when they were last heard from
+                now = utcnow()
+                lines = [t('watch.screen_line', title=name, ago=ago(heard, now)) for name, heard in full.screens]
+                text = f'{text} {t("watch.screens_others", screens="; ".join(lines))}'
             if user.subscription_type != Plan.PREMIUM:
                 text = f'{text} {t("watch.screens_premium", screens=premium)}'
             self.player.refuse('watch.screens_full', text)

@@ -26,6 +26,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         'Estás usando {used} de {count} pantallas de tu plan a la vez.',
         'You are using {used} of {count} screens your plan allows at once.',
     ),
+    'watch.screens_others': ('Ahora mismo: {screens}.', 'Playing now: {screens}.'),
+    'watch.screen_line': ('«{title}» (activa {ago})', '“{title}” (active {ago})'),
     'watch.stop_others': ('Detener las otras pantallas y ver aquí', 'Stop the other screens and watch here'),
     'watch.session_ended': (
         'Esta reproducción ha terminado. Vuelve a abrir el título para seguir viendo.',
