@@ -28,9 +28,9 @@ class AccessDenied(DomainError):
 
 class ScreensFull(AccessDenied):
     """The plan's screens are all in use: `used` of `limit`; `screens` says what each other screen plays and when
-    it was last heard from ((title, datetime in UTC), most recent first)."""
+    it was last heard from, on which browser ((title, datetime in UTC, User-Agent or None), most recent first)."""
 
-    def __init__(self, used: int, limit: int, screens: tuple[tuple[str, datetime], ...] = ()) -> None:
+    def __init__(self, used: int, limit: int, screens: tuple[tuple[str, datetime, str | None], ...] = ()) -> None:
         super().__init__('watch.screens_full', used=used, limit=limit)
         self.used, self.limit, self.screens = used, limit, screens
 

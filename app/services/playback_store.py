@@ -518,7 +518,7 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
             others = connection.execute(
                 _OTHER_SCREENS, {'user': user_id, 'device': device, 'since': now - rules.SCREEN_WINDOW}
             )
-            raise ScreensFull(used, limit, tuple((name, as_utc(heard)) for name, heard in others))
+            raise ScreensFull(used, limit, tuple((name, as_utc(heard), agent) for name, heard, agent in others))
         quality = quality_for(plan)
         stored = connection.execute(_SAVED, {'user': user_id, 'title': title_id}).first()
         resume = rules.resume_from(rules.Saved(*stored) if stored else None)
@@ -541,7 +541,7 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
 
 # What the account's other live screens play, and when each was last heard from (for the refusal's message).
 _OTHER_SCREENS = (
-    select(Title.title, func.max(Playback.heartbeat_at))
+    select(Title.title, func.max(Playback.heartbeat_at), AuthSession.user_agent)
     .join(Title, Title.id == Playback.title_id)
     .join(AuthSession, AuthSession.token == Playback.device)
     .where(
@@ -550,7 +550,7 @@ _OTHER_SCREENS = (
         Playback.heartbeat_at >= bindparam('since'),
         Playback.stopped.is_(False),
     )
-    .group_by(Playback.device, Title.title)
+    .group_by(Playback.device, Title.title, AuthSession.user_agent)
     .order_by(func.max(Playback.heartbeat_at).desc())
     .limit(8)
 )
