@@ -53,7 +53,12 @@ async def login(request: Request) -> JSONResponse:
         return _refusal(language, error.key, 503, {'Retry-After': '2'})
     except DomainError as error:
         return _refusal(language, error.key, 401 if error.key == 'login.failed' else status_code(error), **error.params)
-    token = await work.run(accounts.replace_session, user_id=user.id, old_token=cookies.session_token(request))
+    token = await work.run(
+        accounts.replace_session,
+        user_id=user.id,
+        old_token=cookies.session_token(request),
+        user_agent=request.headers.get('user-agent'),
+    )
     response = JSONResponse(
         {'id': user.id, 'username': user.username, 'subscription_type': user.subscription_type}, headers=NO_STORE
     )

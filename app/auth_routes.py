@@ -39,7 +39,8 @@ async def complete(request: Request, ticket: str = '') -> Response:
         return _no_store(RedirectResponse('/login', status_code=303))
     if found.user_id is None:
         return _no_store(RedirectResponse('/login', status_code=303))
-    token = await work.run(accounts.replace_session, user_id=found.user_id, old_token=old)
+    agent = request.headers.get('user-agent')
+    token = await work.run(accounts.replace_session, user_id=found.user_id, old_token=old, user_agent=agent)
     response = RedirectResponse(auth.safe_redirect(found.next), status_code=303)
     cookies.set_session(response, token)
     if found.flash:

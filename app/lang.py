@@ -68,6 +68,10 @@ def when(moment: datetime) -> str:
     return formats.when(current_language(), moment, viewer_time_zone())
 
 
+def ago(moment: datetime, now: datetime) -> str:
+    return formats.ago(current_language(), moment, now)
+
+
 def day(moment: datetime) -> str:
     return formats.day(current_language(), moment, viewer_time_zone())
 

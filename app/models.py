@@ -73,6 +73,9 @@ class AuthSession(SQLModel, table=True):
     user_id: int = Field(foreign_key='users.id', ondelete='CASCADE', index=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
+    # The browser's User-Agent at sign-in (cut to 200 characters): the other screens are named by it ('Chrome on
+    # Windows') when the plan's screens are full.
+    user_agent: str | None = Field(default=None, max_length=200)
 
 
 class AdminAction(SQLModel, table=True):

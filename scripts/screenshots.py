@@ -5,8 +5,9 @@
 Starts Butaca on a fresh database (the demo media in assets/media is made if missing, else reused), signs up a
 FREE user in headless Chromium, plays a film and a series' episode, and saves login, home, catalog, a film's and a
 series' details, the player (controls shown, subtitles on, trickplay on hover, a stop message in fullscreen, the
-next-episode countdown, post-play), the upgrade panel of a premium title and the profile, then the administrator's
-pages (that first account, made from this machine, is the administrator), each at 1440×900 and at 390×844.
+next-episode countdown, post-play), the upgrade panel of a premium title, the profile, the registration form and the
+404 page, then the administrator's pages (that first account, made from this machine, is the administrator), each at
+1440×900 and at 390×844.
 """
 
 from __future__ import annotations
@@ -267,6 +268,7 @@ def main() -> None:
         try:
             base = server.url
             shoot(driver, args.out, 'login', f'{base}/login')
+            shoot(driver, args.out, 'register', f'{base}/register')  # the rules shown before the first mistake
             sign_up(driver, base)
             for (title_id,), seconds in zip(free, (8, 6), strict=True):  # two titles in Continue watching
                 watch_for_a_while(driver, base, title_id, seconds)
@@ -291,6 +293,7 @@ def main() -> None:
             shoot(driver, args.out, 'player-trickplay', film, before=trickplay_on_hover, after=lift_finger)
             shoot(driver, args.out, 'player-next-episode', f'{base}/watch/{first_episode}', before=next_episode)
             shoot(driver, args.out, 'player-post-play', f'{base}/watch/{last_episode}', before=post_play)
+            shoot(driver, args.out, 'not-found', f'{base}/no-such-page')  # Butaca's own 404
             admin_pages(driver, args.out, base, roots)
         finally:
             driver.quit()

@@ -158,3 +158,39 @@ async def test_the_language_follows_the_browser_and_the_switch_is_remembered_for
     user.find(marker='lang-es').click()
     await should_see(user, translate('es', 'nav.catalog'))
     assert accounts.find_by_username(username='ana').language == 'es'
+
+
+@pytest.mark.parametrize(
+    ('username', 'password', 'confirm', 'field', 'key', 'params'),
+    [
+        ('ab', 'secreto123', 'secreto123', 'username', 'register.username_format', {'min': 3, 'max': 32}),
+        ('ana', 'corta', 'corta', 'password', 'register.password_short', {'min': 8}),
+        ('nueva', 'secreto123', 'otra_cosa1', 'confirm', 'register.mismatch', {}),
+        ('', '', '', None, 'register.all_required', {}),  # about no one field: the form's message line
+    ],
+)
+async def test_each_registration_error_shows_under_its_field_once_and_typing_clears_it(
+    user: User, username, password, confirm, field, key, params
+):
+    await user.open('/register')
+    fields = {name: user.find(marker=name).elements.pop() for name in ('username', 'password', 'confirm')}
+    # The rules show before the first mistake.
+    assert fields['username'].props['hint'] == translate('es', 'register.username_hint')
+    assert fields['password'].props['hint'] == translate('es', 'register.password_hint')
+    for name, text in (('username', username), ('password', password), ('confirm', confirm)):
+        if text:
+            user.find(marker=name).type(text)
+    for _ in range(2):  # the same mistake twice: still one message, not two
+        user.find(marker='submit').click()
+        await should_see(user, translate('es', key, **params))
+    message = translate('es', key, **params)
+    line = next(e for e in user.client.elements.values() if 'form-error' in e._markers)  # hidden: find skips it
+    for name, element in fields.items():
+        mine = name == field
+        assert (element.props.get('error-message') == message) is mine, name
+        assert (element.props.get('aria-invalid') in {True, 'true'}) is mine, name
+    assert line.visible is (field is None) and (field is not None or line.text == message)
+    assert user.notify.messages == []  # no toasts
+    if field is not None:
+        user.find(marker=field).type('x')
+        assert 'error-message' not in fields[field].props

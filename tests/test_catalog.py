@@ -62,3 +62,13 @@ def test_rows_by_genre_are_bounded():
         rows = catalog.rows_by_genre(session, per_row=5)
     assert len(rows) == 5
     assert all(len(cards) == 5 for _, cards in rows)
+
+
+def test_included_only_leaves_out_what_the_free_plan_does_not_play():
+    seed_titles(6, premium_every=3)  # two of the six are PREMIUM
+    with db.session() as session:
+        everything = catalog.search(session, page_size=50)
+        included = catalog.search(session, page_size=50, included_only=True)
+    assert everything.total == 6 and included.total == 4
+    assert not any(card.is_premium for card in included.items)
+    assert {card.id for card in included.items} == {card.id for card in everything.items if not card.is_premium}

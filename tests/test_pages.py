@@ -265,3 +265,12 @@ async def test_an_open_profile_adds_to_its_history_what_another_screen_just_watc
     newest = playback.history(user_id=user_id)[0]
     assert newest.card.id == ids[1]
     await should_see(user, marker=f'history-{newest.id}')  # no reload: the page heard the save
+
+
+async def test_a_free_viewer_can_show_only_what_their_plan_includes(user: User):
+    seed_titles(6, premium_every=3)
+    await signed_in(user)
+    await user.open('/catalog')
+    await should_see(user, plural('es', 'catalog.results', 6))
+    user.find(marker='included-only').elements.pop().set_value(True)
+    await should_see(user, plural('es', 'catalog.results', 4))

@@ -106,11 +106,14 @@ async def test_a_second_screen_is_refused_on_free_and_can_stop_the_first(create_
     (title_id,) = seed_titles(1)
     make_account('ana')
     laptop, phone = create_user(), create_user()
+    laptop.http_client.headers['User-Agent'] = WINDOWS_CHROME
     await signed_in(laptop, create=False)
     await signed_in(phone, create=False)
     laptop_src, laptop_token = await open_player(laptop, title_id)
     player = await open_watch(phone, title_id)
     assert player.refusal['text'].startswith(plural('es', 'watch.screens_full', 1, used=1))
+    # The other screen, by what it plays, on which browser, and when it was last heard from.
+    assert '«Título 0» en Chrome en Windows (activa ahora)' in player.refusal['text']
     assert translate('es', 'watch.screens_premium', screens=4) in player.refusal['text']  # what Premium allows
     assert player.refusal['key'] == 'watch.screens_full' and player.playback is None
     phone.find(marker='player').trigger('stopOthers')  # the player's "Stop the other screens and watch here"
@@ -129,7 +132,9 @@ async def test_premium_allows_four_screens_and_refuses_the_fifth(create_user: Ca
         await open_player(device, title_id)
     await signed_in(devices[4], create=False)
     player = await open_watch(devices[4], title_id)
-    assert player.refusal['text'] == plural('es', 'watch.screens_full', 4, used=4)
+    assert player.refusal['text'].startswith(plural('es', 'watch.screens_full', 4, used=4))
+    assert player.refusal['text'].count('«Título 0»') == 4  # each of the other four screens
+    assert translate('es', 'watch.screens_premium', screens=4) not in player.refusal['text']  # already Premium
 
 
 async def test_a_screen_is_freed_when_its_page_is_left(create_user: Callable[[], User]):
@@ -201,3 +206,34 @@ async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(use
     with db.session(write=True) as session:
         for table in (UserRow, AuthSession, Playback, Progress, WatchHistory):
             assert session.exec(select(func.count()).select_from(table)).one() == 0, table.__name__
+
+
+WINDOWS_CHROME = (
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36'
+)
+
+
+@pytest.mark.parametrize(
+    ('agent', 'name', 'system'),
+    [
+        (WINDOWS_CHROME, 'Chrome', 'Windows'),
+        (
+            'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Safari/604.1',
+            'Safari',
+            'iPhone',
+        ),
+        ('Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Firefox', 'Linux'),
+        (
+            'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0',
+            'Edge',
+            'Windows',
+        ),
+        ('python-httpx/0.28', None, None),
+        (None, None, None),
+    ],
+)
+def test_a_screen_is_named_by_its_browser_and_system(agent, name, system):
+    from app.services.devices import parse
+
+    found = parse(agent)
+    assert (found.name, found.system) == (name, system)

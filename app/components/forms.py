@@ -1,4 +1,6 @@
-"""Small form helpers: the card layout of the sign-in pages and the way a domain error becomes a message."""
+"""Small form helpers: the card layout of the sign-in pages, password fields, and the way a domain error becomes a
+message: under the field it is about (marked aria-invalid), or in the form's one message line; never a pile of
+toasts."""
 
 from __future__ import annotations
 
@@ -39,6 +41,67 @@ def show_error(error: Exception) -> None:
     else:
         log.exception('unexpected error in a form', exc_info=error)
         ui.notify(t('errors.generic'), type='negative', position='top')
+
+
+# The field an error is about, by the last part of its key ('register.password_short' -> 'password').
+FIELD_OF = {
+    'username_required': 'username',
+    'username_format': 'username',
+    'username_taken': 'username',
+    'password_required': 'password',
+    'password_short': 'password',
+    'password_long': 'password',
+    'confirm_required': 'confirm',
+    'mismatch': 'confirm',
+    'failed': 'password',
+    'current_required': 'current',
+    'current_wrong': 'current',
+}
+
+
+class FormMessages:
+    """One form's messages: each error under its field, anything else in one line above the button (role=alert,
+    so screen readers say it); a new attempt or typing in the field clears what is no longer true."""
+
+    def __init__(self, fields: dict[str, ui.input]) -> None:
+        self.fields = fields
+        self.line = ui.label().classes('bt-form-error').props('role=alert aria-live=assertive').mark('form-error')
+        self.line.set_visibility(False)
+        for field in fields.values():
+            field.on_value_change(lambda _e, field=field: self._clear_field(field))
+
+    def clear(self) -> None:
+        for field in self.fields.values():
+            self._clear_field(field)
+        self.line.set_visibility(False)
+
+    def show(self, error: Exception) -> None:
+        """Domain errors in the user's language; anything else a generic message (and a log line)."""
+        self.clear()
+        if not isinstance(error, DomainError):
+            log.exception('unexpected error in a form', exc_info=error)
+            self._say(t('errors.generic'))
+            return
+        text = t(error.key, **error.params)
+        field = self.fields.get(FIELD_OF.get(error.key.rsplit('.', 1)[-1], ''))
+        if field is None:
+            self._say(text)
+            return
+        field.props(f'error error-message="{_attribute(text)}" aria-invalid=true')
+        field.run_method('focus')
+
+    def _say(self, text: str) -> None:
+        self.line.set_text(text)
+        self.line.set_visibility(True)
+
+    @staticmethod
+    def _clear_field(field: ui.input) -> None:
+        if 'error' in field.props:
+            field.props(remove='error error-message aria-invalid')
+
+
+def _attribute(text: str) -> str:
+    return text.replace('"', '\u201d')
 
 
 def password_input(label: str, mark: str) -> ui.input:

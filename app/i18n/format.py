@@ -12,7 +12,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal
 
 from . import TEXTS, translate
@@ -60,6 +60,18 @@ def when(language: str, moment: datetime, time_zone: str | None = None) -> str:
     # The language's own way of joining a medium date and a short time (no seconds): '{1}, {0}' in both today.
     pattern = str(locale.datetime_formats['medium']).format(locale.time_formats['short'], locale.date_formats['medium'])
     return format_datetime(moment, format=pattern, tzinfo=zone(time_zone), locale=locale)
+
+
+def ago(language: str, moment: datetime, now: datetime) -> str:
+    """How long ago, as the language says it ('hace 2 minutos', '2 minutes ago'; 'ahora' / 'now' under a minute)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    delta = moment - now
+    if abs(delta.total_seconds()) < 60:
+        return translate(language, 'time.now')
+    return format_timedelta(delta, add_direction=True, threshold=1, locale=_locale(language))
 
 
 def day(language: str, moment: datetime, time_zone: str | None = None) -> str:

@@ -1,8 +1,8 @@
 """The catalog (/catalog): poster grid with search, genre filter, sort and server-side paging.
 
-The URL is the state: `?q=…&genre=…&sort=…&page=…` (and `included`, kept as it came) are read when the page is built
-and written back as they change (typing replaces the history entry, a genre, a sort, a page or "Clear filters"
-pushes one), so reloading, Back and a shared link all show the same view. Anything invalid in the URL falls back to
+The URL is the state: `?q=…&genre=…&sort=…&page=…&included=1` (FREE's "included in my plan") are read when the
+page is built and written back as they change (typing replaces the history entry, a genre, a sort, a page, the
+switch or "Clear filters" pushes one), so reloading, Back and a shared link all show the same view. Anything invalid in the URL falls back to
 its default and the address is corrected.
 """
 
@@ -17,7 +17,7 @@ from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
 from ..components.landmarks import heading
 from ..lang import genre_name, t, tn
-from ..models import CatalogPage, UserPublic
+from ..models import CatalogPage, Plan, UserPublic
 from ..services import catalog, screens
 
 PAGE_SIZE = 24
@@ -95,6 +95,13 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
                     .classes('min-w-[200px]')
                     .mark('sort')
                 )
+                included_switch = None
+                if user.subscription_type == Plan.FREE:  # FREE viewers may hide what their plan does not play
+                    included_switch = (
+                        ui.switch(t('catalog.included_only'), value=bool(state['included']))
+                        .props('dark color=primary')
+                        .mark('included-only')
+                    )
             summary = ui.label().classes('bt-muted').mark('catalog-summary')
             grid = poster_grid(first.items)
             with ui.column().classes('items-start gap-3') as empty:
@@ -138,6 +145,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
             genre=genre_select.value or '',
             sort=sort_select.value or DEFAULT_SORT,
             page=page_number,
+            included='1' if included_switch is not None and included_switch.value else '',
         )
         asked['count'] += 1
         mine = asked['count']
@@ -163,6 +171,8 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
         try:
             search.set_value('')
             genre_select.set_value('')
+            if included_switch is not None:
+                included_switch.set_value(False)
         finally:
             quiet['on'] = False
         await reload()
@@ -170,6 +180,8 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
     search.on_value_change(changed(push=False))
     genre_select.on_value_change(changed(push=True))
     sort_select.on_value_change(changed(push=True))
+    if included_switch is not None:
+        included_switch.on_value_change(changed(push=True))
     prev_button.on_click(lambda: reload(state['page'] - 1))
     next_button.on_click(lambda: reload(state['page'] + 1))
     clear_button.on_click(clear)
@@ -178,11 +190,21 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
 
 def _fetch_cached(state: dict) -> CatalogPage | None:
     return screens.catalog_page_cached(
-        query=state['q'], genre=state['genre'] or None, sort=state['sort'], page=state['page'], page_size=PAGE_SIZE
+        query=state['q'],
+        genre=state['genre'] or None,
+        sort=state['sort'],
+        page=state['page'],
+        page_size=PAGE_SIZE,
+        included_only=bool(state['included']),
     )
 
 
 def _fetch(*, state: dict) -> CatalogPage:
     return screens.catalog_page(
-        query=state['q'], genre=state['genre'] or None, sort=state['sort'], page=state['page'], page_size=PAGE_SIZE
+        query=state['q'],
+        genre=state['genre'] or None,
+        sort=state['sort'],
+        page=state['page'],
+        page_size=PAGE_SIZE,
+        included_only=bool(state['included']),
     )

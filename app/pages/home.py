@@ -15,7 +15,7 @@ from ..components.frame import frame
 from ..components.landmarks import heading
 from ..lang import genre_name, t
 from ..models import ContinueItem, TitleDetail, UserPublic
-from ..services import playback, screens
+from ..services import plans, playback, screens
 
 # News comes in bursts (a player reports every 10 s, a library scan adds titles one after another): one redraw for
 # whatever arrived within this long.
@@ -28,7 +28,7 @@ async def home_page() -> None:
 
     @ui.refreshable
     def content() -> None:
-        draw(screen)
+        draw(user, screen)
 
     with frame(user, title=t('nav.home'), active='/'):
         heading(t('nav.home'), hidden=True)
@@ -54,7 +54,7 @@ async def home_page() -> None:
     live.listen('catalog', news)
 
 
-def draw(screen: screens.HomeScreen) -> None:
+def draw(user: UserPublic, screen: screens.HomeScreen) -> None:
     if screen.hero is None:
         with ui.column().classes('bt-section pt-16'):
             if status.demo_preparing:
@@ -63,21 +63,24 @@ def draw(screen: screens.HomeScreen) -> None:
             else:
                 ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
         return
-    hero_banner(screen.hero, resumable=screen.hero_resume > 0)
+    locked = not plans.may_watch(user.subscription_type, is_premium=screen.hero.is_premium)
+    hero_banner(screen.hero, resumable=screen.hero_resume > 0, locked=locked)
     if screen.continuing:
         continue_row(screen.continuing)
     for genre, cards in screen.rows:
         poster_row(genre_name(genre), cards, mark=f'row-{genre}', see_all=f'/catalog?{urlencode({"genre": genre})}')
 
 
-def hero_banner(title: TitleDetail, *, resumable: bool) -> None:
+def hero_banner(title: TitleDetail, *, resumable: bool, locked: bool = False) -> None:
     """The featured title, with Play (or Resume) and More info: one element of markup (its buttons are links)."""
-    ui.html(hero_html(title, resumable=resumable), sanitize=False).classes('bt-hero').mark('hero')
+    ui.html(hero_html(title, resumable=resumable, locked=locked), sanitize=False).classes('bt-hero').mark('hero')
 
 
-def hero_html(title: TitleDetail, *, resumable: bool) -> str:
+def hero_html(title: TitleDetail, *, resumable: bool, locked: bool = False) -> str:
     badge = premium_badge_html(inline=True) if title.is_premium else ''
-    play = t('home.resume' if resumable else 'home.play')
+    # A title the plan does not include says so, rather than "Play" (its page offers the upgrade).
+    play = t('plan.upgrade_to_watch' if locked else 'home.resume' if resumable else 'home.play')
+    icon = 'lock' if locked else 'play_arrow'
     return (
         f'{picture_html(title.id, "backdrop", css="bt-hero-img", lazy=False)}'
         '<div class="bt-hero-shade"></div>'
@@ -87,7 +90,7 @@ def hero_html(title: TitleDetail, *, resumable: bool) -> str:
         f'<div class="bt-hero-desc">{escape(title.description)}</div>'
         '<div class="bt-hero-actions">'
         f'<a class="bt-hero-btn bt-hero-play" href="/watch/{title.id}" data-mark="hero-play">'
-        f'<i class="material-icons" aria-hidden="true">play_arrow</i>{escape(play)}</a>'
+        f'<i class="material-icons" aria-hidden="true">{icon}</i>{escape(play)}</a>'
         f'<a class="bt-hero-btn bt-hero-info" href="/title/{title.id}" data-mark="hero-info">'
         f'<i class="material-icons" aria-hidden="true">info_outline</i>{escape(t("home.more_info"))}</a>'
         '</div></div>'

@@ -6,7 +6,7 @@ from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
 from .. import auth, cookies, work
-from ..components.forms import auth_card, one_at_a_time, password_input, show_error
+from ..components.forms import FormMessages, auth_card, one_at_a_time, password_input
 from ..lang import t
 from ..services import accounts
 
@@ -21,6 +21,7 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
     device = cookies.device(request)
 
     async def submit() -> None:
+        messages.clear()
         try:
             user = await work.run(
                 accounts.sign_in_attempt,
@@ -29,8 +30,8 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
                 address=address,
                 device=device,
             )
-        except Exception as error:  # show_error logs anything that is not a domain error
-            show_error(error)
+        except Exception as error:  # FormMessages logs anything that is not a domain error
+            messages.show(error)
             return
         welcome = ('login.welcome', 'positive', {'username': user.username})
         await auth.complete('sign_in', user_id=user.id, target=target, flash=welcome)
@@ -44,6 +45,7 @@ async def login_page(redirect_to: str = '/', username: str = '', ended: str = ''
             .mark('username')
         )
         password = password_input(t('login.password'), 'password')
+        messages = FormMessages({'username': name, 'password': password})
         button = ui.button(t('login.submit')).classes('bt-wide-btn').mark('submit')
         guarded = one_at_a_time(submit, button)
         button.on_click(guarded)

@@ -6,9 +6,10 @@ from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
 from .. import auth, work
-from ..components.forms import auth_card, one_at_a_time, password_input, show_error
+from ..components.forms import FormMessages, auth_card, one_at_a_time, password_input
 from ..lang import t
 from ..services import accounts
+from ..services.errors import ValidationError
 
 ACCOUNTS_PER_PAGE = 3  # one page (one connection) that keeps registering is a script, whatever its addresses
 
@@ -24,8 +25,9 @@ async def register_page() -> RedirectResponse | None:
 
     async def submit() -> None:
         nonlocal made
+        messages.clear()
         if made >= ACCOUNTS_PER_PAGE:
-            ui.notify(t('register.too_many_here'), type='negative', position='top')
+            messages.show(ValidationError('register.too_many_here'))
             return
         try:
             user = await work.run(
@@ -37,8 +39,8 @@ async def register_page() -> RedirectResponse | None:
                 local=local,
                 setup_token=setup_token,
             )
-        except Exception as error:  # show_error logs anything that is not a domain error
-            show_error(error)
+        except Exception as error:  # FormMessages logs anything that is not a domain error
+            messages.show(error)
             return
         made += 1
         welcome = ('register.welcome', 'positive', {'username': user.username})
@@ -48,14 +50,17 @@ async def register_page() -> RedirectResponse | None:
         ui.label(t('register.subtitle')).classes('bt-muted')
         if setup_token:
             ui.label(t('admin.setup_notice')).classes('bt-muted').mark('setup-notice')
+        # The rules show before the first mistake, as each field's hint.
         name = (
-            ui.input(t('register.username'), placeholder=t('register.username_hint'))
-            .props('outlined dark maxlength=64 autocomplete=username autofocus')
+            ui.input(t('register.username'))
+            .props(f'outlined dark maxlength=64 autocomplete=username autofocus hint="{t("register.username_hint")}"')
             .classes('w-full')
             .mark('username')
         )
-        password = password_input(t('register.password'), 'password').props('autocomplete=new-password')
+        password = password_input(t('register.password'), 'password')
+        password.props(f'autocomplete=new-password hint="{t("register.password_hint")}"')
         confirm = password_input(t('register.confirm'), 'confirm').props('autocomplete=new-password')
+        messages = FormMessages({'username': name, 'password': password, 'confirm': confirm})
         button = ui.button(t('register.submit')).classes('bt-wide-btn').mark('submit')
         guarded = one_at_a_time(submit, button)
         button.on_click(guarded)

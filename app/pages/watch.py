@@ -21,9 +21,9 @@ from ..components.messages import not_found
 from ..components.plans import change_plan_button, plan_comparison
 from ..components.player import Player, shell_for
 from ..components.theme import apply_theme
-from ..lang import t, tn
-from ..models import Plan, Quality, TitleDetail, UserPublic
-from ..services import plans, playback_store, screens
+from ..lang import ago, t, tn
+from ..models import Plan, Quality, TitleDetail, UserPublic, utcnow
+from ..services import devices, plans, playback_store, screens
 from ..services.errors import AccessDenied, NotFound, ScreensFull
 from ..services.playback_store import SUBTITLES_OFF
 
@@ -100,6 +100,13 @@ class Watching:
         except ScreensFull as full:
             premium = plans.max_screens(Plan.PREMIUM)
             text = tn('watch.screens_full', full.limit, used=full.used)
+            if full.screens:  # which other screens, by what they play and when they were last heard from
+                now = utcnow()
+                lines = [
+                    t('watch.screen_line', title=name, ago=ago(heard, now), browser=browser_name(agent))
+                    for name, heard, agent in full.screens
+                ]
+                text = f'{text} {t("watch.screens_others", screens="; ".join(lines))}'
             if user.subscription_type != Plan.PREMIUM:
                 text = f'{text} {t("watch.screens_premium", screens=premium)}'
             self.player.refuse('watch.screens_full', text)
@@ -129,6 +136,14 @@ class Watching:
             title = self.screen.title
             if plans.denial(Plan(data['plan']), is_premium=title.is_premium, quality=self.started.quality):
                 self.player.stop('watch.stopped_plan')
+
+
+def browser_name(user_agent: str | None) -> str:
+    """'Chrome on Windows', or as much of it as the User-Agent says, or 'another browser'."""
+    found = devices.parse(user_agent)
+    if found.name and found.system:
+        return t('device.browser_on', browser=found.name, system=found.system)
+    return found.name or found.system or t('device.unknown')
 
 
 def playback_config(

@@ -213,18 +213,18 @@ def sign_in_attempt(
 # ---- signed-in sessions ----
 
 
-def start_session(*, user_id: int) -> str:
-    return replace_session(user_id=user_id, old_token=None)
+def start_session(*, user_id: int, user_agent: str | None = None) -> str:
+    return replace_session(user_id=user_id, old_token=None, user_agent=user_agent)
 
 
-def replace_session(*, user_id: int, old_token: str | None) -> str:
+def replace_session(*, user_id: int, old_token: str | None, user_agent: str | None = None) -> str:
     """A new sign-in session for the account, ending `old_token`'s (whoever's it was): each sign-in and each
     password change gets a token of its own, so nothing planted or copied before it keeps any access."""
     token = new_token()
     with db.session(write=True) as session:
         if old_token:
             session.exec(delete(AuthSession).where(AuthSession.token == old_token[:64]))
-        session.add(AuthSession(token=token, user_id=user_id))
+        session.add(AuthSession(token=token, user_id=user_id, user_agent=(user_agent or '')[:200] or None))
     _sessions_ended([old_token] if old_token else [])
     return token
 

@@ -299,10 +299,11 @@ def search(
     sort: str = 'title',
     page: int = 1,
     page_size: int = 24,
+    included_only: bool = False,
 ) -> CatalogPage:
     """One page of the catalog: full-text search (fulltext.py: name, genre in both languages, synopses, a series'
     episodes; accent- and case-insensitive prefixes), genre filter, sort ('relevance' ranks the matches, and is the
-    title order without a query), LIMIT/OFFSET in the database.
+    title order without a query), LIMIT/OFFSET in the database. `included_only`: what the FREE plan includes.
 
     A query of only symbols ('%', '_') has no words to look up: it is looked for as it is, inside titles."""
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
@@ -325,6 +326,8 @@ def search(
         conditions.append(or_(col(Title.search_key).like(pattern, escape='\\'), col(Title.id).in_(by_episode)))
     if genre:
         conditions.append(Title.genre == genre[:40])
+    if included_only:
+        conditions.append(col(Title.is_premium).is_(False))
     total = session.exec(counting.where(*conditions)).one()
     by_title = (col(Title.search_key), col(Title.id))
     order = {

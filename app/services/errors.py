@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """A rule said no. `key` names the message in app/i18n/strings/; `params` fill its placeholders."""
@@ -25,11 +27,12 @@ class AccessDenied(DomainError):
 
 
 class ScreensFull(AccessDenied):
-    """The plan's screens are all in use: `used` of `limit`."""
+    """The plan's screens are all in use: `used` of `limit`; `screens` says what each other screen plays and when
+    it was last heard from, on which browser ((title, datetime in UTC, User-Agent or None), most recent first)."""
 
-    def __init__(self, used: int, limit: int) -> None:
+    def __init__(self, used: int, limit: int, screens: tuple[tuple[str, datetime, str | None], ...] = ()) -> None:
         super().__init__('watch.screens_full', used=used, limit=limit)
-        self.used, self.limit = used, limit
+        self.used, self.limit, self.screens = used, limit, screens
 
 
 class Busy(DomainError):

@@ -515,7 +515,10 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
             raise AccessDenied(key, title=title.title)
         used, limit = len(live_devices(connection, [user_id], now).get(user_id, set()) - {device}), max_screens(plan)
         if rules.screens_full(used, limit):
-            raise ScreensFull(used, limit)
+            others = connection.execute(
+                _OTHER_SCREENS, {'user': user_id, 'device': device, 'since': now - rules.SCREEN_WINDOW}
+            )
+            raise ScreensFull(used, limit, tuple((name, as_utc(heard), agent) for name, heard, agent in others))
         quality = quality_for(plan)
         stored = connection.execute(_SAVED, {'user': user_id, 'title': title_id}).first()
         resume = rules.resume_from(rules.Saved(*stored) if stored else None)
@@ -534,6 +537,23 @@ def start_playback(*, user_id: int, title_id: int, device: str, now: datetime | 
             )
         )
     return PlaybackStart(token=token, title_id=title_id, quality=quality, resume_from=resume)
+
+
+# What the account's other live screens play, and when each was last heard from (for the refusal's message).
+_OTHER_SCREENS = (
+    select(Title.title, func.max(Playback.heartbeat_at), AuthSession.user_agent)
+    .join(Title, Title.id == Playback.title_id)
+    .join(AuthSession, AuthSession.token == Playback.device)
+    .where(
+        Playback.user_id == bindparam('user'),
+        Playback.device != bindparam('device'),
+        Playback.heartbeat_at >= bindparam('since'),
+        Playback.stopped.is_(False),
+    )
+    .group_by(Playback.device, Title.title, AuthSession.user_agent)
+    .order_by(func.max(Playback.heartbeat_at).desc())
+    .limit(8)
+)
 
 
 _RUNNING = select(Playback.token).where(Playback.user_id == bindparam('user'), ~Playback.stopped)

@@ -110,28 +110,36 @@ def genres_cached() -> list[str] | None:
     return None if found is shared_cache.MISS else found
 
 
-def _read_catalog_page(query: str, genre: str | None, sort: str, page: int, page_size: int) -> CatalogPage:
+def _read_catalog_page(
+    query: str, genre: str | None, sort: str, page: int, page_size: int, included_only: bool
+) -> CatalogPage:
     with db.session() as session:
-        found = catalog.search(session, query=query, genre=genre, sort=sort, page=page, page_size=page_size)
+        asked = {'query': query, 'genre': genre, 'sort': sort, 'page_size': page_size, 'included_only': included_only}
+        found = catalog.search(session, page=page, **asked)
         if found.page > found.pages:
-            found = catalog.search(session, query=query, genre=genre, sort=sort, page=found.pages, page_size=page_size)
+            found = catalog.search(session, page=found.pages, **asked)
         return found
 
 
-def catalog_page(*, query: str, genre: str | None, sort: str, page: int, page_size: int) -> CatalogPage:
-    """One page of the catalog; a page number past the end shows the last page. Pages without a search are the
-    same for everyone: kept in the shared cache (a search is not: there are as many as viewers type)."""
+def catalog_page(
+    *, query: str, genre: str | None, sort: str, page: int, page_size: int, included_only: bool = False
+) -> CatalogPage:
+    """One page of the catalog (`included_only`: what a FREE plan plays); a page number past the end shows the last
+    page. Pages without a search are the same for everyone: kept in the shared cache (a search is not: there are as
+    many as viewers type)."""
     if query.strip():
-        return _read_catalog_page(query, genre, sort, page, page_size)
-    key = ('catalog', genre, sort, page, page_size)
-    return shared_cache.cached(key, lambda: _read_catalog_page('', genre, sort, page, page_size))
+        return _read_catalog_page(query, genre, sort, page, page_size, included_only)
+    key = ('catalog', genre, sort, page, page_size, included_only)
+    return shared_cache.cached(key, lambda: _read_catalog_page('', genre, sort, page, page_size, included_only))
 
 
-def catalog_page_cached(*, query: str, genre: str | None, sort: str, page: int, page_size: int) -> CatalogPage | None:
+def catalog_page_cached(
+    *, query: str, genre: str | None, sort: str, page: int, page_size: int, included_only: bool = False
+) -> CatalogPage | None:
     """The page from the shared cache, or None (a search, or not read since the last catalog change)."""
     if query.strip():
         return None
-    found = shared_cache.peek(('catalog', genre, sort, page, page_size))
+    found = shared_cache.peek(('catalog', genre, sort, page, page_size, included_only))
     return None if found is shared_cache.MISS else found
 
 

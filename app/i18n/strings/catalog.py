@@ -26,6 +26,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     'catalog.results.one': ('{count} título', '{count} title'),
     'catalog.results.other': ('{count} títulos', '{count} titles'),
     'catalog.page': ('Página {page} de {pages}', 'Page {page} of {pages}'),
+    'catalog.included_only': ('Solo lo incluido en mi plan', 'Included in my plan only'),
     'catalog.prev': ('Anterior', 'Previous'),
     'catalog.next': ('Siguiente', 'Next'),
     'catalog.none': ('No hay títulos que coincidan con la búsqueda.', 'No titles match your search.'),

@@ -13,6 +13,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     'a11y.skip': ('Saltar al contenido', 'Skip to content'),
     'forms.show_password': ('Mostrar la contraseña', 'Show password'),
     'forms.hide_password': ('Ocultar la contraseña', 'Hide password'),
+    'time.now': ('ahora', 'just now'),
     'common.cancel': ('Cancelar', 'Cancel'),
     'common.confirm': ('Confirmar', 'Confirm'),
     'errors.user_not_found': ('La cuenta ya no existe.', 'The account no longer exists.'),

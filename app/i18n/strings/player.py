@@ -26,6 +26,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         'Estás usando {used} de {count} pantallas de tu plan a la vez.',
         'You are using {used} of {count} screens your plan allows at once.',
     ),
+    'watch.screens_others': ('Ahora mismo: {screens}.', 'Playing now: {screens}.'),
+    'watch.screen_line': ('«{title}» en {browser} (activa {ago})', '“{title}” on {browser} (active {ago})'),
+    'device.unknown': ('otro navegador', 'another browser'),
+    'device.browser_on': ('{browser} en {system}', '{browser} on {system}'),
     'watch.stop_others': ('Detener las otras pantallas y ver aquí', 'Stop the other screens and watch here'),
     'watch.session_ended': (
         'Esta reproducción ha terminado. Vuelve a abrir el título para seguir viendo.',
