@@ -424,8 +424,10 @@ async def measure_screens(quick: bool, tiny: bool = False) -> list[Row]:
                             for viewer, cookie in zip(group, player_cookies, strict=True)
                         )
                     )
-            still_open = sum(1 for sock in sockets if sock.is_open)
-            ended = Counter(sock.ended for sock in sockets if not sock.is_open)
+                    # Counted here: leaving the pinger waits for its process, and meanwhile this loop answers no
+                    # engine.io ping (the server drops a socket whose answer is 2 s late).
+                    still_open = sum(1 for sock in sockets if sock.is_open)
+                    ended = Counter(sock.ended for sock in sockets if not sock.is_open)
             updates = sum(sock.messages for sock in sockets)
             for sock in sockets:
                 await sock.close()
