@@ -1,27 +1,29 @@
 """The app's own backstop against floods of page loads (the proxy in front rate-limits first; README, nginx).
 
 Every page load builds a NiceGUI client that lives until its websocket comes or it is pruned: a script loading pages
-in a loop costs memory and CPU that real viewers wait behind. A signed-in browser may keep up
-`page_loads_per_session` page loads a second (bursts of four seconds' worth), strictly; other page loads (the login
-and register pages, a session not seen in the last seconds) are counted per address, generously, since a household
-or an office shares one (behind a trusted proxy the address is the viewer's, uvicorn's `forwarded_allow_ips`).
+in a loop costs memory and CPU that real viewers wait behind. Page loads are counted per session token (a browser:
+`page_loads_per_session` a second, bursts of four seconds' worth, strictly), and without a token per address,
+generously, since a household or an office shares one (behind a trusted proxy the address is the viewer's,
+uvicorn's `forwarded_allow_ips`); and a key's pages still waiting for their websocket are limited too
+(`PageLoadLimit`).
 
-Past the limit the answer is a 429 with Retry-After, given in front of the whole middleware stack (`install`): it
-costs a dictionary lookup, not NiceGUI's per-request middleware (about 1.5 ms) nor a database query. A session
-counts as one only once the route guard has seen it (app/session_cache.py): made-up tokens are an address's page
-loads. Token buckets, per process; a bucket that is full again is forgotten.
+Past a limit the answer is a 429 with Retry-After, given in front of the whole middleware stack (`install`): it
+costs a dictionary lookup, not NiceGUI's per-request middleware (about 1.5 ms) nor a database query. Per process;
+a bucket that is full again is forgotten.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import weakref
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import cookies, session_cache
+from . import cookies
 from .config import get_settings
 from .middleware import SecurityHeaders
 
@@ -65,14 +67,27 @@ PAGES = frozenset({'/login', '/register', '/', '/catalog', '/profile'})
 PAGE_PREFIXES = ('/title/', '/watch/')
 
 
+UNCONNECTED_PER_RATE = 2  # a key may have this many seconds' worth of its rate in pages not yet connected
+CLIENT_KEY = 'butaca_page_client'  # where the page being built leaves its client, in the request's state
+
+
 class PageLoadLimit:
-    """ASGI, in front of everything: page loads past their session's or address's limit get a 429."""
+    """ASGI, in front of everything: page loads past their session's or address's limits get a 429.
+
+    Two limits per key (the session token a request carries, else its address): a rate (token bucket), and how many
+    of the key's pages may wait for their websocket at once (twice the rate). A browser connects each page within a
+    second or two, so it never meets the second limit; a script that loads pages and never connects meets it at
+    once, and then gets one page per page pruned (app/wiring.py): its pages cost memory and CPU only while they wait.
+    A made-up token is a key of its own, but its page loads go no further than the route guard's redirect to the
+    login page, which is its address's.
+    """
 
     def __init__(self, inner: ASGIApp) -> None:
         self.inner = inner
         self._made_for: tuple[int, int] | None = None
         self._per_session: Buckets | None = None
         self._per_address: Buckets | None = None
+        self._waiting: dict[str, list[weakref.ref]] = {}  # key: its pages not connected yet
 
     def _buckets(self) -> tuple[Buckets | None, Buckets | None]:
         settings = get_settings()
@@ -84,27 +99,60 @@ class PageLoadLimit:
         return self._per_session, self._per_address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope['type'] == 'http' and scope.get('method') == 'GET':
-            path = scope.get('path', '')
-            if path in PAGES or path.startswith(PAGE_PREFIXES):
-                wait = self._wait(scope)
-                if wait:
-                    response = PlainTextResponse(
-                        'too many page loads: try again shortly',
-                        status_code=429,
-                        headers={'Retry-After': retry_after(wait), 'Cache-Control': 'no-store'},
-                    )
-                    await response(scope, _no_body, SecurityHeaders.adding_headers(send))
-                    return
+        if scope['type'] != 'http' or scope.get('method') != 'GET':
+            await self.inner(scope, receive, send)
+            return
+        path = scope.get('path', '')
+        if path not in PAGES and not path.startswith(PAGE_PREFIXES):
+            await self.inner(scope, receive, send)
+            return
+        key, buckets = self._key(scope)
+        wait = self._wait(key, buckets)
+        if wait:
+            response = PlainTextResponse(
+                'too many page loads: try again shortly',
+                status_code=429,
+                headers={'Retry-After': retry_after(wait), 'Cache-Control': 'no-store'},
+            )
+            await response(scope, _no_body, SecurityHeaders.adding_headers(send))
+            return
         await self.inner(scope, receive, send)
+        client = scope.get('state', {}).get(CLIENT_KEY)
+        if client is not None and not client.has_socket_connection:
+            self._waiting.setdefault(key, []).append(weakref.ref(client))
 
-    def _wait(self, scope: Scope) -> float:
+    def _key(self, scope: Scope) -> tuple[str, Buckets | None]:
         per_session, per_address = self._buckets()
         token = cookies.session_token(Request(scope))
-        if token and session_cache.get(token) is not None:
-            return per_session.take(token) if per_session else 0.0
-        address = (scope.get('client') or ('',))[0]
-        return per_address.take(address) if per_address else 0.0
+        if token:
+            return 't:' + token, per_session
+        return 'a:' + (scope.get('client') or ('',))[0], per_address
+
+    def _wait(self, key: str, buckets: Buckets | None) -> float:
+        if buckets is None:
+            return 0.0
+        waiting = self._waiting.get(key)
+        if waiting:
+            waiting[:] = [ref for ref in waiting if _still_waiting(ref())]
+            if not waiting:
+                del self._waiting[key]
+            elif len(waiting) >= max(1.0, buckets.per_s * UNCONNECTED_PER_RATE):
+                return UNCONNECTED_RETRY_S
+        if len(self._waiting) > MAX_KEYS:  # a flood of distinct keys: forget who waits rather than grow
+            self._waiting.clear()
+        return buckets.take(key)
+
+
+UNCONNECTED_RETRY_S = 5.0
+
+
+def _still_waiting(client: Any) -> bool:
+    return client is not None and not client.is_deleted and not client.has_socket_connection
+
+
+def note_page(client: Any) -> None:
+    """Called by every page as it is built: its client, for the limit of pages not yet connected."""
+    client.request.scope.setdefault('state', {})[CLIENT_KEY] = client
 
 
 async def _no_body() -> Message:

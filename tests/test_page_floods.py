@@ -23,22 +23,30 @@ def test_a_bucket_lets_a_burst_through_then_says_how_long_to_wait():
     assert buckets.take('a', now=100.2) == 0.0  # a fifth of a second later, one more
 
 
-async def test_one_session_loading_pages_too_fast_is_told_to_come_back(user: User, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv('BUTACA_PAGE_LOADS_PER_SESSION', '1')  # one a second, bursts of 10
+async def test_a_session_whose_pages_never_connect_is_held_back_until_they_are_pruned(
+    user: User, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv('BUTACA_PAGE_LOADS_PER_SESSION', '3')  # 3 a second, bursts of 12, 6 pages waiting at most
     await signed_in(user)
+    # A script with the session's cookie: it loads pages and never opens their websocket.
     answers = await until_refused(user, '/catalog')
-    assert answers[:8] == [200] * 8  # signing in took two: the rest of the burst goes through
+    assert answers == [200] * 6 + [429]
     refused = await user.http_client.get('/catalog')
     assert refused.status_code == 429 and int(refused.headers['retry-after']) >= 1
     assert (await user.http_client.get('/api/health')).status_code == 200  # only page loads count
+    kept = dict(user.http_client.cookies.items())
     user.http_client.cookies.clear()
-    assert (await user.http_client.get('/login')).status_code == 200  # the address is not this session
+    assert (await user.http_client.get('/login')).status_code == 200  # its address is not held back with it
+    user.http_client.cookies.update(kept)
+    monkeypatch.setattr(wiring, 'PRUNE_UNCONNECTED_AFTER_S', 0.5)
+    await eventually(lambda: all(client.has_socket_connection for client in Client.instances.values()))
+    assert (await user.http_client.get('/catalog')).status_code == 200  # its waiting pages are gone: it may again
 
 
 async def test_anonymous_page_loads_are_counted_per_address(user: User, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv('BUTACA_PAGE_LOADS_PER_ADDRESS', '1')  # one a second, bursts of 10
+    monkeypatch.setenv('BUTACA_PAGE_LOADS_PER_ADDRESS', '1')  # one a second, 2 pages waiting at most
     answers = await until_refused(user, '/login')
-    assert answers[:10] == [200] * 10
+    assert answers == [200, 200, 429]
 
 
 async def until_refused(user: User, path: str, most: int = 40) -> list[int]:

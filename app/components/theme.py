@@ -3,14 +3,16 @@ connection notice (which every page has)."""
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import context, ui
 
+from .. import page_limits
 from .connection import ConnectionNotice
 
 ACCENT = '#e11d48'
 
 
 def apply_theme() -> None:
+    page_limits.note_page(context.client)  # every page starts here: the flood backstop counts it until it connects
     ui.dark_mode(True)
     ui.colors(primary=ACCENT, secondary='#f5b301', dark='#0b0b10', dark_page='#0b0b10')
     ui.add_head_html('<link rel="stylesheet" href="/static/butaca.css">')
