@@ -2,8 +2,8 @@
 
 The URL is the state: `?q=…&genre=…&sort=…&page=…&included=1` (FREE's "included in my plan") are read when the
 page is built and written back as they change (typing replaces the history entry, a genre, a sort, a page, the
-switch or "Clear filters" pushes one), so reloading, Back and a shared link all show the same view. Anything invalid in the URL falls back to
-its default and the address is corrected.
+switch or "Clear filters" pushes one), so reloading, Back and a shared link all show the same view. Anything
+invalid in the URL falls back to its default and the address is corrected.
 """
 
 from __future__ import annotations
