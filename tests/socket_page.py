@@ -111,8 +111,25 @@ class SocketPage:
         await self.until(lambda: len(self.opened) > seen, timeout)
         return self.opened[seen]
 
+    @property
+    def messages(self) -> list[str]:
+        """What the page has said, in order: its toasts, then what its forms showed (the form's message line, an
+        error under a field)."""
+        shown = []
+        for update in self.updates:
+            for element in (update.get('elements') or update).values() if isinstance(update, dict) else ():
+                if not isinstance(element, dict):
+                    continue
+                props = element.get('props') or {}
+                if props.get('role') == 'alert' and element.get('text'):
+                    shown.append(element['text'])
+                if props.get('error-message'):
+                    shown.append(props['error-message'])
+        return self.notes + shown
+
     async def wait_for_note(self, message: str, timeout: float = 20) -> None:
-        await self.until(lambda: message in self.notes, timeout)
+        """Until the page says `message`: as a toast, or in its form's message line or under a field."""
+        await self.until(lambda: message in self.messages, timeout)
 
     async def wait_for_text(self, text: str, timeout: float = 20) -> None:
         """Until an element update sent to this page shows `text`."""
