@@ -23,8 +23,15 @@ from ..services import catalog, screens
 PAGE_SIZE = 24
 DEFAULT_SORT = 'relevance'  # the title order while nothing is searched
 # A Back or Forward between two of this page's own history entries: build the page again from the URL. In the
-# page's head (not sent over the websocket), so that a Back pressed before the socket is up is not missed.
-RELOAD_ON_HISTORY = '<script>window.addEventListener("popstate", () => location.reload());</script>'
+# page's head (not sent over the websocket), so that a Back pressed before the socket is up is not missed. Only
+# when the address itself changed: following the skip link (#main) fires popstate too, and must keep its focus.
+RELOAD_ON_HISTORY = (
+    '<script>(() => { let at = location.pathname + location.search;'
+    ' for (const name of ["pushState", "replaceState"]) { const original = history[name].bind(history);'
+    ' history[name] = (...args) => { original(...args); at = location.pathname + location.search; }; }'
+    ' window.addEventListener("popstate", () => {'
+    ' if (location.pathname + location.search !== at) location.reload(); }); })();</script>'
+)
 
 
 def read_state(*, q: str, genre: str, sort: str, page: str, included: str, genres: list[str]) -> dict:
