@@ -230,8 +230,8 @@ def _make_artwork(item: DemoItem, media_dir: Path, folder: Path, threads: int) -
 def _series_cards(spec: SeriesSpec) -> tuple[Image.Image, Image.Image]:
     """The intro (a title sequence) and the end credits, shared by every episode a worker makes of this series."""
     scene, accent = paint.scene(HD_SIZE, spec.look), spec.look.colors[2]
-    facts = [f'{spec.year} · {spec.genre}']
-    title = paint.heading(HD_SIZE, kicker='Serie', title=spec.title, facts=facts, accent=accent, title_px=124)
+    # the title sequence, as the posters: the name and the year, no words of one language
+    title = paint.heading(HD_SIZE, title=spec.title, facts=[str(spec.year)], accent=accent, title_px=124)
     credits = paint.heading(
         HD_SIZE, kicker='Créditos', title=spec.title, facts=spec.credits, accent=accent, title_px=64
     )
