@@ -124,12 +124,12 @@ def sign_up(driver: webdriver.Chrome, base: str) -> None:
     wait_js(driver, 'document.querySelector(".bt-hero")')
 
 
-def watch_for_a_while(driver: webdriver.Chrome, base: str, title_id: int, seconds: float) -> None:
-    """Play a title from 20 s on for `seconds`, then pause (the position is saved): Continue watching has it."""
+def watch_for_a_while(driver: webdriver.Chrome, base: str, title_id: int, seconds: float, start: float = 20) -> None:
+    """Play a title from `start` on for `seconds`, then pause (the position is saved): Continue watching has it."""
     driver.get(f'{base}/watch/{title_id}')
     playing(driver)
-    seek(driver, 20)
-    playing(driver, 20 + seconds)
+    seek(driver, start)
+    playing(driver, start + seconds)
     driver.find_element(By.TAG_NAME, 'body').send_keys('k')
     time.sleep(1)
 
@@ -159,8 +159,12 @@ def stop_message_in_fullscreen(database: Path) -> Before:
 
 def subtitles_on(driver: webdriver.Chrome, size: str) -> None:
     playing(driver, 2)
-    driver.find_element(By.TAG_NAME, 'body').send_keys('c')  # subtitles on, as a viewer does with C
-    seek(driver, 4.5)
+    seek(driver, 1.5)  # into the first cue (1 s to 5.7 s)
+    time.sleep(1)
+    if not driver.execute_script('return !!document.querySelector(".bp-cue")'):
+        # subtitles on, as a viewer does with C (the account remembers it: at the next size they are on already)
+        driver.find_element(By.TAG_NAME, 'body').send_keys('c')
+        seek(driver, 1.5)
     wait_js(driver, 'document.querySelector(".bp-cue")')
     wait_js(driver, '!document.querySelector(".bp-overlay.shown")')  # a clean picture once the controls fade
 
@@ -275,7 +279,7 @@ def main() -> None:
             shoot(driver, args.out, 'home', f'{base}/')
             shoot(driver, args.out, 'catalog', f'{base}/catalog')
             shoot(driver, args.out, 'details', f'{base}/title/{premium}')
-            watch_for_a_while(driver, base, first_episode, 3)  # the series in Continue watching too
+            watch_for_a_while(driver, base, first_episode, 3, start=5)  # the series too (episodes: 20-24 s)
             shoot(driver, args.out, 'series', f'{base}/title/{series}')
             shoot(driver, args.out, 'watch', f'{base}/watch/{free[0][0]}', before=player_with_controls)
             stopped = stop_message_in_fullscreen(database)

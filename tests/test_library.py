@@ -469,11 +469,23 @@ def test_artwork_without_system_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         assert paint.font_file() is None
         assert paint.printable('La última ola') == 'La ultima ola'  # Pillow's own font has no accents
-        poster = paint.poster(FILMS[0].look, title='La última ola', kicker='Película', meta='2023 · Drama · +12')
+        poster = paint.poster(FILMS[0].look, title='La última ola', year=2023)
         assert poster.size == (400, 600)
     finally:
         paint.font_file.cache_clear()
         paint.font.cache_clear()
+
+
+def test_posters_paint_no_words_of_either_language() -> None:
+    # film or series, genre and rating are the pages' badges, in the viewer's language: a poster has only the title
+    # (a name) and the year, so the painters take nothing else
+    for painter in (paint.poster, paint.title_over):
+        assert set(inspect.signature(painter).parameters) & {'kicker', 'meta', 'genre', 'rating', 'kind'} == set()
+    rows = paint.title_over(paint.scene((200, 300), FILMS[0].look), title='La última ola', year=2023)
+    assert rows.size == (200, 300)
+    heading = paint.heading((400, 600), title='LA ÚLTIMA OLA', facts=['2023'], accent=(200, 40, 40), title_px=60)
+    texts = [row[0] for row in heading]
+    assert (' '.join(texts[:-1]), texts[-1]) == ('LA ÚLTIMA OLA', '2023')  # the title's lines, then the year
 
 
 def test_names() -> None:

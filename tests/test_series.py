@@ -144,18 +144,19 @@ async def test_subtitles_and_trickplay_come_through_the_playback_token_and_the_c
     series_id, episodes = seed_series(episodes=2)
     media = get_settings().media_dir
     (media / 'seed/series/subs.es.vtt').write_text('WEBVTT\n\n00:00.000 --> 00:02.000\nHola\n')
+    (media / 'seed/series/subs.en.vtt').write_text('WEBVTT\n\n00:00.000 --> 00:02.000\nHello\n')
     (media / 'seed/series/sprite.jpg').write_bytes(b'\xff\xd8sprite')
     with db.session(write=True) as session:
         from app.models import Title
 
         for episode_id in episodes[0]:
             row = session.get(Title, episode_id)
-            row.subtitles = {'es': 'seed/series/subs.es.vtt'}
+            row.subtitles = {'en': 'seed/series/subs.en.vtt', 'es': 'seed/series/subs.es.vtt'}
             row.trickplay = {'path': 'seed/series/sprite.jpg', 'interval_s': 10, 'tile_width': 320,
                              'tile_height': 180, 'columns': 10, 'rows': 1, 'count': 10}  # fmt: skip
     await signed_in(user)
     config = (await open_watch(user, episodes[0][0])).playback
-    assert [track['lang'] for track in config['subtitles']] == ['es']
+    assert [track['lang'] for track in config['subtitles']] == ['es', 'en']  # the interface's language first
     assert 'subtitleLang' not in config  # never chosen: the device's last choice
     vtt = await user.http_client.get(config['subtitles'][0]['url'])
     assert vtt.status_code == 200 and vtt.headers['content-type'].startswith('text/vtt') and 'Hola' in vtt.text

@@ -145,21 +145,16 @@ def _sizes(sizes: list[ImageSize], media_dir: Path) -> list[dict[str, Any]]:
     ]
 
 
-def _rating(rating: str) -> str:
-    return rating if rating == 'TP' else f'+{rating}'
-
-
 def _make_film(item: DemoItem, media_dir: Path, folder: Path, threads: int) -> dict[str, Any]:
     spec = item.film
     assert spec is not None
     look, accent = spec.look, spec.look.colors[2]
-    meta = f'{spec.year} · {spec.genre} · {_rating(spec.rating)}'
     scene = paint.scene(HD_SIZE, look)
-    rows = paint.heading(HD_SIZE, kicker='Película', title=spec.title, facts=[meta], accent=accent, title_px=108)
+    rows = paint.heading(HD_SIZE, title=spec.title, facts=[str(spec.year)], accent=accent, title_px=108)
     shots = [Shot(0.0, paint.card(scene, rows, accent=accent))]
     sound = soundtrack(item.duration_s, seed=look.seed, minor=spec.genre in MINOR_GENRES)
     video = _render(folder, media_dir, shots, item.duration_s, look, sound, threads)
-    poster = paint.poster(look, title=spec.title, kicker='Película', meta=meta)
+    poster = paint.poster(look, title=spec.title, year=spec.year)
     images = _artwork(folder, media_dir, poster, paint.backdrop(scene))
     subtitles = write_subtitles(folder, {'es': spec.synopsis, 'en': spec.synopsis_en}, item.duration_s)
     return {
@@ -222,8 +217,7 @@ def _make_episode(item: DemoItem, media_dir: Path, folder: Path, threads: int) -
 def _make_artwork(item: DemoItem, media_dir: Path, folder: Path, threads: int) -> dict[str, Any]:
     spec = item.series
     assert spec is not None
-    meta = f'{spec.year} · {spec.genre} · {_rating(spec.rating)}'
-    poster = paint.poster(spec.look, title=spec.title, kicker='Serie', meta=meta)
+    poster = paint.poster(spec.look, title=spec.title, year=spec.year)
     images = _artwork(folder, media_dir, poster, paint.backdrop(paint.scene(HD_SIZE, spec.look)))
     return {
         'poster_path': images['poster'][-1]['jpeg'],
@@ -236,8 +230,8 @@ def _make_artwork(item: DemoItem, media_dir: Path, folder: Path, threads: int) -
 def _series_cards(spec: SeriesSpec) -> tuple[Image.Image, Image.Image]:
     """The intro (a title sequence) and the end credits, shared by every episode a worker makes of this series."""
     scene, accent = paint.scene(HD_SIZE, spec.look), spec.look.colors[2]
-    facts = [f'{spec.year} · {spec.genre}']
-    title = paint.heading(HD_SIZE, kicker='Serie', title=spec.title, facts=facts, accent=accent, title_px=124)
+    # the title sequence, as the posters: the name and the year, no words of one language
+    title = paint.heading(HD_SIZE, title=spec.title, facts=[str(spec.year)], accent=accent, title_px=124)
     credits = paint.heading(
         HD_SIZE, kicker='Créditos', title=spec.title, facts=spec.credits, accent=accent, title_px=64
     )

@@ -99,12 +99,9 @@ def import_video(
         duration = made.duration_s
         report('Creando el cartel, el fondo y las miniaturas…')
         still = frame_at(folder / made.hd_name, duration * STILL_AT)
-        rating_label = rating if rating == 'TP' else f'+{rating}'
-        meta = f'{year} · {genre} · {rating_label}'
-        kicker = 'Serie' if kind == 'series' else 'Película'
         picture = _picture(poster)
         if picture is None:
-            picture = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, meta=meta, kicker=kicker)
+            picture = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, year=year)
         posters = make_image_sizes(picture, folder, 'poster', POSTER_WIDTHS, aspect=POSTER_ASPECT)
         wide = _picture(backdrop_image) or backdrop(
             cover(still, (max(BACKDROP_WIDTHS), max(BACKDROP_WIDTHS) * 9 // 16))

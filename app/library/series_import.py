@@ -198,7 +198,7 @@ def import_series(
         if existing[0] is None:
             report('Creando el cartel y el fondo de la serie…')
             first = staging / _episode_folder(todo[0]) / made[0]['video_hd_path'].rsplit('/', 1)[1]
-            artwork = _make_artwork(series, title, genre, year, rating, first, staging, base)
+            artwork = _make_artwork(series, title, year, first, staging, base)
         os.replace(staging, final)
         moved = True
         with unit(write=True) as session:
@@ -297,17 +297,14 @@ def _make_episode(episode: EpisodeFile, staging: Path, base: str, report: Progre
     }
 
 
-def _make_artwork(
-    series: SeriesFolder, title: str, genre: str, year: int, rating: str, first: Path, staging: Path, base: str
-) -> dict[str, Any]:
+def _make_artwork(series: SeriesFolder, title: str, year: int, first: Path, staging: Path, base: str) -> dict[str, Any]:
     """The series' poster and backdrop: its poster.jpg and fanart.jpg when it has them, else its first episode's
-    picture with the title over it."""
+    picture with the title and the year over it."""
     still = None
     poster = _open_image(series.poster)
     if poster is None:
         still = frame_at(first, probe(first).duration_s * STILL_AT)
-        meta = f'{year} · {genre} · {rating if rating == "TP" else "+" + rating}'
-        poster = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, meta=meta, kicker='Serie')
+        poster = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, year=year)
     wide = _open_image(series.backdrop)
     if wide is None:
         still = still or frame_at(first, probe(first).duration_s * STILL_AT)

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse
 from .. import auth, work
 from ..components.admin_frame import admin_frame, refused, when
 from ..components.forms import show_error
-from ..lang import t
+from ..lang import t, tn
 from ..models import Plan, UserPublic
 from ..services import admin_users
 
@@ -50,7 +50,7 @@ async def admin_users_page() -> RedirectResponse | None:
 
     @ui.refreshable
     def table() -> None:
-        ui.label(t('admin.users.count', count=total)).classes('bt-muted').mark('users-count')
+        ui.label(tn('admin.users.count', total)).classes('bt-muted').mark('users-count')
         with ui.element('div').classes('bt-admin-table').mark('admin-users'):
             with ui.element('table'):
                 with ui.element('thead'), ui.element('tr'):

@@ -21,7 +21,7 @@ from ..components.messages import not_found
 from ..components.plans import change_plan_button, plan_comparison
 from ..components.player import Player, shell_for
 from ..components.theme import apply_theme
-from ..lang import ago, t, tn
+from ..lang import ago, current_language, t, tn
 from ..models import Plan, Quality, TitleDetail, UserPublic, utcnow
 from ..services import devices, plans, playback_store, screens
 from ..services.errors import AccessDenied, NotFound, ScreensFull
@@ -167,7 +167,8 @@ def playback_config(
                 'label': t(f'lang.{language}'),
                 'url': playback_http.url(token, f'subtitles/{language}.vtt'),
             }
-            for language in title.subtitle_languages
+            # the interface's language first: C (or the menu's first choice) turns on the one the viewer reads
+            for language in sorted(title.subtitle_languages, key=lambda code: code != current_language())
         ],
         'preferencesUrl': playback_http.url(token, 'preferences'),
         'trickplay': _trickplay(title, token),

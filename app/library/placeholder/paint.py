@@ -1,4 +1,7 @@
-"""Placeholder artwork painted with Pillow: a scene per motif, and posters, backdrops and cards with readable type."""
+"""Placeholder artwork painted with Pillow: a scene per motif, and posters, backdrops and cards with readable type.
+
+Posters carry only what reads the same in every language (the title, a name, and the year): the words around them
+(film or series, genre, age rating) are the pages' own badges, which follow the interface language."""
 
 from __future__ import annotations
 
@@ -77,16 +80,16 @@ def printable(text: str, bold: bool = True) -> str:
 
 
 def heading(
-    size: Size, *, kicker: str, title: str, facts: Sequence[str], accent: Color, title_px: int, lines: int = 2
+    size: Size, *, title: str, facts: Sequence[str], accent: Color, title_px: int, lines: int = 2, kicker: str = ''
 ) -> list[Row]:
-    """A kicker (small, spaced, in the accent colour), the title in big bold type and lines of facts under it."""
+    """A kicker if given (small, spaced, in the accent colour), the title in big bold type and lines of facts."""
     face, wrapped = _wrap(printable(title), width=round(size[0] * 0.84), max_lines=lines, size=title_px)
     small, regular = font(max(10, round(title_px * 0.22))), font(max(10, round(title_px * 0.3)), bold=False)
     readable = accent
     while 0.2126 * readable[0] + 0.7152 * readable[1] + 0.0722 * readable[2] < 200:
         readable = lighten(readable, 0.1)  # an accent dark enough to vanish on a dark picture is lightened
     return [
-        (printable(kicker.upper()), small, (*readable, 255), small.size * 0.28),
+        *([(printable(kicker.upper()), small, (*readable, 255), small.size * 0.28)] if kicker else []),
         *((line, face, (255, 255, 255, 255), 0.0) for line in wrapped),
         *((printable(line, bold=False), regular, (232, 232, 240, 235), 0.0) for line in facts),
     ]
@@ -144,19 +147,18 @@ def _block(size: Size, rows: Sequence[Row], *, middle: int = 0, bottom: int = 0,
 # ---------------------------------------------------------------- pictures
 
 
-def poster(look: Look, *, title: str, kicker: str, meta: str, size: Size = POSTER_SIZE) -> Image.Image:
+def poster(look: Look, *, title: str, year: int, size: Size = POSTER_SIZE) -> Image.Image:
     """A 2:3 poster, painted at twice the size and scaled down so that thin lines and small type come out smooth."""
     big = (size[0] * 2, size[1] * 2)
-    art = title_over(scene(big, look), title=title, meta=meta, kicker=kicker, accent=look.colors[2])
+    art = title_over(scene(big, look), title=title, year=year, accent=look.colors[2])
     return art.resize(size, Image.Resampling.LANCZOS)
 
 
-def title_over(
-    image: Image.Image, *, title: str, meta: str, kicker: str = 'Butaca', accent: Color = (229, 9, 20)
-) -> Image.Image:
-    """A portrait picture made into a poster: a dark foot with the kicker, the title and the facts on it."""
+def title_over(image: Image.Image, *, title: str, year: int, accent: Color = (229, 9, 20)) -> Image.Image:
+    """A portrait picture made into a poster: a dark foot with the title and the year on it (no words of any
+    language: the page's badges say film or series, genre and rating in the viewer's own)."""
     size, px = image.size, image.height // 10
-    rows = heading(size, kicker=kicker, title=title.upper(), facts=[meta], accent=accent, title_px=px, lines=3)
+    rows = heading(size, title=title.upper(), facts=[str(year)], accent=accent, title_px=px, lines=3)
     layer = _block(image.size, rows, bottom=round(image.height * 0.935), pool=90)
     return Image.alpha_composite(_shade(image, bottom=0.88, start=0.35).convert('RGBA'), layer).convert('RGB')
 
