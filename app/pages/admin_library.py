@@ -173,4 +173,4 @@ async def browser_card(path: str) -> None:
             up = f'/admin/library?path={parent}' if here not in roots.roots() else '/admin/library'
             ui.link(t('library.up'), up).mark('browser-up')
         for child in listing:
-            ui.link(f'📁 {child.name or child}', f'/admin/library?path={child}').mark(f'browse-{child.name}')
+            ui.link(f'{child.name or child}/', f'/admin/library?path={child}').mark(f'browse-{child.name}')
