@@ -111,7 +111,9 @@ def proxy() -> Iterator[str]:
     with temporary_folder('butaca-test-nginx-') as data_dir:
         seed_viewers(data_dir, viewers=1)
         with (
-            Server(data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX) as server,
+            # As the README sets it up: nginx is the trusted proxy, so the app's own per-address limits see the
+            # viewers' addresses, not nginx's.
+            Server(data_dir, BUTACA_ACCEL_REDIRECT=nginx.ACCEL_PREFIX, BUTACA_TRUSTED_PROXIES='127.0.0.1') as server,
             nginx.nginx(data_dir / 'media', server.port, data_dir / 'nginx') as url,
         ):
             yield url
@@ -152,10 +154,14 @@ async def test_a_flood_of_page_loads_is_limited_per_address_while_video_assets_a
             for _ in range(count):
                 answers.append(await flood.get('/login'))
 
+        started = time.monotonic()
         await asyncio.gather(*(load(10) for _ in range(8)))
+        elapsed = time.monotonic() - started
         statuses = [answer.status_code for answer in answers]
         assert set(statuses) == {200, 429}
-        assert 30 <= statuses.count(200) < 70  # the burst (30) and what the rate (5/s) added meanwhile
+        # The burst (30, less the viewer's own page loads through nginx just before) and what the rate (5/s) added
+        # meanwhile: never more, however slow the machine.
+        assert 15 <= statuses.count(200) <= 30 + 5 * elapsed + 1, (statuses.count(200), elapsed)
         refused = next(answer for answer in answers if answer.status_code == 429)
         assert 'max-age' in refused.headers['strict-transport-security']  # HSTS on every answer, refusals too
     elsewhere = httpx.AsyncClient(base_url=proxy, transport=httpx.AsyncHTTPTransport(local_address='127.0.0.2'))
