@@ -137,6 +137,9 @@ def _upgrade_postgres() -> None:
         fold = "lower(unaccent('unaccent'::regdictionary, $1))"
     else:
         fold = f"lower(translate($1, '{_ACCENTED}', '{_PLAIN}'))"
+    # Words as SQLite's tokenizer and fulltext.terms() see them: letters and digits, anything else a separator
+    # (PostgreSQL's parser would keep 'episodio 2.3' as one token '2.3', which the words '2' and '3' never match).
+    fold = f"regexp_replace({fold}, '[^[:alnum:]]+', ' ', 'g')"
     op.execute(f'CREATE OR REPLACE FUNCTION butaca_fold(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT {fold}$$')
     op.create_table(
         'search_titles',
