@@ -27,8 +27,8 @@ from .images import (
     POSTER_WIDTHS,
     STILL_WIDTHS,
     WIDE_ASPECT,
-    ImageSize,
     make_image_sizes,
+    size_records,
 )
 from .placeholder import paint
 from .placeholder.footage import Footage, Shot
@@ -138,13 +138,6 @@ def _rel(path: Path, media_dir: Path) -> str:
     return path.relative_to(media_dir).as_posix()
 
 
-def _sizes(sizes: list[ImageSize], media_dir: Path) -> list[dict[str, Any]]:
-    return [
-        {'width': s.width, 'height': s.height, 'webp': _rel(s.webp, media_dir), 'jpeg': _rel(s.jpeg, media_dir)}
-        for s in sizes
-    ]
-
-
 def _make_film(item: DemoItem, media_dir: Path, folder: Path, threads: int) -> dict[str, Any]:
     spec = item.film
     assert spec is not None
@@ -196,7 +189,7 @@ def _make_episode(item: DemoItem, media_dir: Path, folder: Path, threads: int) -
         Shot(credits_start, credits, lights=False),
     ]
     video = _render(folder, media_dir, shots, item.duration_s, look, _series_sound(spec, item.duration_s), threads)
-    stills = _sizes(make_image_sizes(scene, folder, 'still', STILL_WIDTHS, aspect=WIDE_ASPECT), media_dir)
+    stills = size_records(make_image_sizes(scene, folder, 'still', STILL_WIDTHS, aspect=WIDE_ASPECT), media_dir)
     subtitles = write_subtitles(folder, {'es': episode.synopsis, 'en': episode.synopsis_en}, item.duration_s)
     return {  # the fields of demo.DemoEpisode
         'number': item.episode,
@@ -249,8 +242,10 @@ def _series_sound(spec: SeriesSpec, duration_s: float) -> bytes:
 
 def _artwork(folder: Path, media_dir: Path, poster: Image.Image, backdrop: Image.Image) -> dict[str, Any]:
     return {
-        'poster': _sizes(make_image_sizes(poster, folder, 'poster', POSTER_WIDTHS, aspect=POSTER_ASPECT), media_dir),
-        'backdrop': _sizes(
+        'poster': size_records(
+            make_image_sizes(poster, folder, 'poster', POSTER_WIDTHS, aspect=POSTER_ASPECT), media_dir
+        ),
+        'backdrop': size_records(
             make_image_sizes(backdrop, folder, 'backdrop', BACKDROP_WIDTHS, aspect=WIDE_ASPECT), media_dir
         ),
     }

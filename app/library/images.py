@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .probe import PathLike
 
@@ -98,3 +98,30 @@ def size_records(sizes: Sequence[ImageSize], media_dir: PathLike) -> list[dict[s
         }
         for size in sizes
     ]
+
+
+def size_records_in(sizes: Sequence[ImageSize], base: str) -> list[dict[str, object]]:
+    """The same records for sizes made in a staging folder that will be renamed to `base` (relative to the media
+    folder) once the import commits: the files' names under their final folder."""
+    return [
+        {
+            'width': size.width,
+            'height': size.height,
+            'webp': f'{base}/{size.webp.name}',
+            'jpeg': f'{base}/{size.jpeg.name}',
+        }
+        for size in sizes
+    ]
+
+
+def open_picture(path: PathLike | None) -> Image.Image | None:
+    """A sidecar picture (poster.jpg, fanart.jpg, a still) as RGB, or None when there is none or it cannot be read
+    (the caller then makes one from the video)."""
+    if not path:
+        return None
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return image.convert('RGB')
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None

@@ -13,11 +13,18 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from .. import events
 from ..config import get_settings
-from .images import BACKDROP_WIDTHS, POSTER_ASPECT, POSTER_WIDTHS, WIDE_ASPECT, cover, make_image_sizes
+from .images import (
+    BACKDROP_WIDTHS,
+    POSTER_ASPECT,
+    POSTER_WIDTHS,
+    WIDE_ASPECT,
+    cover,
+    make_image_sizes,
+    open_picture,
+    size_records_in,
+)
 from .naming import slugify, title_from_filename
 from .placeholder.paint import POSTER_SIZE, backdrop, title_over
 from .probe import NotAVideo, frame_at, probe
@@ -99,11 +106,11 @@ def import_video(
         duration = made.duration_s
         report('Creando el cartel, el fondo y las miniaturas…')
         still = frame_at(folder / made.hd_name, duration * STILL_AT)
-        picture = _picture(poster)
+        picture = open_picture(poster)
         if picture is None:
             picture = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, year=year)
         posters = make_image_sizes(picture, folder, 'poster', POSTER_WIDTHS, aspect=POSTER_ASPECT)
-        wide = _picture(backdrop_image) or backdrop(
+        wide = open_picture(backdrop_image) or backdrop(
             cover(still, (max(BACKDROP_WIDTHS), max(BACKDROP_WIDTHS) * 9 // 16))
         )
         backdrops = make_image_sizes(wide, folder, 'backdrop', BACKDROP_WIDTHS, aspect=WIDE_ASPECT)
@@ -137,7 +144,7 @@ def import_video(
                     'json': f'{base}/{trick.facts.name}',
                     **{key: value for key, value in trick.facts_dict().items() if key != 'sprite'},
                 },
-                images={'poster': _sizes(posters, base), 'backdrop': _sizes(backdrops, base)},
+                images={'poster': size_records_in(posters, base), 'backdrop': size_records_in(backdrops, base)},
             )
             title_id = row.id
     except BaseException:
@@ -189,25 +196,6 @@ def reencode_title(path: str | Path, *, title_id: int, progress: Progress | None
         shutil.rmtree(folder, ignore_errors=True)
     events.publish('catalog', title_ids=[title_id])
     return title_id
-
-
-def _picture(path: str | Path | None) -> Image.Image | None:
-    """A sidecar picture (poster.jpg, fanart.jpg), or None when there is none or it cannot be read."""
-    if not path:
-        return None
-    try:
-        with Image.open(path) as image:
-            image.load()
-            return image.convert('RGB')
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
-        return None
-
-
-def _sizes(sizes: list, base: str) -> list[dict]:
-    return [
-        {'width': s.width, 'height': s.height, 'webp': f'{base}/{s.webp.name}', 'jpeg': f'{base}/{s.jpeg.name}'}
-        for s in sizes
-    ]
 
 
 # ---------------------------------------------------------------- command line

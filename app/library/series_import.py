@@ -18,11 +18,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
-
 from .. import events
 from ..config import get_settings
-from .images import BACKDROP_WIDTHS, POSTER_ASPECT, POSTER_WIDTHS, STILL_WIDTHS, WIDE_ASPECT, cover, make_image_sizes
+from .images import (
+    BACKDROP_WIDTHS,
+    POSTER_ASPECT,
+    POSTER_WIDTHS,
+    STILL_WIDTHS,
+    WIDE_ASPECT,
+    cover,
+    make_image_sizes,
+    open_picture,
+    size_records_in,
+)
 from .naming import is_video, parse_episode, series_of, sidecar, slugify
 from .nfo import read_nfo
 from .placeholder.paint import POSTER_SIZE, backdrop, title_over
@@ -272,7 +280,7 @@ def _make_episode(episode: EpisodeFile, staging: Path, base: str, report: Progre
     made = make_renditions(episode.path, folder, info, report)
     duration = made.duration_s
     report('miniaturas y subtítulos…')
-    picture = _open_image(episode.still) or frame_at(folder / made.hd_name, duration * STILL_AT)
+    picture = open_picture(episode.still) or frame_at(folder / made.hd_name, duration * STILL_AT)
     stills = make_image_sizes(picture, folder, 'still', STILL_WIDTHS, aspect=WIDE_ASPECT)
     trick = trickplay_from_video(folder / made.sd_name, folder, duration_s=duration)
     subtitles = {
@@ -293,7 +301,7 @@ def _make_episode(episode: EpisodeFile, staging: Path, base: str, report: Progre
             'json': f'{rel}/{trick.facts.name}',
             **{key: value for key, value in trick.facts_dict().items() if key != 'sprite'},
         },
-        'images': {'still': _sizes(stills, rel)},
+        'images': {'still': size_records_in(stills, rel)},
     }
 
 
@@ -301,11 +309,11 @@ def _make_artwork(series: SeriesFolder, title: str, year: int, first: Path, stag
     """The series' poster and backdrop: its poster.jpg and fanart.jpg when it has them, else its first episode's
     picture with the title and the year over it."""
     still = None
-    poster = _open_image(series.poster)
+    poster = open_picture(series.poster)
     if poster is None:
         still = frame_at(first, probe(first).duration_s * STILL_AT)
         poster = title_over(cover(still, POSTER_SIZE, centering=(0.5, 0.4)), title=title, year=year)
-    wide = _open_image(series.backdrop)
+    wide = open_picture(series.backdrop)
     if wide is None:
         still = still or frame_at(first, probe(first).duration_s * STILL_AT)
         wide = backdrop(cover(still, (max(BACKDROP_WIDTHS), max(BACKDROP_WIDTHS) * 9 // 16)))
@@ -314,27 +322,8 @@ def _make_artwork(series: SeriesFolder, title: str, year: int, first: Path, stag
     return {
         'poster_path': f'{base}/{posters[-1].jpeg.name}',
         'backdrop_path': f'{base}/{backdrops[-1].jpeg.name}',
-        'images': {'poster': _sizes(posters, base), 'backdrop': _sizes(backdrops, base)},
+        'images': {'poster': size_records_in(posters, base), 'backdrop': size_records_in(backdrops, base)},
     }
-
-
-def _open_image(path: Path | None) -> Image.Image | None:
-    """A sidecar picture, or None when there is none or it cannot be read (then one is made from the video)."""
-    if path is None:
-        return None
-    try:
-        with Image.open(path) as image:
-            image.load()
-            return image.convert('RGB')
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
-        return None
-
-
-def _sizes(sizes: list, base: str) -> list[dict[str, Any]]:
-    return [
-        {'width': s.width, 'height': s.height, 'webp': f'{base}/{s.webp.name}', 'jpeg': f'{base}/{s.jpeg.name}'}
-        for s in sizes
-    ]
 
 
 __all__ = ['ImportRefused', 'NotAVideo', 'SeriesFolder', 'import_series', 'read_series_folder']
