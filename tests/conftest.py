@@ -10,6 +10,7 @@ test. Databases are named for this run alone and dropped at its end. PostgreSQL 
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import os
 import secrets
@@ -28,6 +29,25 @@ from sqlalchemy.pool import NullPool
 from app import db, migrate
 
 POSTGRES_URL = os.environ.get('BUTACA_TEST_POSTGRES_URL') or 'postgresql+psycopg://postgres@127.0.0.1:5432/test'
+
+
+def pytest_collection_finish() -> None:
+    # NiceGUI's test fixtures run a full garbage collection twice a test (nicegui.testing.general), which walks every
+    # object alive, the framework, SQLAlchemy and the app included: 0.1 s each time. What collection imported lives
+    # for the whole run, so it moves to the permanent generation once, and a collection walks only what a test made.
+    # Hypothesis first: on import it checks, through the collector, that the random generators it registers (trio's)
+    # are alive, and frozen objects are invisible to that check.
+    import hypothesis  # noqa: F401
+
+    gc.freeze()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A browser test drives Chromium for seconds: it is `slow` too, so the inner loop (`-m 'not slow'`) stays short
+    # without each browser module having to say so (CI runs everything).
+    for item in items:
+        if item.get_closest_marker('browser') and not item.get_closest_marker('slow'):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -165,6 +185,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 if TYPE_CHECKING:
     from app.library.demo import DemoSeries
+
+
+@pytest.fixture(autouse=True)
+def frozen_heap() -> Iterator[None]:
+    """After each test, what outlived it joins the permanent generation (see pytest_collection_finish): NiceGUI's
+    fixtures collect twice a test, and without this each collection walks what every earlier test left alive (the
+    page modules NiceGUI re-imports per test, the framework's registries), 0.3 s a test by the end of a run."""
+    yield
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)

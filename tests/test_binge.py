@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 from nicegui.testing import Screen
+from sqlmodel import select
 
 from app import db
 from app.i18n import translate
@@ -31,8 +32,8 @@ def demo_series(demo_series_media, monkeypatch) -> list[int]:
     monkeypatch.setenv('BUTACA_MEDIA_DIR', str(media_dir))
     series_id = demo.add_series(series)
     with db.session() as session:
-        rows = session.query(Title).filter(Title.series_id == series_id, Title.kind == Kind.EPISODE.value)
-        return [row.id for row in rows.order_by(Title.season_number, Title.episode_number)]
+        episodes = select(Title.id).where(Title.series_id == series_id, Title.kind == Kind.EPISODE.value)
+        return list(session.exec(episodes.order_by(Title.season_number, Title.episode_number)))
 
 
 def test_a_binge_goes_on_by_itself_and_home_names_the_next_episode(screen: Screen, demo_series):

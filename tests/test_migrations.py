@@ -138,7 +138,8 @@ def _rows(engine: Engine) -> dict[str, list[tuple]]:
         }
 
 
-@pytest.fixture(params=['sqlite', pytest.param('postgresql', marks=pytest.mark.postgresql)])
+# The PostgreSQL run is `slow` (the inner loop is SQLite's), as in tests/conftest.py.
+@pytest.fixture(params=['sqlite', pytest.param('postgresql', marks=[pytest.mark.postgresql, pytest.mark.slow])])
 def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
     """Makes empty databases (no tables) of one kind; dropped after the test."""
     made: list[str] = []
