@@ -18,11 +18,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from . import nginx, stress
-from .harness import Server, percentile, seed_viewers, set_database_url, signed_in_client, temporary_folder
-from .ping import Pinger
+from .harness import (
+    Server,
+    login_burst,
+    percentile,
+    seed_fans,
+    seed_viewers,
+    set_database_url,
+    signed_in_client,
+    temporary_folder,
+)
 from .rawhttp import RawClient, cookie_header
 
 POSTGRES_URL = os.environ.get('BUTACA_TEST_POSTGRES_URL') or 'postgresql+psycopg://postgres@127.0.0.1:5432/test'
@@ -126,42 +132,6 @@ async def home_pages(front: Front, accounts: range, seconds: float) -> tuple[flo
     return len(latencies) / elapsed, percentile(latencies, 0.99), errors, cpu
 
 
-async def login_burst(front: Front, count: int) -> tuple[int, float, list[float]]:
-    """`count` sign-ins at once at bcrypt cost 12, each from its own loopback address (127.0.0.2, ...), as many
-    viewers are: nginx places a visitor without a session by address. (signed in, seconds, ping delays)"""
-    clients = [
-        httpx.AsyncClient(
-            base_url=front.url, timeout=60, transport=httpx.AsyncHTTPTransport(local_address=f'127.0.0.{i + 2}')
-        )
-        for i in range(count)
-    ]
-    await asyncio.gather(*(client.get('/api/health') for client in clients))
-    with Pinger(f'{front.url}/api/health', 8) as ping:
-        await asyncio.sleep(1)
-        started = time.perf_counter()
-        answers = await asyncio.gather(
-            *(
-                client.post('/api/login', json={'username': f'fan{i}', 'password': 'benchmark-pass'})
-                for i, client in enumerate(clients)
-            )
-        )
-        burst = time.perf_counter() - started
-    await asyncio.gather(*(client.aclose() for client in clients))
-    return sum(1 for answer in answers if answer.status_code == 200), burst, ping.delays
-
-
-def seed_fans(count: int) -> None:
-    """`count` accounts fan0.. with a cost-12 hash (the sign-in burst), in the database use_database points at."""
-    from app import db
-    from app.models import User
-    from app.security import hash_password
-
-    password_hash = hash_password('benchmark-pass', rounds=12)
-    with db.session(write=True) as session:
-        for index in range(count):
-            session.add(User(username=f'fan{index}', username_key=f'fan{index}', password_hash=password_hash))
-
-
 def _saves_text(result: dict) -> str:
     return (
         f'{result["saves_per_s"]:.0f} saves/s, p50 {result["p50_ms"]} ms, p99 {result["p99_ms"]} ms, '
@@ -242,7 +212,7 @@ async def measure_cluster(quick: bool) -> list[Row]:
             name = f'cluster: progress saves, {writers} clients back to back, {label}'
             rows.append((name, _saves_text(saves), '0 lost'))
             if on_postgres:
-                ok, burst, delays = await login_burst(front, fans)
+                ok, burst, delays = await login_burst(front.url, fans, own_addresses=True)
                 worst = max(delays) if delays else float('nan')
                 rows.append(
                     (

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from .ping import Pinger
+
 if TYPE_CHECKING:
     import socketio
 
@@ -186,6 +188,44 @@ def seed_viewers(
             )
 
 
+def seed_fans(count: int) -> None:
+    """`count` accounts fan0.. with a cost-12 hash (the sign-in burst), in the database use_database points at."""
+    from app import db
+    from app.models import User
+    from app.security import hash_password
+
+    password_hash = hash_password('benchmark-pass', rounds=12)
+    with db.session(write=True) as session:
+        for index in range(count):
+            session.add(User(username=f'fan{index}', username_key=f'fan{index}', password_hash=password_hash))
+
+
+async def login_burst(base_url: str, count: int, *, own_addresses: bool = False) -> tuple[int, float, list[float]]:
+    """`count` sign-ins of fan0.. at once, while a pinger asks /api/health every 8 ms: (signed in, seconds, ping
+    delays). With `own_addresses` each comes from its own loopback address (127.0.0.2, ...), as many viewers do:
+    nginx places a visitor without a session by address."""
+
+    def transport(index: int) -> httpx.AsyncHTTPTransport | None:
+        return httpx.AsyncHTTPTransport(local_address=f'127.0.0.{index + 2}') if own_addresses else None
+
+    # The clients exist and are connected before the burst: making an httpx client loads the system's CA
+    # certificates, a core's worth of the load generator's CPU that would otherwise land in the measurement.
+    clients = [httpx.AsyncClient(base_url=base_url, timeout=60, transport=transport(i)) for i in range(count)]
+    await asyncio.gather(*(client.get('/api/health') for client in clients))
+    with Pinger(f'{base_url}/api/health', 8) as ping:
+        await asyncio.sleep(1)
+        started = time.perf_counter()
+        answers = await asyncio.gather(
+            *(
+                client.post('/api/login', json={'username': f'fan{i}', 'password': 'benchmark-pass'})
+                for i, client in enumerate(clients)
+            )
+        )
+        burst = time.perf_counter() - started
+    await asyncio.gather(*(client.aclose() for client in clients))
+    return sum(1 for answer in answers if answer.status_code == 200), burst, ping.delays
+
+
 async def signed_in_client(
     base_url: str, username: str, password: str = 'benchmark-pass', **client_args: object
 ) -> httpx.AsyncClient:
@@ -230,10 +270,15 @@ async def connect_page(client: httpx.AsyncClient, html: str, **handlers: object)
 async def open_watch_page(client: httpx.AsyncClient, title_id: int, timeout: float = 30) -> tuple[str, str]:
     """Open the watch page as a browser does: its GET draws the player's shell, and the playback starts once the
     page's websocket is up (app/pages/watch.py). Returns the video URL and the playback token of that config."""
-    try:
-        response = await client.get(f'/watch/{title_id}')
-    except httpx.RemoteProtocolError:  # its keep-alive connection closed as the request left: a GET may go again
-        response = await client.get(f'/watch/{title_id}')
+    # A keep-alive connection the server closed as the request left (or a busy machine dropping one) loses the
+    # request; a GET may go again, on a fresh connection.
+    for attempt in range(3):
+        try:
+            response = await client.get(f'/watch/{title_id}')
+            break
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.ConnectError):
+            if attempt == 2:
+                raise
     response.raise_for_status()
     started: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
 

@@ -8,14 +8,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from . import nginx, pageload
 from .harness import (
     Server,
     connect_page,
+    login_burst,
     open_watch_page,
     percentile,
+    seed_fans,
     seed_viewers,
     signed_in_client,
     temporary_folder,
@@ -122,36 +122,14 @@ async def measure_logins(quick: bool) -> list[Row]:
     count = 20
     with temporary_folder('butaca-bench-login-') as data_dir:
         seed_viewers(data_dir, viewers=0)
-        from app import db
-        from app.models import User
-        from app.security import hash_password
-
-        password_hash = hash_password('benchmark-pass', rounds=12)
-        with db.session(write=True) as session:
-            for index in range(count):
-                session.add(User(username=f'fan{index}', username_key=f'fan{index}', password_hash=password_hash))
+        seed_fans(count)
         with Server(data_dir, BUTACA_BCRYPT_ROUNDS='12') as server:
-            # The clients exist and are connected before the burst: making an httpx client loads the system's CA
-            # certificates, a core's worth of the load generator's CPU that would otherwise land in the measurement.
-            clients = [httpx.AsyncClient(base_url=server.url, timeout=60) for _ in range(count)]
-            await asyncio.gather(*(client.get('/api/health') for client in clients))
-            with Pinger(f'{server.url}/api/health', 8) as ping:
-                await asyncio.sleep(1)
-                started = time.perf_counter()
-                answers = await asyncio.gather(
-                    *(
-                        client.post('/api/login', json={'username': f'fan{i}', 'password': 'benchmark-pass'})
-                        for i, client in enumerate(clients)
-                    )
-                )
-                burst = time.perf_counter() - started
-            await asyncio.gather(*(client.aclose() for client in clients))
-    ok = sum(1 for answer in answers if answer.status_code == 200)
-    worst = max(ping.delays) if ping.delays else float('nan')
+            ok, burst, delays = await login_burst(server.url, count)
+    worst = max(delays) if delays else float('nan')
     return [
         (
             f'login burst: {count} at bcrypt cost 12',
-            f'{ok}/{count} signed in in {burst:.1f} s; worst ping {ms(worst)}, p99 {ms(percentile(ping.delays, 0.99))}',
+            f'{ok}/{count} signed in in {burst:.1f} s; worst ping {ms(worst)}, p99 {ms(percentile(delays, 0.99))}',
             'worst ping < 50 ms',
         )
     ]
