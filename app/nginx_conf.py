@@ -72,27 +72,15 @@ http {{
         location /direct/ {{ alias {media}/; }}
         location /play/ {{
             proxy_pass http://{media_upstream};
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-        }}
+{keepalive_proxy}        }}
         location / {{
 {page_limit}            proxy_pass http://butaca;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-        }}
+{keepalive_proxy}        }}
         # Not page loads: NiceGUI's assets, our static files, artwork, uploads (a page with forty posters, or a
         # viewer who seeks, never meets the page limit; /play/ and the websocket are not counted either).
         location ~ ^/(_nicegui|static|media)/ {{
             proxy_pass http://butaca;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-        }}
+{keepalive_proxy}        }}
         # An administrator's upload streams through to Butaca, which checks the role before reading a byte and
         # enforces BUTACA_UPLOAD_MAX_MB itself (nginx's own 1 MB default would refuse any video).
         location = /admin/upload {{
@@ -100,11 +88,7 @@ http {{
             client_body_timeout 60s;
             proxy_request_buffering off;
             proxy_pass http://butaca;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-        }}
+{keepalive_proxy}        }}
         location /_nicegui_ws/ {{
             proxy_pass http://butaca;
             proxy_http_version 1.1;
@@ -116,6 +100,14 @@ http {{
         }}
     }}
 }}
+"""
+# How every plain HTTP location talks to Butaca: kept-alive upstream connections, the visitor's host and address
+# (Butaca believes X-Forwarded-For only from the proxies it is told to trust).
+KEEPALIVE_PROXY = """\
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
 """
 # The grant cache: Butaca's answer to a media request, kept for as long as its X-Accel-Expires says, per URL (the
 # playback token is in it); the front server then acts on its X-Accel-Redirect.
@@ -161,6 +153,7 @@ def render(
         for address in upstreams
     )
     return CONFIG.format(
+        keepalive_proxy=KEEPALIVE_PROXY,
         user=f'user {user};\n' if user else '',
         show_upstream='        add_header X-Butaca-Upstream $upstream_addr always;\n' if show_upstream else '',
         conn_limit='        limit_conn butaca_conns 100;\n' if limits else '',

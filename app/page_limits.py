@@ -157,13 +157,3 @@ def note_page(client: Any) -> None:
 
 async def _no_body() -> Message:
     return {'type': 'http.request', 'body': b'', 'more_body': False}
-
-
-def install(asgi_app) -> None:
-    """Put the limit in front of `asgi_app`'s whole middleware stack (after app/playback_http.py `install`, the
-    same private framework API for the same reason: NiceGUI adds its middleware inside `ui.run`)."""
-    stack = asgi_app.middleware_stack or asgi_app.build_middleware_stack()
-    if not getattr(stack, 'butaca_limited', False):
-        front = PageLoadLimit(stack)
-        front.butaca_limited = True  # type: ignore[attr-defined]
-        asgi_app.middleware_stack = front

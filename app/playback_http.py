@@ -171,18 +171,7 @@ def _not_allowed(allow: str) -> Response:
     return JSONResponse({'detail': 'method not allowed'}, status_code=405, headers={'Allow': allow, **_NO_STORE})
 
 
-def install(asgi_app) -> None:
-    """Put the lane, and the security headers of every answer, in front of `asgi_app`'s whole middleware stack
-    (called at start-up, once the stack is built). Outside Starlette's error middleware too, so that its 500s carry
-    the headers.
-
-    Private framework API, on purpose: Starlette builds `middleware_stack` lazily and has no public way to put an
-    app in front of middleware that NiceGUI adds inside `ui.run` (its session cookie and request tracking are added
-    after our `create_app` runs, so `add_middleware` would put us behind them). If Starlette renames the attribute,
-    the lane is simply not used and `/play/` answers 404 from the router: tests/test_playback_http.py fails then.
-    """
-    stack = asgi_app.middleware_stack or asgi_app.build_middleware_stack()
-    if not getattr(stack, 'butaca_front', False):
-        front = SecurityHeaders(PlaybackLane(stack))
-        front.butaca_front = True  # type: ignore[attr-defined]
-        asgi_app.middleware_stack = front
+def in_front(stack: ASGIApp) -> ASGIApp:
+    """The lane, and the security headers of every answer, in front of the app's whole middleware stack (app/wiring.py
+    `put_in_front`): outside Starlette's error middleware too, so that its 500s carry the headers."""
+    return SecurityHeaders(PlaybackLane(stack))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from nicegui import Client, app, ui
+from starlette.types import ASGIApp
 
 from . import (
     api,
@@ -137,11 +139,29 @@ def prune_unconnected() -> None:
     Client.prune_instances(client_age_threshold=PRUNE_UNCONNECTED_AFTER_S)
 
 
+def put_in_front(asgi_app: FastAPI, *wrappers: Callable[[ASGIApp], ASGIApp]) -> None:
+    """Wrap `asgi_app`'s whole middleware stack in `wrappers`, first innermost (at start-up, once; again is a no-op).
+
+    Private framework API, on purpose, in this one place: Starlette builds `middleware_stack` lazily and has no
+    public way to put an app in front of middleware that NiceGUI adds inside `ui.run` (its session cookie and request
+    tracking are added after `create_app` runs, so `add_middleware` would put ours behind them). If Starlette renames
+    the attribute, the playback lane is not used and `/play/` answers 404 from the router, and page loads are not
+    limited: tests/test_media.py, the `/play/` tests and tests/test_page_floods.py fail then.
+    """
+    stack = asgi_app.middleware_stack or asgi_app.build_middleware_stack()
+    if getattr(stack, 'butaca_front', False):
+        return
+    for wrap in wrappers:
+        stack = wrap(stack)
+    stack.butaca_front = True  # type: ignore[attr-defined]
+    asgi_app.middleware_stack = stack
+
+
 async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
-    playback_http.install(app)
-    page_limits.install(app)  # in front of it: a page load past its limit costs nothing else
+    # Outermost the page-load limit (a page load past it costs nothing else), then the playback lane and headers.
+    put_in_front(app, playback_http.in_front, page_limits.PageLoadLimit)
     _stop_listening.append(auth.listen_for_ended_sessions())
     await asyncio.to_thread(events_redis.install)  # BUTACA_REDIS_URL: news from and to the other processes
     _stop_listening.append(session_cache.listen())

@@ -40,23 +40,21 @@ async def admin_jobs_page() -> RedirectResponse | None:
         if pending is None or pending.done():
             pending = asyncio.ensure_future(redraw())
 
-    async def cancel(job_id: int) -> None:
+    async def act(action, job_id: int) -> None:
+        """Cancel or retry, as the administrator this still is (a demoted one is turned away)."""
         actor = await auth.require_admin()
         if actor is not None:
             try:
-                await work.run(jobs.cancel, actor=actor, job_id=job_id)
+                await work.run(action, actor=actor, job_id=job_id)
             except Exception as error:  # show_error logs anything that is not a domain error
                 show_error(error)
             news({})
 
+    async def cancel(job_id: int) -> None:
+        await act(jobs.cancel, job_id)
+
     async def retry(job_id: int) -> None:
-        actor = await auth.require_admin()
-        if actor is not None:
-            try:
-                await work.run(submit.retry, actor=actor, job_id=job_id)
-            except Exception as error:  # show_error logs anything that is not a domain error
-                show_error(error)
-            news({})
+        await act(submit.retry, job_id)
 
     @ui.refreshable
     def table() -> None:
