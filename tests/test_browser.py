@@ -182,6 +182,13 @@ def test_the_same_flow_reads_in_english_after_switching(screen: Screen, demo_cat
     screen.open('/profile')
     screen.should_contain(t('profile.history', 'en'))
     screen.should_contain(t('plan.upgrade', 'en'))
+    # The history row's remove button: a named button, reached by keyboard, and Enter removes the row.
+    remove = screen.find_by_css('.bt-history-remove')
+    assert remove.get_attribute('aria-label') == f'{t("profile.history_remove", "en")}: {free["title"]}'
+    remove.send_keys(Keys.ENTER)
+    until(screen, "!document.querySelector('.bt-history-remove')")
+    screen.should_contain(t('profile.history_empty', 'en'))
+    eventually(lambda: playback.history(user_id=1) == [])  # the one account of this test is user 1
 
 
 def test_signing_out_in_one_tab_sends_the_other_open_tab_to_login(screen: Screen, demo_catalog):

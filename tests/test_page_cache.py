@@ -76,10 +76,10 @@ async def test_a_plan_change_shows_on_the_next_page(user: User):
     await remembered(user)
     await work.run(accounts.set_plan, user_id=user_id, plan=Plan.PREMIUM)
     await user.open('/profile')
-    assert user.find(marker='profile-plan').elements.pop().text == 'Premium'
+    assert '<dd>Premium</dd>' in user.find(marker='profile-facts').elements.pop().content
     await work.run(accounts.set_plan, user_id=user_id, plan=Plan.FREE)
     await user.open('/profile')
-    assert user.find(marker='profile-plan').elements.pop().text == 'Gratis'
+    assert '<dd>Gratis</dd>' in user.find(marker='profile-facts').elements.pop().content
 
 
 async def test_a_language_change_shows_on_the_next_page(user: User):

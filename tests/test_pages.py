@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -185,6 +186,12 @@ async def test_opening_the_watch_page_with_a_get_changes_nothing(user: User):
     assert '/play/' not in response.text  # no token handed out either
 
 
+def history_shown(user: User) -> list[int]:
+    """The history entries the profile lists now, in order (its rows are one element of markup)."""
+    markup = user.find(marker='history-list').elements.pop().content
+    return [int(found) for found in re.findall(r'data-entry="(\d+)"', markup)]
+
+
 async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(user: User):
     ids = seed_titles(3, premium_every=0)
     user_id = await signed_in(user)
@@ -194,13 +201,17 @@ async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(use
     await user.open('/profile')
     entries = playback.history(user_id=user_id)
     assert [entry.card.id for entry in entries] == list(reversed(ids))
-    for entry in entries:
-        await should_see(user, marker=f'history-{entry.id}')
-    card = user.find(marker='history').elements.pop()
-    html = ''.join(element.content for element in card.descendants() if isinstance(element, ui.html))
+    assert history_shown(user) == [entry.id for entry in entries]
+    html = user.find(marker='history-list').elements.pop().content
     assert html.index('Título 2') < html.index('Título 1') < html.index('Título 0')
-    user.find(marker=f'history-remove-{entries[0].id}').click()
-    await should_not_see(user, marker=f'history-{entries[0].id}')
+    remove_button = re.search(rf'<button[^>]*data-entry="{entries[0].id}"[^>]*>', html).group(0)
+    assert 'aria-label="Quitar del historial: Título 2"' in remove_button  # a named button, not a bare icon
+    user.find(marker='history-list').trigger('click', entries[0].id)  # what its click sends (REMOVE_CLICK)
+    await should_not_see(user, marker='history-list', content=f'id="history-{entries[0].id}"')
+    assert history_shown(user) == [entry.id for entry in entries[1:]]
+    assert len(playback.history(user_id=user_id)) == 2
+    user.find(marker='history-list').trigger('click', 999999)  # not a row of this page: nothing happens
+    user.find(marker='history-list').trigger('click', 'x')
     assert len(playback.history(user_id=user_id)) == 2
     user.find(marker='history-clear').click()  # it asks first: nothing is cleared yet
     await should_see(user, translate('es', 'profile.history_clear_ask'))
@@ -221,14 +232,12 @@ async def test_profile_shows_the_history_a_page_at_a_time_without_skipping_after
         watched(user_id, title_id, now=base + timedelta(days=day))
     entries = playback.history(user_id=user_id, limit=100)
     await user.open('/profile')
-    for entry in entries[:HISTORY_PAGE]:
-        await should_see(user, marker=f'history-{entry.id}')
-    await should_not_see(user, marker=f'history-{entries[HISTORY_PAGE].id}')
-    user.find(marker=f'history-remove-{entries[0].id}').click()  # the next page must start one row earlier
-    await should_not_see(user, marker=f'history-{entries[0].id}')
+    assert history_shown(user) == [entry.id for entry in entries[:HISTORY_PAGE]]
+    user.find(marker='history-list').trigger('click', entries[0].id)  # the next page must start one row earlier
+    await should_not_see(user, marker='history-list', content=f'id="history-{entries[0].id}"')
     user.find(marker='history-more').click()
-    for entry in entries[1:]:
-        await should_see(user, marker=f'history-{entry.id}')
+    await should_see(user, marker='history-list', content=f'id="history-{entries[-1].id}"')
+    assert history_shown(user) == [entry.id for entry in entries[1:]]
     await should_not_see(user, marker='history-more')
 
 
@@ -260,11 +269,11 @@ async def test_an_open_profile_adds_to_its_history_what_another_screen_just_watc
     watched(user_id, ids[0])
     await user.open('/profile')
     (first,) = playback.history(user_id=user_id)
-    await should_see(user, marker=f'history-{first.id}')
+    assert history_shown(user) == [first.id]
     watched(user_id, ids[1])  # on the television, while this page stays open
     newest = playback.history(user_id=user_id)[0]
     assert newest.card.id == ids[1]
-    await should_see(user, marker=f'history-{newest.id}')  # no reload: the page heard the save
+    await should_see(user, marker='history-list', content=f'id="history-{newest.id}"')  # no reload: it heard the save
 
 
 async def test_a_free_viewer_can_show_only_what_their_plan_includes(user: User):

@@ -171,6 +171,7 @@ async def test_password_change_needs_the_current_one_and_signs_out_the_other_dev
     await signed_in(laptop, create=False)
     await signed_in(phone, create=False)
     await laptop.open('/profile')
+    laptop.find(marker='password-open').click()  # the form is built when asked for
     laptop.find(marker='current-password').type('equivocada')
     laptop.find(marker='new-password').type('nueva-clave-1')
     laptop.find(marker='confirm-password').type('nueva-clave-1')
@@ -197,6 +198,7 @@ async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(use
     _, token = await open_player(user, title_id)
     await heartbeat(user, token, 50)
     await user.open('/profile')
+    user.find(marker='delete-open').click()  # the form is built when asked for
     user.find(marker='delete-password').type('equivocada')
     user.find(marker='delete-account').click()
     await should_see(user, translate('es', 'profile.current_wrong'))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from html import escape
 
 from nicegui import context, ui
+from nicegui.events import GenericEventArguments
 
 from .. import auth, live, work
 from ..components.cards import episode_code, format_clock
@@ -19,7 +20,9 @@ from ..models import HistoryEntry, Plan, UserPublic
 from ..services import accounts, playback
 from ..services.errors import DomainError
 
-HISTORY_PAGE = 20  # a page of history rows: each is a few NiceGUI elements, and the rest is one click away
+HISTORY_PAGE = 20  # a page of history rows; the rest is one click away
+# A click in the history list that lands on a remove button sends that button's entry id (clicks elsewhere: nothing).
+REMOVE_CLICK = '(e) => { const b = e.target.closest("button[data-entry]"); if (b) emit(Number(b.dataset.entry)); }'
 
 
 async def profile_page() -> None:
@@ -60,14 +63,18 @@ def account_card(user: UserPublic) -> None:
         await auth.complete('sign_out', flash=('profile.signed_out_everywhere', 'info', {}))
 
     with ui.card().classes('bt-panel w-full gap-2').mark('account'):
-        for label, value, mark in (
-            (t('profile.username'), user.username, 'profile-username'),
-            (t('profile.plan'), t(f'plan.{user.subscription_type}'), 'profile-plan'),
-            (t('profile.member_since'), day(user.created_at), 'profile-since'),
-        ):
-            with ui.row().classes('gap-3 items-baseline'):
-                ui.label(label).classes('bt-muted w-40')
-                ui.label(value).classes('text-lg font-semibold').mark(mark)
+        facts = (
+            (t('profile.username'), user.username),
+            (t('profile.plan'), t(f'plan.{user.subscription_type}')),
+            (t('profile.member_since'), day(user.created_at)),
+        )
+        # One element of markup (a description list) rather than a row and two labels per fact.
+        ui.html(
+            '<dl class="bt-facts">'
+            + ''.join(f'<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>' for label, value in facts)
+            + '</dl>',
+            sanitize=False,
+        ).mark('profile-facts')
         ui.button(t('profile.sign_out_everywhere'), icon='devices_other', on_click=sign_out_everywhere).props(
             'flat color=white no-caps'
         ).mark('sign-out-everywhere')
@@ -94,27 +101,51 @@ def history_card(entries: list[HistoryEntry]) -> None:
                 .mark('history-clear')
             )
         empty = ui.label(t('profile.history_empty')).classes('bt-muted').mark('history-empty')
-        empty.set_visibility(not entries)
-        clear_button.set_visibility(bool(entries))
-        rows = ui.column().classes('w-full gap-1')
-        shown = {'count': 0}  # rows on the page now (loaded minus removed): where the next page starts
+        # The rows are one element of markup whatever their number (a row of elements cost about three NiceGUI
+        # elements, and a page of them was most of the profile's cost): each remove button is a real <button>
+        # carrying its entry's id, and one click listener on the list sends that id here.
+        listing = ui.html('', sanitize=False).classes('w-full').mark('history-list')
+        shown: list[HistoryEntry] = []  # the rows on the page (loaded minus removed): the next page starts after them
+
+        def draw() -> None:
+            listing.set_content(history_markup(shown))
+            empty.set_visibility(not shown and not more_button.visible)
+            clear_button.set_visibility(bool(shown))
 
         def add(page: list[HistoryEntry]) -> None:
-            with rows:
-                for entry in page:
-                    history_row(entry, on_removed=lambda: shown.update(count=shown['count'] - 1))
-            shown['count'] += len(page)
+            shown.extend(page)
             more_button.set_visibility(len(page) == HISTORY_PAGE)
+            draw()
 
         async def more() -> None:
             more_button.disable()  # a second click while this page loads would load it twice
             try:
                 user = await auth.require_user()
                 if user is not None:
-                    add(await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=shown['count']))
+                    add(await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=len(shown)))
             finally:
                 more_button.enable()
 
+        async def remove(event: GenericEventArguments) -> None:
+            entry_id = event.args
+            if not isinstance(entry_id, int) or all(entry.id != entry_id for entry in shown):
+                return  # not a row of this page (a stale or made-up click): nothing to do
+            user = await auth.require_user()
+            if user is None:
+                return
+            try:
+                await work.run(playback.remove_history_entry, user_id=user.id, entry_id=entry_id)
+            except DomainError as error:
+                show_error(error)
+                return
+            index = next(i for i, entry in enumerate(shown) if entry.id == entry_id)
+            del shown[index]
+            draw()
+            if shown:  # the keyboard stays in the list: on the row that took the removed one's place
+                following = shown[min(index, len(shown) - 1)].id
+                ui.run_javascript(f'document.querySelector(\'[data-entry="{following}"]\')?.focus()')
+
+        listing.on('click', remove, js_handler=REMOVE_CLICK)
         more_button = (
             ui.button(t('profile.history_more'), icon='expand_more', on_click=more)
             .props('flat color=white no-caps')
@@ -128,11 +159,9 @@ def history_card(entries: list[HistoryEntry]) -> None:
         if user is None:
             return
         await work.run(playback.clear_history, user_id=user.id)
-        rows.clear()
-        shown['count'] = 0
+        shown.clear()
         more_button.set_visibility(False)
-        empty.set_visibility(True)
-        clear_button.set_visibility(False)
+        draw()
         ui.notify(t('profile.history_cleared'), position='top')
 
     # Clearing cannot be undone: it asks first (the dialog's focus starts on Cancel).
@@ -147,44 +176,47 @@ def history_card(entries: list[HistoryEntry]) -> None:
     clear_button.on_click(dialog.open)
 
 
-def history_row(entry: HistoryEntry, *, on_removed: Callable[[], None]) -> None:
-    # The poster, title and facts are one escaped HTML block, and the button's hint is an attribute rather than a
-    # tooltip element: a row is three elements, cheap to build and to keep open.
-    watched = t('profile.history_watched_at', date=when(entry.watched_at))
-    facts = f'{watched} · {format_clock(entry.position_s)} / {format_clock(entry.duration_s)} · {entry.quality}'
-    name = entry.card.title
-    if entry.episode is not None:  # 'Series · S1:E3 · Episode title'
-        name = f'{name} · {episode_code(entry.episode.season, entry.episode.number)} · {entry.episode.title}'
-    target = entry.episode.id if entry.episode is not None else entry.card.id
-    with ui.row().classes('w-full items-center gap-3 no-wrap').mark(f'history-{entry.id}') as row:
-        ui.html(
-            f'<a href="/title/{target}" class="bt-history-item">'
+def history_markup(entries: list[HistoryEntry]) -> str:
+    """The history rows as one escaped list: poster, name and facts as a link to the title, and a remove button."""
+    hint = escape(t('profile.history_remove'))
+    items = []
+    for entry in entries:
+        watched = t('profile.history_watched_at', date=when(entry.watched_at))
+        facts = f'{watched} · {format_clock(entry.position_s)} / {format_clock(entry.duration_s)} · {entry.quality}'
+        name = entry.card.title
+        if entry.episode is not None:  # 'Series · S1:E3 · Episode title'
+            name = f'{name} · {episode_code(entry.episode.season, entry.episode.number)} · {entry.episode.title}'
+        target = entry.episode.id if entry.episode is not None else entry.card.id
+        items.append(
+            f'<li id="history-{entry.id}"><a href="/title/{target}" class="bt-history-item">'
             f'<img src="/media/{entry.card.id}/poster" alt="">'
-            f'<span><b>{escape(name)}</b><small>{escape(facts)}</small></span></a>',
-            sanitize=False,
-        ).classes('grow')
+            f'<span><b>{escape(name)}</b><small>{escape(facts)}</small></span></a>'
+            f'<button type="button" class="bt-history-remove" data-entry="{entry.id}" title="{hint}"'
+            f' aria-label="{hint}: {escape(name)}"><i class="q-icon notranslate material-icons" aria-hidden="true">'
+            'close</i></button></li>'
+        )
+    return f'<ul class="bt-history">{"".join(items)}</ul>' if items else ''
 
-        async def remove() -> None:
-            user = await auth.require_user()
-            if user is None:
-                return
-            try:
-                await work.run(playback.remove_history_entry, user_id=user.id, entry_id=entry.id)
-            except DomainError as error:
-                show_error(error)
-                return
-            row.delete()
-            on_removed()
 
-        hint = t('profile.history_remove')
-        ui.button(icon='close', on_click=remove).props('flat round dense color=white').props(
-            f'title="{hint}" aria-label="{hint}"'
-        ).mark(f'history-remove-{entry.id}')
+def on_request(card: ui.card, label: str, icon: str, mark: str, build: Callable[[], ui.input]) -> None:
+    """A button that builds the card's form when asked, and puts the keyboard in its first field: most visits to the
+    profile change no password and delete no account, and a form's password fields (each with its eye button) were
+    a sixth of the page's cost to build."""
+
+    def open_form() -> None:
+        opener.delete()
+        with card:
+            first = build()
+        first.run_method('focus')
+
+    opener = ui.button(label, icon=icon, on_click=open_form).props('outline color=white no-caps').mark(mark)
 
 
 def password_card() -> None:
-    with ui.card().classes('bt-panel w-full gap-3').mark('password-card'):
+    with ui.card().classes('bt-panel w-full gap-3').mark('password-card') as card:
         heading(t('profile.change_password'), 2).classes('text-xl font-bold')
+
+    def form() -> ui.input:
         current = password_input(t('profile.current_password'), 'current-password')
         new = password_input(t('profile.new_password'), 'new-password').props('autocomplete=new-password')
         confirm = password_input(t('profile.confirm_password'), 'confirm-password').props('autocomplete=new-password')
@@ -212,12 +244,18 @@ def password_card() -> None:
             await auth.complete('rotate', user_id=user.id, target='/profile', flash=changed)
 
         ui.button(t('profile.save_password'), on_click=save).mark('save-password')
+        return current
+
+    with card:
+        on_request(card, t('profile.password_open'), 'key', 'password-open', form)
 
 
 def delete_card() -> None:
-    with ui.card().classes('bt-panel w-full gap-3').mark('delete-card'):
+    with ui.card().classes('bt-panel w-full gap-3').mark('delete-card') as card:
         heading(t('profile.delete_account'), 2).classes('text-xl font-bold text-red-400')
         ui.label(t('profile.delete_warning')).classes('bt-muted')
+
+    def form() -> ui.input:
         password = password_input(t('profile.current_password'), 'delete-password')
 
         async def delete() -> None:
@@ -236,3 +274,7 @@ def delete_card() -> None:
         ui.button(t('profile.delete_confirm'), icon='delete_forever', on_click=delete).props('color=red-8').mark(
             'delete-account'
         )
+        return password
+
+    with card:
+        on_request(card, t('profile.delete_open'), 'delete_outline', 'delete-open', form)
