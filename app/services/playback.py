@@ -6,6 +6,9 @@ Starting a playback, its token and the progress reports live in `playback_store`
 
 from __future__ import annotations
 
+import functools
+
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, delete, select
 
@@ -54,15 +57,9 @@ def resume_position(session: Session, *, user_id: int, title_id: int) -> float:
 def continue_watching(session: Session, *, user_id: int, limit: int = CONTINUE_LIMIT) -> list[ContinueItem]:
     """Films in progress and, for each series being watched, its next episode: one row, newest activity first."""
     limit = max(1, min(limit, CONTINUE_LIMIT))
-    films = (
-        select(Progress.position_s, Progress.updated_at, *_CARD_COLUMNS)
-        .join(Title, Title.id == Progress.title_id)
-        .where(Progress.user_id == user_id, Progress.resumable, Title.kind == Kind.MOVIE.value)
-        .order_by(Progress.updated_at.desc())
-        .limit(limit)
-    )
     items = []
-    for position_s, updated_at, *columns in session.connection().execute(films).all():
+    films = session.connection().execute(_films_in_progress_query(), {'user_id': user_id, 'limit': limit})
+    for position_s, updated_at, *columns in films.all():
         film = _card(columns)
         items.append(
             ContinueItem(card=film, position_s=position_s, duration_s=film.duration_s, updated_at=as_utc(updated_at))
@@ -98,31 +95,14 @@ def remove_from_continue(*, user_id: int, title_id: int) -> None:
 
 def history(*, user_id: int, limit: int = 50, offset: int = 0) -> list[HistoryEntry]:
     """The viewer's history, newest first; an episode's entry shows its series with the episode."""
-    series = aliased(Title)
-    shown = tuple(getattr(series, column.key) for column in _CARD_COLUMNS)
-    query = (
-        select(
-            WatchHistory.id,
-            WatchHistory.watched_at,
-            WatchHistory.position_s,
-            WatchHistory.quality,
-            Title.season_number,
-            Title.episode_number,
-            Title.series_id,
-            *_CARD_COLUMNS,
-            *shown,
-        )  # fmt: skip
-        .join(Title, Title.id == WatchHistory.title_id)
-        .outerjoin(series, series.id == Title.series_id)
-        .where(WatchHistory.user_id == user_id)
-        .order_by(WatchHistory.watched_at.desc(), WatchHistory.id.desc())
-        .offset(max(0, offset))
-        .limit(max(1, min(limit, HISTORY_PAGE_MAX)))
-    )
+    query = _history_query()
+    page = {'user_id': user_id, 'offset': max(0, offset), 'limit': max(1, min(limit, HISTORY_PAGE_MAX))}
     width = len(_CARD_COLUMNS)
     entries = []
     with db.transaction() as connection:
-        for entry_id, watched_at, position_s, quality, season, number, series_id, *rest in connection.execute(query):
+        for entry_id, watched_at, position_s, quality, season, number, series_id, *rest in connection.execute(
+            query, page
+        ):
             title = _card(rest[:width])
             entries.append(
                 HistoryEntry(
@@ -138,6 +118,44 @@ def history(*, user_id: int, limit: int = 50, offset: int = 0) -> list[HistoryEn
                 )
             )
     return entries
+
+
+@functools.cache
+def _films_in_progress_query() -> Select:
+    """Built once, as every page path's statements are (building one is most of what a small query costs)."""
+    return (
+        select(Progress.position_s, Progress.updated_at, *_CARD_COLUMNS)
+        .join(Title, Title.id == Progress.title_id)
+        .where(Progress.user_id == bindparam('user_id'), Progress.resumable, Title.kind == Kind.MOVIE.value)
+        .order_by(Progress.updated_at.desc())
+        .limit(bindparam('limit'))
+    )
+
+
+@functools.cache
+def _history_query() -> Select:
+    """Built once: a select of forty columns through an alias cost a sixth of the profile page's CPU per call."""
+    series = aliased(Title)
+    shown = tuple(getattr(series, column.key) for column in _CARD_COLUMNS)
+    return (
+        select(
+            WatchHistory.id,
+            WatchHistory.watched_at,
+            WatchHistory.position_s,
+            WatchHistory.quality,
+            Title.season_number,
+            Title.episode_number,
+            Title.series_id,
+            *_CARD_COLUMNS,
+            *shown,
+        )  # fmt: skip
+        .join(Title, Title.id == WatchHistory.title_id)
+        .outerjoin(series, series.id == Title.series_id)
+        .where(WatchHistory.user_id == bindparam('user_id'))
+        .order_by(WatchHistory.watched_at.desc(), WatchHistory.id.desc())
+        .offset(bindparam('offset'))
+        .limit(bindparam('limit'))
+    )
 
 
 def _episode(row: Title) -> EpisodeRef:

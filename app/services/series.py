@@ -3,11 +3,12 @@ episodes, seasons or a whole series watched or not, and each series' next episod
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from .. import db, events
@@ -161,19 +162,24 @@ class SeriesNext:
 CANDIDATES = 24  # series looked at for the row: the most recently played ones (the row shows 12 at most)
 
 
-def watching(session: Session, *, user_id: int) -> list[SeriesNext]:
-    """The series this viewer played lately, most recent first, each with the episode it plays next; finished
-    series and series taken out of the row (until played again) are left out."""
+@functools.cache
+def _recent_series() -> Select:
+    """The series a viewer played lately with their last activity; built once (every home page asks)."""
     activity = func.max(Progress.updated_at).label('activity')
-    recent = (
+    return (
         select(Title.series_id, activity)
         .join(Progress, Progress.title_id == Title.id)
-        .where(Progress.user_id == user_id, Title.kind == Kind.EPISODE.value)
+        .where(Progress.user_id == bindparam('user_id'), Title.kind == Kind.EPISODE.value)
         .group_by(Title.series_id)
         .order_by(activity.desc())
         .limit(CANDIDATES)
     )
-    found = [(series_id, when) for series_id, when in session.exec(recent).all()]
+
+
+def watching(session: Session, *, user_id: int) -> list[SeriesNext]:
+    """The series this viewer played lately, most recent first, each with the episode it plays next; finished
+    series and series taken out of the row (until played again) are left out."""
+    found = [(series_id, when) for series_id, when in session.exec(_recent_series(), params={'user_id': user_id})]
     if not found:
         return []
     dismissed = {
