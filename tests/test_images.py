@@ -112,11 +112,15 @@ async def test_if_none_match_with_the_etag_gets_304_without_the_bytes(user: User
     assert other_size.status_code == 200  # another file, another tag
 
 
-def test_a_card_offers_every_size_in_webp_and_jpeg_and_loads_lazily():
+def test_a_card_offers_both_sizes_in_webp_a_jpeg_fallback_and_loads_lazily():
     html = cards.picture_html(7, 'poster', css='bt-poster', alt='La "Ola"')
     assert html.startswith('<picture class="bt-picture"><source type="image/webp"')
-    assert 'srcset="/media/7/poster?w=200&amp;f=webp 200w, /media/7/poster?w=400&amp;f=webp 400w"' in html
-    assert 'srcset="/media/7/poster?w=200 200w, /media/7/poster?w=400 400w"' in html
+    # A poster is shown at a fixed width: its sizes are for 1x and 2x screens, no `sizes` needed.
+    assert 'srcset="/media/7/poster?w=200&amp;f=webp, /media/7/poster?w=400&amp;f=webp 2x">' in html
+    assert 'src="/media/7/poster?w=200"' in html and 'sizes=' not in html
     assert 'loading="lazy"' in html and 'alt="La &quot;Ola&quot;"' in html
     hero = cards.picture_html(7, 'backdrop', css='bt-hero-img', lazy=False)
-    assert 'loading=' not in hero and '1280w' in hero and 'sizes="100vw"' in hero
+    assert 'loading=' not in hero and '640w, ' in hero and '1280w' in hero and 'sizes="100vw"' in hero
+    assert 'src="/media/7/backdrop?w=1280"' in hero
+    details = cards.picture_html(7, 'backdrop', css='bt-details-img', shown='details', lazy=False)
+    assert 'sizes="(max-width: 900px) 96vw, 860px"' in details

@@ -28,31 +28,41 @@ def still_url(title_id: int) -> str:
 
 
 # The widths app/library/images.py makes at import (POSTER_WIDTHS, BACKDROP_WIDTHS, STILL_WIDTHS; a test keeps them
-# equal), and how wide each picture is shown: the browser picks the size for its screen's pixels from these.
+# equal). Posters and stills are shown at a fixed CSS width no wider than their first (200 px; 120 px on phones), so
+# their two widths are for 1x and 2x screens; fluid pictures say how wide they are shown, and the browser picks.
 IMAGE_WIDTHS = {'poster': (200, 400), 'backdrop': (640, 1280), 'still': (320, 640)}
+FIXED_WIDTH = {'poster', 'still'}
 SHOWN = {
-    'poster': '(max-width: 599px) 120px, 200px',
     'backdrop': '100vw',
     'details': '(max-width: 900px) 96vw, 860px',
-    'still': '200px',
 }
 
 
 def picture_html(
     title_id: int, asset: str, *, css: str, alt: str = '', shown: str | None = None, lazy: bool = True
 ) -> str:
-    """A title's picture at the size it is shown: WebP in a `<picture>` source, JPEG for browsers without WebP,
-    each in every width made at import (`srcset`). `lazy`: fetched only as it nears the screen."""
+    """A title's picture at the size it is shown: WebP in a `<picture>` source in every width made at import, and a
+    JPEG `<img>` for browsers without WebP. `lazy`: fetched only as it nears the screen.
+
+    Posters and stills are shown at a fixed CSS width, so their source names its two widths by screen density (1x,
+    2x) and needs no `sizes`; a fluid picture (a backdrop) lists its widths for `sizes` to choose from. The markup is
+    per poster and a home page has about 160 of them: every byte of it is also escaped once more by NiceGUI as the
+    page is sent (60 ns a byte), which is why the JPEG fallback is one plain `src`."""
     base = f'/media/{title_id}/{asset}'
     widths = IMAGE_WIDTHS[asset]
-    sizes = SHOWN[shown or asset]
-    webp = ', '.join(f'{base}?w={width}&amp;f=webp {width}w' for width in widths)
-    jpeg = ', '.join(f'{base}?w={width} {width}w' for width in widths)
     loading = ' loading="lazy" decoding="async"' if lazy else ''
+    if shown is None and asset in FIXED_WIDTH:
+        small, large = widths
+        source = f'srcset="{base}?w={small}&amp;f=webp, {base}?w={large}&amp;f=webp 2x"'
+        fallback = small
+    else:
+        source = 'srcset="{}" sizes="{}"'.format(
+            ', '.join(f'{base}?w={width}&amp;f=webp {width}w' for width in widths), SHOWN[shown or asset]
+        )
+        fallback = widths[-1]
     return (
-        f'<picture class="bt-picture"><source type="image/webp" srcset="{webp}" sizes="{sizes}">'
-        f'<img class="{css}"{loading} srcset="{jpeg}" sizes="{sizes}" src="{base}?w={widths[0]}" '
-        f'alt="{escape(alt)}"></picture>'
+        f'<picture class="bt-picture"><source type="image/webp" {source}>'
+        f'<img class="{css}"{loading} src="{base}?w={fallback}" alt="{escape(alt)}"></picture>'
     )
 
 
