@@ -59,13 +59,27 @@ def nav_html(active: str) -> str:
 
 def language_switch() -> None:
     current = current_language()
-    # On phones only the globe shows: the button's name says what it is and which language is on.
+    # On phones only the globe shows (the code is hidden by CSS): the button's name says what it is and which
+    # language is on.
     name = f'{t("nav.language")}: {t(f"lang.{current}")}'
-    with ui.button(icon='language').props(f'flat dense no-caps color=white aria-label="{name}"').mark('language'):
-        ui.label(current.upper()).classes('bt-lang-label ml-1')
-        with ui.menu().classes('bt-lang-menu'):
-            # Flat buttons, not menu items: a menu item is two elements and a close handler, on every page.
+    button = (
+        ui.button(current.upper(), icon='language')
+        .props(f'flat dense no-caps color=white aria-label="{name}" aria-haspopup=menu')
+        .classes('bt-lang')
+        .mark('language')
+    )
+
+    def choices() -> None:
+        # Built the first time the button is pressed, then Quasar opens and closes it by itself: a menu and its
+        # choices are three elements more on every page, and most pages are never asked for another language.
+        if button.default_slot.children:
+            return
+        with button, ui.menu().classes('bt-lang-menu') as menu:
+            # Flat buttons, not menu items: a menu item is two elements and a close handler.
             for code in LANGUAGES:
                 ui.button(t(f'lang.{code}'), on_click=lambda c=code: actions.set_language(c)).props(
                     'flat no-caps align=left color=white v-close-popup'
                 ).classes('w-full').mark(f'lang-{code}')
+        menu.open()
+
+    button.on_click(choices)
