@@ -45,9 +45,26 @@ class SocketPage:
             response.text,
             open=lambda data: page._got(page.opened, data['path']),
             notify=lambda data: page._got(page.notes, str(data.get('message'))),
-            update=lambda data: page._got(page.updates, data),
+            update=page._update,
         )
         return page
+
+    def _update(self, data: dict) -> None:
+        """The server's changes to the page's elements (new ones, changed ones, deleted ones as None), applied."""
+        changed = data.get('elements') if isinstance(data.get('elements'), dict) else data
+        for key, element in changed.items():
+            if element is None:
+                self.elements.pop(key, None)
+            elif isinstance(element, dict):
+                self.elements[key] = element
+        self._got(self.updates, data)
+
+    def has(self, **props: str) -> bool:
+        """Whether an element with these props is on the page now."""
+        return any(
+            all(element.get('props', {}).get(name) == value for name, value in props.items())
+            for element in self.elements.values()
+        )
 
     def _got(self, into: list, item: object) -> None:
         into.append(item)

@@ -142,7 +142,9 @@ async def test_cookies_copied_before_sign_in_password_change_or_sign_out_give_no
     assert await access(planted) == 303  # to the login page: the planted cookies never became the victim's session
 
     profile = await SocketPage.open(victim, '/profile')
-    await profile.type('Contraseña actual', PASSWORD, first=True)  # the password card's, not the deletion's
+    await profile.click('Elegir una nueva contraseña')  # the form is built when asked for
+    await profile.until(lambda: profile.has(label='Contraseña actual'))
+    await profile.type('Contraseña actual', PASSWORD)
     await profile.type('Nueva contraseña', 'another-pass-1')
     await profile.type('Repite la nueva contraseña', 'another-pass-1')
     await profile.click('Guardar contraseña')
