@@ -165,7 +165,7 @@ async def test_the_watch_page_plays_the_chosen_title_in_the_player(user: User):
     await signed_in(user)
     player = await open_watch(user, ids[1])
     assert player.props['shell']['title'] == 'Título 1'
-    assert player.props['shell']['poster'] == f'/media/{ids[1]}/backdrop'
+    assert player.props['shell']['poster'] == f'/media/{ids[1]}/backdrop?w=1280&f=webp'  # a made size
     assert player.props['shell']['messages']['player.play'] == 'Reproducir'  # in the viewer's language
     playback = player.playback
     assert playback['sources']['SD'] == f'/play/{playback["id"]}/video/sd' and playback['sources']['HD'] is None

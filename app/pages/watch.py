@@ -61,7 +61,7 @@ async def watch_page(title_id: str, start: str = '') -> None:
         shell_for(
             title=title.series_title or title.title,
             episode_label=episode,
-            poster=backdrop_url(title.id),
+            poster=f'{backdrop_url(title.id)}?w=1280&f=webp',  # a size made at import, not the original file
             back_url=f'/title/{title.series_id or title.id}',
             upgrade_url='/profile',
         )
@@ -180,7 +180,7 @@ def playback_config(
         'next': None,
         'stillWatchingAfter': STILL_WATCHING_AFTER,
         'moreLikeThis': [
-            {'title': card.title, 'url': f'/title/{card.id}', 'poster': poster_url(card.id)}
+            {'title': card.title, 'url': f'/title/{card.id}', 'poster': f'{poster_url(card.id)}?w=200&f=webp'}
             for card in screen.more_like_this
         ],
         'stopOthersUrl': None,
