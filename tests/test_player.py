@@ -426,6 +426,8 @@ def test_a_film_ends_with_more_like_this_and_back_to_browse(screen: Screen, harn
     assert harness.reports[-1]['ended'] is True
     links = [a.get_attribute('href') for a in postplay.find_elements(By.CSS_SELECTOR, '.bp-more-card')]
     assert links[0].endswith('/harness/more/0')
+    # A modal panel: the player's controls behind it are neither seen through it nor reachable by keyboard.
+    assert js(screen, 'getComputedStyle(document.querySelector(".bp-overlay")).visibility') == 'hidden'
     button_in(screen, '.bp-postplay', m('player.back_to_browse')).click()
     until(screen, 'location.pathname === "/harness/more/browse"')
 

@@ -382,7 +382,12 @@ export default {
   },
   computed: {
     rootClasses() {
-      return { "bp-idle": !this.overlay, "bp-overlay-on": this.overlay, "bp-started": this.started };
+      return {
+        "bp-idle": !this.overlay,
+        "bp-overlay-on": this.overlay,
+        "bp-started": this.started,
+        "bp-postplaying": this.postPlay,
+      };
     },
     // Cues sit just inside the bottom of the picture (not of the wrapper: on a phone held upright the picture is a
     // band in the middle), and above the controls while they show.
