@@ -183,8 +183,35 @@ async def test_the_administrator_manages_users_and_every_action_is_in_the_log(us
     await user.open('/admin/log')
     for action in ('set_plan', 'promote', 'reset_link', 'disable', 'first_admin'):
         await should_see(user, translate('es', f'admin.action.{action}'))
+    await should_see(user, 'Gratis → Premium')  # the plan change's detail, in the reader's language
     assert {e.target for e in admin.log()} == {'bruno', 'jefa'}
     assert accounts.user_for_session(accounts.start_session(user_id=bruno.id)) is None  # disabled
+
+
+SCANNED = 'added 3, changed 0, missing 1, refused 2'  # as app/services/library.py writes it
+
+
+@pytest.mark.parametrize(
+    ('language', 'action', 'detail', 'expected'),
+    [
+        ('es', 'scan', SCANNED, '3 nuevos, 0 cambiados, 1 desaparecidos, 2 rechazados'),
+        ('en', 'scan', SCANNED, '3 added, 0 changed, 1 missing, 2 refused'),
+        ('es', 'set_plan', 'PREMIUM -> FREE', 'Premium → Gratis'),
+        ('es', 'sign_out_everywhere', '1', '1 sesión cerrada'),
+        ('en', 'sign_out_everywhere', '4', '4 sessions ended'),
+        ('es', 'edit_title', 'was La ola', 'antes «La ola»'),
+        ('en', 'edit_title', 'new backdrop', 'new backdrop'),
+        ('es', 'edit_title', 'new poster', 'nuevo póster'),
+        ('es', 'upload', 'ola.mp4 · job #12', 'ola.mp4 · tarea n.º 12'),
+        ('es', 'upload', 'anything else', 'anything else'),  # a form it does not know: shown as written
+        ('es', 'scan', 'added x', 'added x'),
+    ],
+)
+def test_the_log_details_read_in_the_readers_language(language, action, detail, expected, monkeypatch) -> None:
+    from app.pages.admin import detail_text
+
+    monkeypatch.setenv('BUTACA_DEFAULT_LANGUAGE', language)  # outside a page: the configured language
+    assert detail_text(action, detail) == expected
 
 
 async def test_a_reset_link_opens_a_page_that_sets_the_password(user: User) -> None:

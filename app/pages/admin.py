@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from nicegui import context, ui
 from starlette.responses import RedirectResponse
 
 from .. import work
 from ..components.admin_frame import admin_frame, refused, when
-from ..lang import t
+from ..lang import t, tn
 from ..models import UserPublic
 from ..services import admin
 
@@ -69,7 +71,32 @@ def log_table(entries: list[admin.AdminLogEntry]) -> None:
                             entry.actor,
                             t(f'admin.action.{entry.action}'),
                             entry.target,
-                            entry.detail,
+                            detail_text(entry.action, entry.detail),
                         ):
                             with ui.element('td'):
                                 ui.label(text)
+
+
+_SCAN_DETAIL = re.compile(r'added (\d+), changed (\d+), missing (\d+), refused (\d+)')
+_PLAN_DETAIL = re.compile(r'(FREE|PREMIUM) -> (FREE|PREMIUM)')
+_UPLOAD_DETAIL = re.compile(r'(.*) · job #(\d+)')
+
+
+def detail_text(action: str, detail: str) -> str:
+    """A log line's detail in the reader's language. The log keeps it as the services wrote it (a fixed form per
+    action, in English words: 'added 3, changed 0, missing 1, refused 0', 'FREE -> PREMIUM', 'was Old name'); any
+    other detail (a file name, a job number) is shown as it is."""
+    if action == 'scan' and (found := _SCAN_DETAIL.fullmatch(detail)):
+        added, changed, missing, refused = (int(count) for count in found.groups())
+        return t('admin.detail.scan', added=added, changed=changed, missing=missing, refused=refused)
+    if action == 'set_plan' and (found := _PLAN_DETAIL.fullmatch(detail)):
+        return f'{t(f"plan.{found.group(1)}")} → {t(f"plan.{found.group(2)}")}'
+    if action == 'sign_out_everywhere' and detail.isdigit():
+        return tn('admin.detail.sessions', int(detail))
+    if action == 'edit_title' and detail.startswith('was '):
+        return t('admin.detail.was', before=detail.removeprefix('was '))
+    if action == 'edit_title' and detail in ('new poster', 'new backdrop'):
+        return t(f'admin.detail.new_{detail.removeprefix("new ")}')
+    if action == 'upload' and (found := _UPLOAD_DETAIL.fullmatch(detail)):
+        return f'{found.group(1)} · {t("admin.detail.job", number=int(found.group(2)))}'
+    return detail

@@ -45,6 +45,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     'admin.action.delete_title': ('Título eliminado', 'Title deleted'),
     'admin.action.cancel_job': ('Tarea cancelada', 'Job cancelled'),
     'admin.action.retry_job': ('Tarea reintentada', 'Job retried'),
+    'admin.detail.scan': (
+        '{added} nuevos, {changed} cambiados, {missing} desaparecidos, {refused} rechazados',
+        '{added} added, {changed} changed, {missing} missing, {refused} refused',
+    ),
+    'admin.detail.sessions.one': ('{count} sesión cerrada', '{count} session ended'),
+    'admin.detail.sessions.other': ('{count} sesiones cerradas', '{count} sessions ended'),
+    'admin.detail.was': ('antes «{before}»', 'was «{before}»'),
+    'admin.detail.new_poster': ('nuevo póster', 'new poster'),
+    'admin.detail.new_backdrop': ('nueva imagen de fondo', 'new backdrop'),
+    'admin.detail.job': ('tarea n.º {number}', 'job #{number}'),
     'admin.no_such_user': ('No existe la cuenta «{username}».', 'There is no account «{username}».'),
     'admin.last_admin': (
         'Debe quedar al menos un administrador.',
