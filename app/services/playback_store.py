@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import queue
 import threading
@@ -195,7 +196,14 @@ _PROGRESS_COLUMNS = ('position_s', 'duration_s', 'resumable', 'watched', 'update
 
 def upsert_progress(connection: Connection):
     """INSERT ... ON CONFLICT DO UPDATE for playback_progress, in this database's dialect (SQLite or PostgreSQL)."""
-    dialect = postgresql if connection.dialect.name == 'postgresql' else sqlite
+    return _upsert_progress(connection.dialect.name)
+
+
+@functools.cache
+def _upsert_progress(dialect_name: str):
+    # Built once per dialect: building it (and its cache key) for every batch of the progress writer cost about as
+    # much as the batch's own statements when batches are small.
+    dialect = postgresql if dialect_name == 'postgresql' else sqlite
     statement = dialect.insert(Progress)
     return statement.on_conflict_do_update(
         index_elements=[Progress.user_id, Progress.title_id],
