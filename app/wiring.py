@@ -36,6 +36,7 @@ from . import (
     upload_http,
     work,
 )
+from .components import theme
 from .config import get_settings, library_settings
 from .pages import (
     admin,
@@ -69,6 +70,7 @@ PRUNE_EVERY_S = 2.0
 
 def create_app() -> None:
     nicegui_speedups.install()  # two fifths of a page build went to two of NiceGUI's helpers (see there)
+    theme.set_colors()
     # Added inner first: the last one added runs first.
     app.add_middleware(middleware.AuthGuard)
     app.add_middleware(middleware.PageScripts)
