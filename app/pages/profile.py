@@ -91,7 +91,7 @@ def plan_card(user: UserPublic) -> None:
 
 
 def history_card(entries: list[HistoryEntry]) -> None:
-    with ui.card().classes('bt-panel w-full gap-3').mark('history'):
+    with ui.card().classes('bt-panel w-full gap-3').mark('history') as card:
         with ui.row().classes('w-full items-center'):
             heading(t('profile.history'), 2).classes('text-xl font-bold')
             ui.space()
@@ -153,8 +153,10 @@ def history_card(entries: list[HistoryEntry]) -> None:
         )
         add(entries)
 
+    asked: list[ui.dialog] = []  # the question, once it has been asked on this page
+
     async def clear() -> None:
-        dialog.close()
+        asked[0].close()
         user = await auth.require_user()
         if user is None:
             return
@@ -164,16 +166,22 @@ def history_card(entries: list[HistoryEntry]) -> None:
         draw()
         ui.notify(t('profile.history_cleared'), position='top')
 
-    # Clearing cannot be undone: it asks first (the dialog's focus starts on Cancel).
-    with ui.dialog() as dialog, ui.card().classes('bt-panel gap-4').props('role=alertdialog'):
-        heading(t('profile.history_clear_ask'), 2).classes('text-lg font-bold')
-        ui.label(t('profile.history_clear_warning')).classes('bt-muted')
-        with ui.row().classes('justify-end w-full'):
-            ui.button(t('common.cancel'), on_click=dialog.close).props('flat color=white autofocus')
-            ui.button(t('profile.history_clear'), icon='delete_sweep', on_click=clear).props('color=red-8').mark(
-                'history-clear-confirm'
-            )
-    clear_button.on_click(dialog.open)
+    def ask() -> None:
+        # Clearing cannot be undone: it asks first (the dialog's focus starts on Cancel). The dialog is built the
+        # first time it is needed: six elements that most visits to the profile never show.
+        if not asked:
+            with card, ui.dialog() as dialog, ui.card().classes('bt-panel gap-4').props('role=alertdialog'):
+                heading(t('profile.history_clear_ask'), 2).classes('text-lg font-bold')
+                ui.label(t('profile.history_clear_warning')).classes('bt-muted')
+                with ui.row().classes('justify-end w-full'):
+                    ui.button(t('common.cancel'), on_click=dialog.close).props('flat color=white autofocus')
+                    ui.button(t('profile.history_clear'), icon='delete_sweep', on_click=clear).props(
+                        'color=red-8'
+                    ).mark('history-clear-confirm')
+            asked.append(dialog)
+        asked[0].open()
+
+    clear_button.on_click(ask)
 
 
 def history_markup(entries: list[HistoryEntry]) -> str:
