@@ -74,8 +74,8 @@ def get_engine(url: str | None = None) -> Engine:
                     private_file(Path(path))
                 # As many kept connections as threads that query at once (app/work.py's database pool, the progress
                 # writer, the checkpointer, the password pool): SQLAlchemy's default keeps 5, and under load every
-                # query past the fifth opened a connection, ran the pragmas, and closed it again (a sixth of a page's
-                # CPU, py-spy). A SQLite connection is a file handle and a page cache that grows only as it is used.
+                # query past the fifth would open a connection, run the pragmas and close it again. A SQLite
+                # connection is a file handle and a page cache that grows only as it is used.
                 engine = create_engine(
                     url, connect_args={'check_same_thread': False, 'timeout': 10}, pool_size=20, max_overflow=20
                 )

@@ -149,8 +149,8 @@ class PageLoadLimit:
 
 
 UNCONNECTED_RETRY_S = 5.0
-# How long a refusal waits before it is sent (never longer than its Retry-After). Refusing at full speed cost the
-# event loop about 0.3 ms each: a 10 s flood on 32 connections was 27,000 refusals, and the ping waited 215 ms.
+# How long a refusal waits before it is sent (never longer than its Retry-After). A refusal still costs uvicorn's
+# parsing and this check; at full speed, a client sending back to back would take the event loop from everyone.
 REFUSAL_DELAY_S = 1.0
 
 

@@ -163,10 +163,9 @@ def put_in_front(asgi_app: FastAPI, *wrappers: Callable[[ASGIApp], ASGIApp]) -> 
 
 
 # Young objects a collection waits for (Python's default: 700). A page build makes tens of thousands of short-lived
-# objects, and a page that is waiting for its websocket keeps a few thousand alive, so with the default the
-# collector ran every few hundred microseconds of page building and promoted half-built pages to the old
-# generations, whose full collections then walked every open page: 2.2 s of 12 s of home-page load in the
-# collector (gc.callbacks, 32 connections), 0.6 s with 20,000 and the start-up heap frozen; home 68 -> 88 pages/s.
+# objects, and a page waiting for its websocket keeps a few thousand alive: with the default, the collector runs
+# every few hundred microseconds of page building and promotes half-built pages to the older generations, whose
+# full collections then walk every open page (benchmarks/README.md has what it cost).
 GC_YOUNG_THRESHOLD = 20_000
 
 

@@ -208,8 +208,8 @@ def history_markup(entries: list[HistoryEntry]) -> str:
 
 def on_request(card: ui.card, label: str, icon: str, mark: str, build: Callable[[], ui.input]) -> None:
     """A button that builds the card's form when asked, and puts the keyboard in its first field: most visits to the
-    profile change no password and delete no account, and a form's password fields (each with its eye button) were
-    a sixth of the page's cost to build."""
+    profile change no password and delete no account, and password fields (each with its eye button) are among the
+    costliest elements to build."""
 
     def open_form() -> None:
         opener.delete()

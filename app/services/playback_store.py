@@ -201,7 +201,7 @@ def upsert_progress(connection: Connection):
 
 @functools.cache
 def _upsert_progress(dialect_name: str):
-    # Built once per dialect: building it (and its cache key) for every batch of the progress writer cost about as
+    # Built once per dialect: building it (and its cache key) for every batch of the progress writer costs about as
     # much as the batch's own statements when batches are small.
     dialect = postgresql if dialect_name == 'postgresql' else sqlite
     statement = dialect.insert(Progress)
