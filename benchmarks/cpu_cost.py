@@ -9,8 +9,7 @@ import os
 from pathlib import Path
 
 from . import stress
-from .harness import Server, temporary_folder
-from .suite import seed_big_catalog, seed_viewers, signed_in_client
+from .harness import Server, seed_big_catalog, seed_viewers, signed_in_client, temporary_folder
 
 TICK = os.sysconf('SC_CLK_TCK')
 # Page-load limits out of the way: this measures what a page costs, not the limit.

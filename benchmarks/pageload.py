@@ -179,7 +179,7 @@ BUTACA_PAGES = {'home': '/', 'catalog': '/catalog', 'title': '/title/5', 'profil
 
 
 async def measure_pages_load(quick: bool, tiny: bool = False) -> list[Row]:
-    from .suite import seed_big_catalog
+    from .harness import seed_big_catalog
 
     seconds = 0.5 if tiny else 2.0 if quick else 8.0
     sizes = ((18, 100, '18 titles'), (10_000, 100_000, '10k titles, 100k history'))
@@ -251,7 +251,7 @@ REAL_EVERY_S = 1.0  # each real viewer opens a page (and its websocket) once a s
 
 
 async def measure_flood(quick: bool, tiny: bool = False) -> list[Row]:
-    from .suite import seed_big_catalog
+    from .harness import seed_big_catalog
 
     calm_s, flood_s = (1.0, 2.0) if tiny else (4.0, 10.0) if quick else (10.0, 60.0)
     real_paths = ['/', '/catalog', '/title/3', '/profile']
@@ -309,7 +309,7 @@ async def measure_flood(quick: bool, tiny: bool = False) -> list[Row]:
 
 
 async def measure_burst(quick: bool, tiny: bool = False) -> list[Row]:
-    from .suite import seed_big_catalog
+    from .harness import seed_big_catalog
 
     count = 10 if tiny else 200
     with temporary_folder('butaca-bench-burst-') as data_dir:

@@ -15,6 +15,7 @@ from .harness import (
     login_burst,
     open_watch_page,
     percentile,
+    seed_big_catalog,
     seed_fans,
     seed_viewers,
     signed_in_client,
@@ -165,98 +166,6 @@ async def measure_pages(quick: bool) -> list[Row]:
                 )
             await client.aclose()
     return rows
-
-
-def seed_big_catalog(data_dir: Path, *, titles: int, history: int, viewers: int = 100) -> None:
-    """`titles` titles in 8 genres and `history` history rows (a fifth of them the signed-in user's); `viewers`
-    accounts, each with a title of its own when there are at least as many titles."""
-    import random
-    from datetime import timedelta
-
-    from sqlalchemy import insert
-
-    from app import db
-    from app.models import Plan, Progress, Title, User, WatchHistory, utcnow
-    from app.services.text import search_key
-
-    own = titles >= viewers
-    seed_viewers(data_dir, viewers=viewers, own_titles=own)
-    rng = random.Random(7)
-    words = (
-        'noche',
-        'mar',
-        'ciudad',
-        'sombra',
-        'fuego',
-        'viento',
-        'luna',
-        'camino',
-        'río',
-        'estrella',
-        'último',
-        'verano',
-        'silencio',
-        'corazón',
-        'tiempo',
-        'ola',
-    )
-    genres = ('Drama', 'Comedia', 'Suspense', 'Documental', 'Animación', 'Ciencia ficción', 'Romance', 'Aventura')
-    now = utcnow()
-    with db.session(write=True) as session:
-        session.get(User, 1).subscription_type = Plan.PREMIUM
-        rows = []
-        for index in range(titles - (viewers if own else 0)):
-            name = f'{rng.choice(words).capitalize()} {rng.choice(words)} {index}'
-            rows.append(
-                {
-                    'kind': 'movie',
-                    'title': name,
-                    'search_key': search_key(name),
-                    'description': 'Bench.',
-                    'year': 1950 + index % 75,
-                    'genre': genres[index % len(genres)],
-                    'rating': '12',
-                    'duration_s': 5400.0,
-                    'is_premium': index % 3 == 0,
-                    'poster_path': 'bench/poster.jpg',
-                    'backdrop_path': 'bench/backdrop.jpg',
-                    'video_sd_path': 'bench/sd.mp4',
-                    'video_hd_path': 'bench/hd.mp4',
-                    'sd_height': 480,
-                    'hd_height': 720,
-                    'created_at': now - timedelta(minutes=index),
-                }
-            )
-        session.execute(insert(Title), rows)
-        session.execute(
-            insert(WatchHistory),
-            [
-                {  # one entry per title and day: each pass over the titles is a day earlier
-                    'user_id': 1 if index % 5 == 0 else 2 + index % (viewers - 1),
-                    'title_id': 1 + index % titles,
-                    'watched_at': now - timedelta(days=index // titles, seconds=index % titles),
-                    'day': (now - timedelta(days=index // titles)).date(),
-                    'position_s': 60.0,
-                    'quality': 'HD',
-                }
-                for index in range(history)
-            ],
-        )
-        session.execute(
-            insert(Progress),
-            [
-                {
-                    'user_id': 1,
-                    'title_id': 1 + index * 7 % titles,
-                    'position_s': 600.0,
-                    'duration_s': 5400.0,
-                    'resumable': True,
-                    'watched': False,
-                    'updated_at': now - timedelta(minutes=index),
-                }
-                for index in range(min(40, titles))
-            ],
-        )
 
 
 async def measure_saves(quick: bool) -> list[Row]:
