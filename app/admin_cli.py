@@ -17,13 +17,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from .db import init_db
-    from .services import admin
+    from .services import admin, admin_users
     from .services.errors import DomainError
 
     init_db()
     try:
         if args.command in {'promote', 'demote'}:
-            user = admin.set_admin(username=args.name, admin=args.command == 'promote', actor=None)
+            user = admin_users.set_admin(username=args.name, is_admin=args.command == 'promote', actor=None)
             role = 'an administrator' if user.is_admin else 'a viewer'
             sys.stdout.write(f'{user.username} is {role} now.\n')
         elif args.command == 'setup-token':

@@ -16,7 +16,6 @@ from sqlmodel import Session, col, delete, func, select
 
 from .. import db
 from ..models import AdminAction, SetupToken, User, UserPublic
-from .errors import NotFound, ValidationError
 
 LOG_PAGE_MAX = 200
 CLI_ACTOR = 'butaca-admin'  # the name the log gives to actions taken from the command line
@@ -88,26 +87,6 @@ def claim_first_admin(session: Session, *, user: User, local: bool, setup_token:
         AdminAction(actor_id=user.id, actor_name=user.username, action='first_admin', target=user.username, detail=how)
     )
     return True
-
-
-def set_admin(*, username: str, admin: bool, actor: UserPublic | None) -> UserPublic:
-    """Make an account an administrator (or not any more). The last administrator cannot step down."""
-    from .accounts import public, username_key
-
-    with db.session(write=True) as session:
-        user = session.exec(select(User).where(User.username_key == username_key(username))).first()
-        if user is None:
-            raise NotFound('admin.no_such_user', username=username)
-        if user.is_admin != admin:
-            if not admin:
-                admins = session.exec(select(func.count()).select_from(User).where(col(User.is_admin))).one()
-                if admins <= 1:
-                    raise ValidationError('admin.last_admin')
-            user.is_admin = admin
-            session.add(user)
-            record(session, actor=actor, action='promote' if admin else 'demote', target=user.username)
-        session.flush()
-        return public(user)
 
 
 def log(*, limit: int = 100, offset: int = 0) -> list[AdminLogEntry]:

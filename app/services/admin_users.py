@@ -19,7 +19,7 @@ from ..config import get_settings
 from ..models import AuthSession, PasswordReset, Plan, Playback, User, UserPublic, as_utc, utcnow
 from ..security import hash_password, uses_bcrypt
 from . import admin, playback_rules
-from .accounts import FIELD_MAX_CHARS, check_new_password, normalize_username
+from .accounts import FIELD_MAX_CHARS, check_new_password, normalize_username, public, username_key
 from .errors import NotFound, ValidationError
 
 RESET_VALID = timedelta(hours=1)
@@ -116,7 +116,7 @@ def set_plan(*, actor: UserPublic, user_id: int, plan: Plan) -> None:
 def set_role(*, actor: UserPublic, user_id: int, is_admin: bool) -> None:
     with db.session() as session:
         name = _user(session, user_id).username
-    admin.set_admin(username=name, admin=is_admin, actor=actor)
+    set_admin(username=name, is_admin=is_admin, actor=actor)
     events.publish(f'account:{user_id}', role='admin' if is_admin else 'viewer')
 
 
@@ -192,3 +192,21 @@ def reset_password(*, token: str, password: str, confirm: str, rounds: int | Non
     if tokens:
         events.publish('sessions', tokens=tokens)
     return name
+
+
+def set_admin(*, username: str, is_admin: bool, actor: UserPublic | None) -> UserPublic:
+    """Make an account an administrator (or not any more). The last administrator cannot step down."""
+    with db.session(write=True) as session:
+        user = session.exec(select(User).where(User.username_key == username_key(username))).first()
+        if user is None:
+            raise NotFound('admin.no_such_user', username=username)
+        if user.is_admin != is_admin:
+            if not is_admin:
+                admins = session.exec(select(func.count()).select_from(User).where(col(User.is_admin))).one()
+                if admins <= 1:
+                    raise ValidationError('admin.last_admin')
+            user.is_admin = is_admin
+            session.add(user)
+            admin.record(session, actor=actor, action='promote' if is_admin else 'demote', target=user.username)
+        session.flush()
+        return public(user)
