@@ -56,8 +56,12 @@ def expects_arguments(func: Callable) -> bool:
     return kept[1]
 
 
-# What HTML_ESCAPE_TABLE maps, in an order that never escapes an escape: '&' first.
-_ESCAPES = (('&', '&amp;'), ('<', '&lt;'), ('>', '&gt;'), ('`', '&#96;'), ('$', '&#36;'))
+# What NiceGUI's HTML_ESCAPE_TABLE maps, read from it, in an order that never escapes an escape: '&' first.
+_ESCAPES = tuple(
+    sorted(
+        ((chr(code), escaped) for code, escaped in client_module.HTML_ESCAPE_TABLE.items()), key=lambda p: p[0] != '&'
+    )
+)
 
 
 class EscapableJson(str):
