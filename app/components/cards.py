@@ -38,6 +38,11 @@ SHOWN = {
 }
 
 
+def webp_url(title_id: int, asset: str, width: int) -> str:
+    """The WebP of a title's picture in one of the widths made at import (IMAGE_WIDTHS), unescaped."""
+    return f'/media/{title_id}/{asset}?w={width}&f=webp'
+
+
 def picture_html(
     title_id: int, asset: str, *, css: str, alt: str = '', shown: str | None = None, lazy: bool = True
 ) -> str:
@@ -53,11 +58,11 @@ def picture_html(
     loading = ' loading="lazy" decoding="async"' if lazy else ''
     if shown is None and asset in FIXED_WIDTH:
         small, large = widths
-        source = f'srcset="{base}?w={small}&amp;f=webp, {base}?w={large}&amp;f=webp 2x"'
+        source = f'srcset="{escape(webp_url(title_id, asset, small))}, {escape(webp_url(title_id, asset, large))} 2x"'
         fallback = small
     else:
         source = 'srcset="{}" sizes="{}"'.format(
-            ', '.join(f'{base}?w={width}&amp;f=webp {width}w' for width in widths), SHOWN[shown or asset]
+            ', '.join(f'{escape(webp_url(title_id, asset, width))} {width}w' for width in widths), SHOWN[shown or asset]
         )
         fallback = widths[-1]
     return (

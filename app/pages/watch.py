@@ -14,7 +14,7 @@ from typing import Any
 from nicegui import context, ui
 
 from .. import auth, live, playback_http, work
-from ..components.cards import backdrop_url, episode_line, poster_url, still_url
+from ..components.cards import IMAGE_WIDTHS, episode_line, still_url, webp_url
 from ..components.frame import frame
 from ..components.landmarks import declare_page, heading
 from ..components.messages import not_found
@@ -61,7 +61,7 @@ async def watch_page(title_id: str, start: str = '') -> None:
         shell_for(
             title=title.series_title or title.title,
             episode_label=episode,
-            poster=f'{backdrop_url(title.id)}?w=1280&f=webp',  # a size made at import, not the original file
+            poster=webp_url(title.id, 'backdrop', IMAGE_WIDTHS['backdrop'][-1]),  # a size made at import
             back_url=f'/title/{title.series_id or title.id}',
             upgrade_url='/profile',
         )
@@ -180,7 +180,11 @@ def playback_config(
         'next': None,
         'stillWatchingAfter': STILL_WATCHING_AFTER,
         'moreLikeThis': [
-            {'title': card.title, 'url': f'/title/{card.id}', 'poster': f'{poster_url(card.id)}?w=200&f=webp'}
+            {
+                'title': card.title,
+                'url': f'/title/{card.id}',
+                'poster': webp_url(card.id, 'poster', IMAGE_WIDTHS['poster'][0]),
+            }
             for card in screen.more_like_this
         ],
         'stopOthersUrl': None,
