@@ -217,7 +217,8 @@ def on_request(card: ui.card, label: str, icon: str, mark: str, build: Callable[
             first = build()
         first.run_method('focus')
 
-    opener = ui.button(label, icon=icon, on_click=open_form).props('outline color=white no-caps').mark(mark)
+    with card:
+        opener = ui.button(label, icon=icon, on_click=open_form).props('outline color=white no-caps').mark(mark)
 
 
 def password_card() -> None:
@@ -254,8 +255,7 @@ def password_card() -> None:
         ui.button(t('profile.save_password'), on_click=save).mark('save-password')
         return current
 
-    with card:
-        on_request(card, t('profile.password_open'), 'key', 'password-open', form)
+    on_request(card, t('profile.password_open'), 'key', 'password-open', form)
 
 
 def delete_card() -> None:
@@ -284,5 +284,4 @@ def delete_card() -> None:
         )
         return password
 
-    with card:
-        on_request(card, t('profile.delete_open'), 'delete_outline', 'delete-open', form)
+    on_request(card, t('profile.delete_open'), 'delete_outline', 'delete-open', form)
