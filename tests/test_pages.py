@@ -16,7 +16,17 @@ from app.i18n.format import plural
 from app.models import Playback, utcnow
 from app.services import playback
 
-from .helpers import open_watch, player_token, report, seed_titles, should_not_see, should_see, signed_in, watched
+from .helpers import (
+    eventually,
+    open_watch,
+    player_token,
+    report,
+    seed_titles,
+    should_not_see,
+    should_see,
+    signed_in,
+    watched,
+)
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
@@ -46,8 +56,8 @@ async def test_a_title_played_halfway_appears_in_continue_watching_and_resumes_t
     token = await player_token(user, ids[0])
     assert await report(user, token, 42.5) == 204
     await user.open('/')
-    await should_see(user, marker='continue-row')
-    await should_see(user, marker=f'continue-{ids[0]}')
+    await should_see(user, marker='continue-row', content=f'data-continue="{ids[0]}"')
+    assert f'href="/watch/{ids[0]}"' in html_of(user, 'continue-row')  # its card resumes at once
     player = await open_watch(user, ids[0])
     assert player.playback['resume'] == 42.5  # the player says so, with "Start from the beginning" (test_player.py)
 
@@ -66,12 +76,28 @@ async def test_home_shows_what_was_just_watched_and_new_titles_without_a_reload(
     await should_see(user, marker='hero')
     await should_not_see(user, marker='continue-row')
     watched(user_id, ids[0], position=40.0)  # on another screen: the save is committed, the open page hears it
-    await should_see(user, marker=f'continue-{ids[0]}')
+    await should_see(user, marker='continue-row', content=f'data-continue="{ids[0]}"')
     (new,) = seed_titles(1, names=['Recién llegada'])  # the seeding adds it behind the app's back: say so
     from app import events
 
     events.publish('catalog', title_ids=[new])
     await should_see(user, 'Recién llegada')
+
+
+async def test_a_save_redraws_the_hero_and_continue_watching_and_leaves_the_genre_rows_alone(user: User):
+    ids = seed_titles(2, duration_s=100)
+    user_id = await signed_in(user)
+    await should_see(user, marker='hero')
+    rows = {element.id for element in user.find(marker='row-Drama').elements}
+    assert translate('es', 'home.play') in html_of(user, 'hero')
+    watched(user_id, ids[-1], position=40.0)  # the featured title, played on another screen
+    await should_see(user, marker='hero', content=translate('es', 'home.resume'))
+    await should_see(user, marker='continue-row', content=f'data-continue="{ids[-1]}"')
+    assert {element.id for element in user.find(marker='row-Drama').elements} == rows  # not built again
+    from app import events
+
+    events.publish('catalog', title_ids=[])  # a catalog change draws the whole page again
+    await eventually(lambda: {element.id for element in user.find(marker='row-Drama').elements}.isdisjoint(rows))
 
 
 async def test_removing_a_title_from_continue_watching(user: User):
@@ -80,8 +106,13 @@ async def test_removing_a_title_from_continue_watching(user: User):
     token = await player_token(user, ids[1])
     await report(user, token, 30.0)
     await user.open('/')
-    user.find(marker=f'remove-{ids[1]}').click()
-    await should_not_see(user, marker=f'continue-{ids[1]}')
+    markup = html_of(user, 'continue-row')
+    button = re.search(rf'<button[^>]*data-remove="{ids[1]}"[^>]*>', markup).group(0)
+    assert 'aria-label=' in button and 'Título 1' in button  # it names the title it removes
+    user.find(marker='continue-row').trigger('click', 999999)  # not a card of this row: nothing happens
+    user.find(marker='continue-row').trigger('click', 'x')
+    user.find(marker='continue-row').trigger('click', ids[1])  # what its click sends (REMOVE_CLICK)
+    await should_not_see(user, marker='continue-row')  # its only card gone, the row hides
     with db.session() as session:
         assert playback.continue_watching(session, user_id=user_id) == []
 

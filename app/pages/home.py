@@ -8,6 +8,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from nicegui import context, ui
+from nicegui.events import GenericEventArguments
 
 from .. import auth, live, status, work
 from ..components.cards import card_html, continue_note, meta_line, picture_html, poster_row, premium_badge_html
@@ -20,41 +21,60 @@ from ..services import plans, playback, screens
 # News comes in bursts (a player reports every 10 s, a library scan adds titles one after another): one redraw for
 # whatever arrived within this long.
 REDRAW_AFTER_S = 1.0
+# A click in Continue watching that lands on a remove button sends that card's title id (clicks elsewhere: nothing).
+REMOVE_CLICK = '(e) => { const b = e.target.closest("button[data-remove]"); if (b) emit(Number(b.dataset.remove)); }'
 
 
 async def home_page() -> None:
     user: UserPublic = context.client.request.state.user
     screen = await work.run(screens.home, user_id=user.id)
+    shown: dict[str, Hero | ContinueRow] = {}  # what a progress redraw updates in place
 
     @ui.refreshable
     def content() -> None:
-        draw(user, screen)
+        shown.clear()
+        shown.update(draw(user, screen))
 
     with frame(user, title=t('nav.home'), active='/'):
         heading(t('nav.home'), hidden=True)
         content()
 
     pending: asyncio.Task | None = None
+    whole = False  # whether the news since the last redraw changes more than this account's progress
     client = context.client
 
     async def redraw() -> None:
-        nonlocal screen
+        nonlocal screen, whole
         await asyncio.sleep(REDRAW_AFTER_S)
         fresh = await work.run(screens.home, user_id=user.id)
-        if not client.is_deleted:
-            screen = fresh
+        if client.is_deleted:
+            return
+        screen = fresh
+        if whole or not shown:
+            whole = False
             content.refresh()
+        else:
+            # A save changes only what this account is watching: the hero's Play/Resume and Continue watching. The
+            # genre rows (most of the page's markup) stay as they are: a player saving every 10 s on an account
+            # with ten homes open would otherwise send each of them the whole page again.
+            shown['hero'].show(fresh.hero_resume > 0)
+            shown['continue'].show(fresh.continuing)
 
-    def news(_data: dict) -> None:
-        nonlocal pending
-        if pending is None or pending.done():
-            pending = asyncio.ensure_future(redraw())
+    def news(kind: str) -> None:
+        def heard(_data: dict) -> None:
+            nonlocal pending, whole
+            whole = whole or kind == 'catalog'
+            if pending is None or pending.done():
+                pending = asyncio.ensure_future(redraw())
 
-    live.listen(f'progress:{user.id}', news)
-    live.listen('catalog', news)
+        return heard
+
+    live.listen(f'progress:{user.id}', news('progress'))
+    live.listen('catalog', news('catalog'))
 
 
-def draw(user: UserPublic, screen: screens.HomeScreen) -> None:
+def draw(user: UserPublic, screen: screens.HomeScreen) -> dict[str, Hero | ContinueRow]:
+    """Draws the page's content; returns the parts a progress redraw updates (none for an empty catalog)."""
     if screen.hero is None:
         with ui.column().classes('bt-section pt-16'):
             if status.demo_preparing:
@@ -62,18 +82,29 @@ def draw(user: UserPublic, screen: screens.HomeScreen) -> None:
                 ui.label(t('home.preparing')).classes('text-lg bt-muted').mark('preparing')
             else:
                 ui.label(t('home.empty_catalog')).classes('text-lg bt-muted')
-        return
+        return {}
     locked = not plans.may_watch(user.subscription_type, is_premium=screen.hero.is_premium)
-    hero_banner(screen.hero, resumable=screen.hero_resume > 0, locked=locked)
-    if screen.continuing:
-        continue_row(screen.continuing)
+    parts = {'hero': Hero(screen.hero, resumable=screen.hero_resume > 0, locked=locked)}
+    parts['continue'] = ContinueRow(screen.continuing)
     for genre, cards in screen.rows:
         poster_row(genre_name(genre), cards, mark=f'row-{genre}', see_all=f'/catalog?{urlencode({"genre": genre})}')
+    return parts
 
 
-def hero_banner(title: TitleDetail, *, resumable: bool, locked: bool = False) -> None:
+class Hero:
     """The featured title, with Play (or Resume) and More info: one element of markup (its buttons are links)."""
-    ui.html(hero_html(title, resumable=resumable, locked=locked), sanitize=False).classes('bt-hero').mark('hero')
+
+    def __init__(self, title: TitleDetail, *, resumable: bool, locked: bool) -> None:
+        self.title, self.resumable, self.locked = title, resumable, locked
+        self.element = ui.html(self.markup(), sanitize=False).classes('bt-hero').mark('hero')
+
+    def markup(self) -> str:
+        return hero_html(self.title, resumable=self.resumable, locked=self.locked)
+
+    def show(self, resumable: bool) -> None:
+        if resumable != self.resumable:
+            self.resumable = resumable
+            self.element.set_content(self.markup())
 
 
 def hero_html(title: TitleDetail, *, resumable: bool, locked: bool = False) -> str:
@@ -97,30 +128,54 @@ def hero_html(title: TitleDetail, *, resumable: bool, locked: bool = False) -> s
     )
 
 
-def continue_row(items: list[ContinueItem]) -> None:
-    with ui.column().classes('bt-section gap-0').mark('continue-row'):
-        heading(t('home.continue'), 2).classes('bt-row-title')
-        with ui.element('div').classes('bt-row'):
-            for item in items:
-                continue_card(item)
+class ContinueRow:
+    """Continue watching: one element of markup, hidden while empty. Each card resumes at once (instead of opening
+    the details page) and has a real remove button carrying its title's id; one click listener on the row sends that
+    id here. As elements, a card and its button were three NiceGUI elements each, built on every page and rebuilt on
+    every save; as markup a save sends one element's content."""
+
+    def __init__(self, items: list[ContinueItem]) -> None:
+        self.items: list[ContinueItem] = []
+        self.element = ui.html('', sanitize=False).classes('bt-section').mark('continue-row')
+        self.element.on('click', self.remove, js_handler=REMOVE_CLICK)
+        self.show(items)
+
+    def show(self, items: list[ContinueItem]) -> None:
+        self.items = list(items)
+        self.element.set_content(continue_html(self.items))
+        self.element.set_visibility(bool(self.items))
+
+    async def remove(self, event: GenericEventArguments) -> None:
+        title_id = event.args
+        if not isinstance(title_id, int) or all(item.card.id != title_id for item in self.items):
+            return  # not a card of this row (a stale or made-up click): nothing to do
+        user = await auth.require_user()
+        if user is None:
+            return
+        await work.run(playback.remove_from_continue, user_id=user.id, title_id=title_id)
+        index = next((i for i, item in enumerate(self.items) if item.card.id == title_id), None)
+        if index is None:
+            return  # a redraw while it was removed has already taken it out
+        removed = self.items[index]
+        self.show(self.items[:index] + self.items[index + 1 :])
+        ui.notify(t('home.removed', title=removed.card.title), position='top')
+        if self.items:  # the keyboard stays in the row: on the card that took the removed one's place
+            following = self.items[min(index, len(self.items) - 1)].card.id
+            ui.run_javascript(f'document.querySelector(\'[data-remove="{following}"]\')?.focus()')
 
 
-def continue_card(item: ContinueItem) -> None:
-    with ui.element('div').classes('bt-card-wrap').mark(f'continue-{item.card.id}') as wrapper:
-        # A card in Continue watching resumes at once instead of opening the details page.
-        note = continue_note(item)
-        ui.html(card_html(item.card, fraction=item.fraction, href=f'/watch/{item.plays}', note=note), sanitize=False)
-
-        async def remove() -> None:
-            user = await auth.require_user()
-            if user is None:
-                return
-            await work.run(playback.remove_from_continue, user_id=user.id, title_id=item.card.id)
-            wrapper.delete()
-            ui.notify(t('home.removed', title=item.card.title), position='top')
-
-        # Its name as attributes (the browser's own tooltip: a tooltip element per card would be another element
-        # to build and keep per page), saying which title it removes (a row has many of them).
-        button = ui.button(icon='close', on_click=remove).props('round dense flat size=sm color=white')
-        button.props['aria-label'] = button.props['title'] = f'{t("home.remove_from_row")}: {item.card.title}'
-        button.classes('bt-card-remove').mark(f'remove-{item.card.id}')
+def continue_html(items: list[ContinueItem]) -> str:
+    if not items:
+        return ''
+    cards = []
+    for item in items:
+        name = escape(f'{t("home.remove_from_row")}: {item.card.title}')
+        card = card_html(item.card, fraction=item.fraction, href=f'/watch/{item.plays}', note=continue_note(item))
+        cards.append(
+            f'<div class="bt-card-wrap" data-continue="{item.card.id}">{card}'
+            f'<button type="button" class="bt-card-remove" data-remove="{item.card.id}" title="{name}"'
+            f' aria-label="{name}"><i class="q-icon notranslate material-icons" aria-hidden="true">close</i>'
+            '</button></div>'
+        )
+    title = escape(t('home.continue'))
+    return f'<h2 class="bt-row-title">{title}</h2><div class="bt-row">{"".join(cards)}</div>'
