@@ -28,6 +28,7 @@ from . import (
     events_redis,
     media,
     middleware,
+    nicegui_middleware,
     nicegui_speedups,
     page_limits,
     playback_http,
@@ -162,6 +163,14 @@ def put_in_front(asgi_app: FastAPI, *wrappers: Callable[[ASGIApp], ASGIApp]) -> 
     asgi_app.middleware_stack = stack
 
 
+def arrange_middleware() -> None:
+    """At start-up, once NiceGUI has added its middlewares: NiceGUI's three as plain ASGI (app/nicegui_middleware.py),
+    and in front of the whole stack the page-load limit (outermost: a page load past it costs nothing else), then
+    the playback lane and the security headers."""
+    nicegui_middleware.replace(app)
+    put_in_front(app, playback_http.in_front, page_limits.PageLoadLimit)
+
+
 # Young objects a collection waits for (Python's default: 700). A page build makes tens of thousands of short-lived
 # objects, and a page waiting for its websocket keeps a few thousand alive: with the default, the collector runs
 # every few hundred microseconds of page building and promotes half-built pages to the older generations, whose
@@ -181,8 +190,7 @@ def tune_garbage_collector() -> None:
 async def startup() -> None:
     """Create the database on first start and, when the catalog is empty, fill it with the demo library."""
     settings = get_settings()
-    # Outermost the page-load limit (a page load past it costs nothing else), then the playback lane and headers.
-    put_in_front(app, playback_http.in_front, page_limits.PageLoadLimit)
+    arrange_middleware()
     _stop_listening.append(auth.listen_for_ended_sessions())
     await asyncio.to_thread(events_redis.install)  # BUTACA_REDIS_URL: news from and to the other processes
     _stop_listening.append(session_cache.listen())
