@@ -15,7 +15,7 @@ from app import events, session_cache, work
 from app.models import Plan
 from app.services import accounts, shared_cache
 
-from .helpers import seed_titles, should_see, signed_in
+from .helpers import GENRES, seed_titles, should_see, signed_in
 
 pytestmark = pytest.mark.every_database
 
@@ -115,3 +115,36 @@ async def test_a_read_that_started_before_a_catalog_change_is_not_kept():
     assert shared_cache.peek(('probe',)) is shared_cache.MISS
     assert shared_cache.cached(('probe',), lambda: 'new') == 'new'
     assert shared_cache.peek(('probe',)) == 'new'
+
+
+def test_shared_markup_is_built_once_per_object_and_language_and_again_for_a_new_object():
+    from app.components.cards import SharedMarkup
+
+    memo, built = SharedMarkup(size=2), []
+
+    def build(text: str):
+        return lambda: built.append(text) or text
+
+    rows = [1, 2]
+    assert memo.get(rows, build('a')) == 'a'
+    assert memo.get(rows, build('b')) == 'a'  # the same object: the markup made for it
+    assert memo.get(rows, build('c'), part='grid') == 'c'  # another markup of it
+    assert memo.get([1, 2], build('d')) == 'd'  # an equal but new object (the catalog changed): made again
+    assert built == ['a', 'c', 'd']
+    assert memo.get(rows, build('e')) == 'e'  # bounded at 2: the oldest went first
+
+
+async def test_the_genre_rows_speak_each_viewers_language_and_show_a_new_title(user: User):
+    from app.i18n import translate
+
+    seed_titles(4)
+    user_id = await signed_in(user)
+    await should_see(user, marker='row-Drama', content=translate('es', 'home.see_all'))
+    await work.run(accounts.set_language, user_id=user_id, language='en')
+    await user.open('/')  # the same rows object, another language: its own markup
+    await should_see(user, marker='row-Drama', content=translate('en', 'home.see_all'))
+    await work.run(accounts.set_language, user_id=user_id, language='es')
+    (new,) = seed_titles(1, names=['Recién llegada'])
+    await work.run(events.publish, 'catalog', title_ids=[new])
+    await user.open('/')  # new rows after the catalog change: their markup is made again, with the new title
+    await should_see(user, marker=f'row-{GENRES[0]}', content='Recién llegada')  # a new title: first in its genre

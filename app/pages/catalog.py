@@ -110,7 +110,7 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
                         .mark('included-only')
                     )
             summary = ui.label().classes('bt-muted').mark('catalog-summary')
-            grid = poster_grid(first.items)
+            grid = poster_grid()  # filled by show(first) below
             with ui.column().classes('items-start gap-3') as empty:
                 ui.label(t('catalog.none')).classes('bt-muted text-lg').mark('catalog-empty')
                 clear_button = ui.button(t('search.clear_filters'), icon='filter_alt_off').props(
@@ -133,7 +133,8 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
 
     def show(result: CatalogPage) -> None:
         state['page'] = result.page
-        grid.set_content(grid_html(result.items))
+        # Without a search the page comes from the shared cache, and so does its markup.
+        grid.set_content(grid_html(result.items, shared=not state['q'].strip()))
         summary.set_text(tn('catalog.results', result.total))
         page_label.set_text(t('catalog.page', page=result.page, pages=result.pages))
         empty.set_visibility(result.total == 0)

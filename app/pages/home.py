@@ -87,7 +87,8 @@ def draw(user: UserPublic, screen: screens.HomeScreen) -> dict[str, Hero | Conti
     parts = {'hero': Hero(screen.hero, resumable=screen.hero_resume > 0, locked=locked)}
     parts['continue'] = ContinueRow(screen.continuing)
     for genre, cards in screen.rows:
-        poster_row(genre_name(genre), cards, mark=f'row-{genre}', see_all=f'/catalog?{urlencode({"genre": genre})}')
+        see_all = f'/catalog?{urlencode({"genre": genre})}'
+        poster_row(genre_name(genre), cards, mark=f'row-{genre}', see_all=see_all, shared=True)
     return parts
 
 
