@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,7 +67,11 @@ log = logging.getLogger('butaca')
 # loads) is dropped after this long instead of NiceGUI's 60 s, checked every PRUNE_EVERY_S. A browser connects
 # within a second or two; one that comes later finds its client gone and reloads the page.
 PRUNE_UNCONNECTED_AFTER_S = 15.0
-PRUNE_EVERY_S = 2.0
+PRUNE_EVERY_S = 0.5
+# How long a slice of the prune may delete clients before pages and sockets are served again (the next slice
+# follows at once while there is more). NiceGUI's own prune deletes all it finds in one go: a pile of a thousand
+# pages that never connected (a load tool) held every page and socket of the server for two and a half seconds.
+PRUNE_BUDGET_S = 0.01
 
 
 def create_app() -> None:
@@ -141,8 +146,34 @@ async def announce_setup_token() -> None:
     )
 
 
-def prune_unconnected() -> None:
-    Client.prune_instances(client_age_threshold=PRUNE_UNCONNECTED_AFTER_S)
+async def prune_unconnected() -> None:
+    """Delete the clients that never connected within PRUNE_UNCONNECTED_AFTER_S: NiceGUI's `Client.prune_instances`
+    choice, in slices of PRUNE_BUDGET_S with the pages and sockets served between them."""
+    while prune_slice():
+        await asyncio.sleep(0)
+
+
+def prune_slice() -> bool:
+    """Delete stale unconnected clients, oldest first, for at most PRUNE_BUDGET_S (at least one); True when it
+    stopped for time with more to go.
+
+    `Client.instances` is in the order the clients were made, so the walk ends at the first one too young. A client
+    whose socket went away and that waits for its page to reconnect has a delete task (`_delete_tasks`, private, as
+    NiceGUI's prune reads it: tests/test_page_floods.py fails if that changes); that delete is its own."""
+    deadline = time.perf_counter() + PRUNE_BUDGET_S
+    made_before = time.time() - PRUNE_UNCONNECTED_AFTER_S
+    for client in list(Client.instances.values()):
+        if client.created > made_before:
+            return False
+        if client.has_socket_connection or client._delete_tasks or client.is_deleted:
+            continue
+        try:
+            client.delete()
+        except Exception:  # NiceGUI's prune logs and goes on too (a client deleted twice raises KeyError)
+            log.exception('Error while pruning client %s', client.id)
+        if time.perf_counter() > deadline:
+            return True
+    return False
 
 
 def put_in_front(asgi_app: FastAPI, *wrappers: Callable[[ASGIApp], ASGIApp]) -> None:

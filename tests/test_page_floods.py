@@ -4,6 +4,8 @@ a session's or an address's page loads, and pages whose websocket never comes ar
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from nicegui import Client
 from nicegui.testing import User
@@ -66,3 +68,26 @@ async def test_a_page_whose_websocket_never_comes_is_pruned_soon(user: User, mon
     (left_behind,) = set(Client.instances) - before
     await eventually(lambda: left_behind not in Client.instances)
     assert user.client is not None and user.client.id in Client.instances
+
+
+async def test_the_prune_deletes_in_slices_oldest_first_and_spares_a_page_waiting_to_reconnect(
+    user: User, monkeypatch: pytest.MonkeyPatch
+):
+    await user.open('/login')  # the simulated browser's own page: connected, it stays
+    before = set(Client.instances)
+    for _ in range(3):
+        assert (await user.http_client.get('/register')).status_code == 200  # a script's page loads
+    left = [client for client_id, client in Client.instances.items() if client_id not in before]
+    assert len(left) == 3
+    # One of them had its socket and lost it: it waits for its page to come back, and NiceGUI deletes it then.
+    waiting = left[1]
+    waiting._delete_tasks['socket'] = asyncio.get_running_loop().create_future()
+    monkeypatch.setattr(wiring, 'PRUNE_UNCONNECTED_AFTER_S', 0.0)
+    monkeypatch.setattr(wiring, 'PRUNE_BUDGET_S', 0.0)  # a slice deletes one, then yields
+    assert wiring.prune_slice() is True
+    assert left[0].is_deleted and not left[2].is_deleted  # oldest first
+    assert wiring.prune_slice() is True  # the waiting one is skipped
+    assert left[2].is_deleted and not waiting.is_deleted
+    assert wiring.prune_slice() is False  # nothing more to delete
+    assert not waiting.is_deleted and user.client.id in Client.instances
+    waiting._delete_tasks.clear()
