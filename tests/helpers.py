@@ -26,6 +26,14 @@ async def should_not_see(user: User, target: str | None = None, **kwargs: object
     await user.should_not_see(target, retries=int(SHOW_TIMEOUT_S / 0.1), **kwargs)
 
 
+def press(user: User, marker: str, action: str) -> None:
+    """Press the button `data-action="{action}"` in the markup marked `marker`: what that markup's click listener
+    sends when it is clicked (app/components/frame.py). The button must be there."""
+    (element,) = user.find(marker=marker).elements
+    assert f'data-action="{action}"' in element.content, f'no {action} button in {marker}'
+    user.find(marker=marker).trigger('click', action)
+
+
 def make_account(username: str = 'ana', password: str = 'secreto123', plan: Plan = Plan.FREE) -> UserPublic:
     user = accounts.register(username=username, password=password, confirm=password, rounds=4)
     if plan != Plan.FREE:
@@ -38,7 +46,7 @@ async def signed_in(user: User, username: str = 'ana', plan: Plan = Plan.FREE, *
     if create:
         make_account(username, plan=plan)
     await sign_in(user, username)
-    await should_see(user, marker='logout')
+    await should_see(user, marker='header', content='data-action="logout"')  # a signed-in page's header
     return accounts.find_by_username(username=username).id
 
 

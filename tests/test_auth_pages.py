@@ -11,7 +11,7 @@ from app import auth
 from app.i18n import translate
 from app.services import accounts
 
-from .helpers import make_account, should_see, sign_in
+from .helpers import make_account, press, should_see, sign_in
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
@@ -23,14 +23,16 @@ async def test_register_lands_home_signed_in_then_logout_then_login(user: User):
     user.find(marker='confirm').type('secreto123')
     user.find(marker='submit').click()
     await should_see(user, translate('es', 'register.welcome', username='nuevo_user'))
-    await should_see(user, marker='logout')  # signed in, on home, as Netflix does
+    await should_see(user, marker='header', content='data-action="logout"')  # signed in, on home, as Netflix does
     assert user.client.request.url.path == '/'
-    user.find(marker='logout').click()
+    press(user, 'header', 'logout')
     await should_see(user, translate('es', 'login.logged_out'))
     await sign_in(user, 'nuevo_user')
     await should_see(user, translate('es', 'login.welcome', username='nuevo_user'))
-    await should_see(user, marker='logout')  # the welcome can show before home has finished loading
-    user.find(marker='logout').click()
+    await should_see(
+        user, marker='header', content='data-action="logout"'
+    )  # the welcome can show before home has finished loading
+    press(user, 'header', 'logout')
     await should_see(user, translate('es', 'login.logged_out'))
     await should_see(user, marker='go-register')
     await user.open('/')
@@ -92,7 +94,7 @@ async def test_an_anonymous_visitor_is_sent_to_login_and_back_to_the_page_asked_
     assert response.status_code == 303
     assert response.headers['location'] == '/login?redirect_to=%2Fprofile%3Ftab%3Dhistory'
     await sign_in(user, path='/login?redirect_to=/catalog')
-    await should_see(user, marker='logout')
+    await should_see(user, marker='header', content='data-action="logout"')
     assert user.client.request.url.path == '/catalog'
 
 
@@ -111,7 +113,7 @@ async def test_an_anonymous_visitor_is_sent_to_login_and_back_to_the_page_asked_
 async def test_unsafe_redirect_targets_fall_back_to_home(user: User, target):
     make_account('ana')
     await sign_in(user, path=f'/login?redirect_to={quote(target)}')
-    await should_see(user, marker='logout')
+    await should_see(user, marker='header', content='data-action="logout"')
     assert user.client.request.url.path == '/'
 
 
@@ -134,7 +136,7 @@ def test_safe_redirect_accepts_local_paths_only():
 async def test_a_signed_in_user_who_opens_login_or_register_goes_home(user: User):
     make_account('ana')
     await sign_in(user)
-    await should_see(user, marker='logout')
+    await should_see(user, marker='header', content='data-action="logout"')
     for path in ('/login', '/register'):
         response = await user.http_client.get(path, follow_redirects=False)
         assert response.status_code == 303
@@ -155,7 +157,7 @@ async def test_the_language_follows_the_browser_and_the_switch_is_remembered_for
     await should_see(user, translate('en', 'login.title'))
     await sign_in(user)
     await should_see(user, translate('en', 'nav.catalog'))
-    user.find(marker='language').click()  # the choices are built when the button is first pressed
+    press(user, 'header', 'language')  # the choices are built when the button is first pressed
     user.find(marker='lang-es').click()
     await should_see(user, translate('es', 'nav.catalog'))
     assert accounts.find_by_username(username='ana').language == 'es'

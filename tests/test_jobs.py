@@ -171,7 +171,7 @@ async def test_the_jobs_page_follows_a_job_live_and_retries_a_failed_one(no_work
     accounts.register(username='jefa', password='secreto123', confirm='secreto123', rounds=4, local=True)
     job_id = film_job(Path('/nowhere/clip.mp4'), 'Mi clip')
     await sign_in(user, 'jefa')
-    await should_see(user, marker='nav-/admin')
+    await should_see(user, marker='header', content='href="/admin"')
     await user.open('/admin/jobs')
     await should_see(user, marker=f'job-label-{job_id}')
     await should_see(user, translate('es', 'jobs.state.queued'))

@@ -184,7 +184,7 @@ async def test_password_change_needs_the_current_one_and_signs_out_the_other_dev
     assert response.status_code == 303 and response.headers['location'].startswith('/login')
     assert (await laptop.http_client.get('/profile', follow_redirects=False)).status_code == 200
     await sign_in(phone, 'ana', 'nueva-clave-1')
-    await should_see(phone, marker='logout')
+    await should_see(phone, marker='header', content='data-action="logout"')
 
 
 async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(user: User):

@@ -14,7 +14,17 @@ from app.models import utcnow
 from app.services import accounts, playback, throttle
 from app.services.errors import ValidationError
 
-from .helpers import make_account, open_player, player_token, seed_titles, should_see, sign_in, signed_in, watched
+from .helpers import (
+    make_account,
+    open_player,
+    player_token,
+    press,
+    seed_titles,
+    should_see,
+    sign_in,
+    signed_in,
+    watched,
+)
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
@@ -115,14 +125,14 @@ async def test_a_tab_the_sign_out_cannot_reach_is_refused_by_the_database(create
     account = make_account('ana')
     tab1, tab2 = create_user(), create_user()
     await sign_in(tab1)
-    await should_see(tab1, marker='logout')
+    await should_see(tab1, marker='header', content='data-action="logout"')
     tab2.http_client.cookies = tab1.http_client.cookies  # same browser: same cookie
     watched(account.id, ids[0])  # one history entry
     await tab2.open('/profile')
     await should_see(tab2, marker='history-clear')
     await tab1.open('/')
     monkeypatch.setattr(auth, 'close_pages', lambda *_args, **_kwargs: 0)  # as if tab2 lived in another process
-    tab1.find(marker='logout').click()
+    press(tab1, 'header', 'logout')
     await should_see(tab1, marker='submit')  # on the login page: signed out (its flash: test_auth_pages)
     # The other tab's websocket events are refused: clearing the history does nothing now ...
     tab2.find(marker='history-clear').click()
@@ -238,7 +248,7 @@ async def test_a_playback_token_of_another_user_cannot_be_made_to_play_something
     make_account('ana')
     ana = create_user()
     await sign_in(ana, 'ana')
-    await should_see(ana, marker='logout')
+    await should_see(ana, marker='header', content='data-action="logout"')
     token = await player_token(ana, ids[0])
     anonymous = create_user()
     assert (await anonymous.http_client.get(f'/play/{token}/video/hd')).status_code == 403  # ana is FREE
