@@ -20,6 +20,7 @@ from .helpers import (
     eventually,
     open_watch,
     player_token,
+    press,
     report,
     seed_titles,
     should_not_see,
@@ -111,7 +112,7 @@ async def test_removing_a_title_from_continue_watching(user: User):
     assert 'aria-label=' in button and 'Título 1' in button  # it names the title it removes
     user.find(marker='continue-row').trigger('click', 999999)  # not a card of this row: nothing happens
     user.find(marker='continue-row').trigger('click', 'x')
-    user.find(marker='continue-row').trigger('click', ids[1])  # what its click sends (REMOVE_CLICK)
+    user.find(marker='continue-row').trigger('click', ids[1])  # what its click sends (buttons.ACTION_CLICK)
     await should_not_see(user, marker='continue-row')  # its only card gone, the row hides
     with db.session() as session:
         assert playback.continue_watching(session, user_id=user_id) == []
@@ -237,19 +238,19 @@ async def test_profile_lists_the_history_newest_first_and_removes_one_or_all(use
     assert html.index('Título 2') < html.index('Título 1') < html.index('Título 0')
     remove_button = re.search(rf'<button[^>]*data-entry="{entries[0].id}"[^>]*>', html).group(0)
     assert 'aria-label="Quitar del historial: Título 2"' in remove_button  # a named button, not a bare icon
-    user.find(marker='history-list').trigger('click', entries[0].id)  # what its click sends (REMOVE_CLICK)
+    user.find(marker='history-list').trigger('click', entries[0].id)  # what its click sends (buttons.ACTION_CLICK)
     await should_not_see(user, marker='history-list', content=f'id="history-{entries[0].id}"')
     assert history_shown(user) == [entry.id for entry in entries[1:]]
     assert len(playback.history(user_id=user_id)) == 2
     user.find(marker='history-list').trigger('click', 999999)  # not a row of this page: nothing happens
     user.find(marker='history-list').trigger('click', 'x')
     assert len(playback.history(user_id=user_id)) == 2
-    user.find(marker='history-clear').click()  # it asks first: nothing is cleared yet
+    press(user, 'history-list', 'clear')  # it asks first: nothing is cleared yet
     await should_see(user, translate('es', 'profile.history_clear_ask'))
     assert len(playback.history(user_id=user_id)) == 2
     user.find(marker='history-clear-confirm').click()
     await should_see(user, translate('es', 'profile.history_cleared'))
-    await should_see(user, marker='history-empty')
+    await should_see(user, marker='history-list', content='bt-history-empty')
     assert playback.history(user_id=user_id) == []
 
 
@@ -266,10 +267,10 @@ async def test_profile_shows_the_history_a_page_at_a_time_without_skipping_after
     assert history_shown(user) == [entry.id for entry in entries[:HISTORY_PAGE]]
     user.find(marker='history-list').trigger('click', entries[0].id)  # the next page must start one row earlier
     await should_not_see(user, marker='history-list', content=f'id="history-{entries[0].id}"')
-    user.find(marker='history-more').click()
+    press(user, 'history-list', 'more')
     await should_see(user, marker='history-list', content=f'id="history-{entries[-1].id}"')
     assert history_shown(user) == [entry.id for entry in entries[1:]]
-    await should_not_see(user, marker='history-more')
+    await should_not_see(user, marker='history-list', content='data-action="more"')
 
 
 async def test_a_page_that_fails_gets_a_branded_500_without_the_exception_and_with_the_security_headers(

@@ -19,6 +19,7 @@ from .helpers import (
     make_account,
     open_player,
     open_watch,
+    press,
     report,
     seed_titles,
     should_not_see,
@@ -153,13 +154,14 @@ async def test_profile_shows_the_account_and_changes_the_plan_both_ways(user: Us
     await signed_in(user)
     await user.open('/profile')
     await should_see(user, 'ana')
-    await should_see(user, marker='plan-comparison')
-    user.find(marker='upgrade').click()
+    await should_see(user, marker='plan-comparison', content=translate('es', 'plan.upgrade'))
+    press(user, 'plan-comparison', 'plan')
     user.find(marker='confirm-plan').click()
     await should_see(user, translate('es', 'plan.changed', plan='Premium'))
     assert accounts.find_by_username(username='ana').subscription_type == Plan.PREMIUM
-    await should_see(user, marker='downgrade')  # the toast is the user's; the new page may still be on its way
-    user.find(marker='downgrade').click()
+    # The toast is the user's; the new page may still be on its way.
+    await should_see(user, marker='plan-comparison', content=translate('es', 'plan.downgrade'))
+    press(user, 'plan-comparison', 'plan')
     user.find(marker='confirm-plan').click()
     await should_see(user, translate('es', 'plan.changed', plan='Gratis'))
     assert accounts.find_by_username(username='ana').subscription_type == Plan.FREE
@@ -171,7 +173,7 @@ async def test_password_change_needs_the_current_one_and_signs_out_the_other_dev
     await signed_in(laptop, create=False)
     await signed_in(phone, create=False)
     await laptop.open('/profile')
-    laptop.find(marker='password-open').click()  # the form is built when asked for
+    press(laptop, 'password-open', 'open')  # the form is built when asked for
     laptop.find(marker='current-password').type('equivocada')
     laptop.find(marker='new-password').type('nueva-clave-1')
     laptop.find(marker='confirm-password').type('nueva-clave-1')
@@ -198,7 +200,7 @@ async def test_account_deletion_needs_the_password_and_leaves_nothing_behind(use
     _, token = await open_player(user, title_id)
     await heartbeat(user, token, 50)
     await user.open('/profile')
-    user.find(marker='delete-open').click()  # the form is built when asked for
+    press(user, 'delete-open', 'open')  # the form is built when asked for
     user.find(marker='delete-password').type('equivocada')
     user.find(marker='delete-account').click()
     await should_see(user, translate('es', 'profile.current_wrong'))

@@ -129,13 +129,13 @@ async def test_a_tab_the_sign_out_cannot_reach_is_refused_by_the_database(create
     tab2.http_client.cookies = tab1.http_client.cookies  # same browser: same cookie
     watched(account.id, ids[0])  # one history entry
     await tab2.open('/profile')
-    await should_see(tab2, marker='history-clear')
+    await should_see(tab2, marker='history-list', content='data-action="clear"')
     await tab1.open('/')
     monkeypatch.setattr(auth, 'close_pages', lambda *_args, **_kwargs: 0)  # as if tab2 lived in another process
     press(tab1, 'header', 'logout')
     await should_see(tab1, marker='submit')  # on the login page: signed out (its flash: test_auth_pages)
     # The other tab's websocket events are refused: clearing the history does nothing now ...
-    tab2.find(marker='history-clear').click()
+    press(tab2, 'history-list', 'clear')
     tab2.find(marker='history-clear-confirm').click()
     await should_see(tab2, translate('es', 'login.session_ended'))  # its handler found no session and said so
     assert len(playback.history(user_id=account.id)) == 1

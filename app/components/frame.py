@@ -3,26 +3,23 @@ main landmark the page draws into."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 
 from nicegui import ui
-from nicegui.events import GenericEventArguments
 
 from .. import actions, auth
 from ..config import LANGUAGES
 from ..lang import current_language, t
 from ..models import Plan, UserPublic
+from .buttons import icon_html, on_actions
 from .landmarks import MAIN_ID, declare_page, main_landmark
 from .theme import apply_theme
 
 NAV = (('nav.home', '/'), ('nav.catalog', '/catalog'), ('nav.profile', '/profile'))
 
 
-# A click in the header bar that lands on one of its buttons sends that button's action (clicks elsewhere: nothing;
-# its links are links).
-HEADER_CLICK = '(e) => { const b = e.target.closest("button[data-action]"); if (b) emit(b.dataset.action); }'
 LANGUAGE_BUTTON_ID = 'bt-lang'
 
 
@@ -51,7 +48,7 @@ def header_html(user: UserPublic, active: str) -> str:
         here = ' bt-current' if active == '/admin' else ''
         admin = (
             f'<a class="bt-icon-btn{here}" href="/admin" aria-label="{name}" title="{name}">'
-            f'{icon("admin_panel_settings")}</a>'
+            f'{icon_html("admin_panel_settings")}</a>'
         )
     logout = escape(t('nav.logout'))
     return (
@@ -60,7 +57,7 @@ def header_html(user: UserPublic, active: str) -> str:
         f'<span class="bt-plan-badge bt-hide-mobile{premium}">{escape(t(f"plan.{user.subscription_type}"))}</span>'
         f'{language_button_html()}{admin}'
         f'<button type="button" class="bt-icon-btn" data-action="logout" aria-label="{logout}" title="{logout}">'
-        f'{icon("logout")}</button>'
+        f'{icon_html("logout")}</button>'
     )
 
 
@@ -71,7 +68,7 @@ def language_button_html() -> str:
     name = escape(f'{t("nav.language")}: {t(f"lang.{current}")}')
     return (
         f'<button type="button" id="{LANGUAGE_BUTTON_ID}" class="bt-icon-btn bt-lang" data-action="language"'
-        f' aria-label="{name}" aria-haspopup="menu">{icon("language")}'
+        f' aria-label="{name}" aria-haspopup="menu">{icon_html("language")}'
         f'<span class="bt-lang-code">{current.upper()}</span></button>'
     )
 
@@ -85,19 +82,8 @@ def language_switch() -> None:
 
 def on_buttons(markup: ui.html, menu_parent: ui.element) -> None:
     """The click listener of markup that holds the language button and, signed in, the sign-out button."""
-
-    def act(event: GenericEventArguments) -> Awaitable[None] | None:
-        if event.args == 'logout':
-            return actions.sign_out()  # NiceGUI awaits it in this page's context
-        if event.args == 'language':
-            language_menu(menu_parent)  # at once, as a button's handler would
-        return None
-
-    markup.on('click', act, js_handler=HEADER_CLICK)
-
-
-def icon(name: str) -> str:
-    return f'<i class="q-icon notranslate material-icons" aria-hidden="true">{name}</i>'
+    # The menu is built at once, as a button's handler would (a test presses the choice right after).
+    on_actions(markup, {'logout': actions.sign_out, 'language': lambda: language_menu(menu_parent)})
 
 
 def nav_html(active: str) -> str:

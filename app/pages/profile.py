@@ -3,26 +3,25 @@ history redraws when this account's progress changes (a title played here a mome
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from html import escape
 
 from nicegui import context, ui
-from nicegui.events import GenericEventArguments
 
 from .. import auth, live, work
+from ..components.buttons import button_html, on_actions
 from ..components.cards import episode_code, format_clock
 from ..components.forms import password_input, show_error
 from ..components.frame import frame
 from ..components.landmarks import heading
-from ..components.plans import change_plan_button, plan_comparison
+from ..components.plans import ask, comparison_html, plan_change_icon, plan_change_label
 from ..lang import day, t, when
 from ..models import HistoryEntry, Plan, UserPublic
 from ..services import accounts, playback
 from ..services.errors import DomainError
 
 HISTORY_PAGE = 20  # a page of history rows; the rest is one click away
-# A click in the history list that lands on a remove button sends that button's entry id (clicks elsewhere: nothing).
-REMOVE_CLICK = '(e) => { const b = e.target.closest("button[data-entry]"); if (b) emit(Number(b.dataset.entry)); }'
 
 
 async def profile_page() -> None:
@@ -68,90 +67,81 @@ def account_card(user: UserPublic) -> None:
             (t('profile.plan'), t(f'plan.{user.subscription_type}')),
             (t('profile.member_since'), day(user.created_at)),
         )
-        # One element of markup (a description list) rather than a row and two labels per fact.
-        ui.html(
+        # One element of markup (a description list and its button) rather than a row and two labels per fact.
+        markup = ui.html(
             '<dl class="bt-facts">'
             + ''.join(f'<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>' for label, value in facts)
-            + '</dl>',
+            + '</dl>'
+            + button_html(t('profile.sign_out_everywhere'), action='everywhere', icon='devices_other'),
             sanitize=False,
         ).mark('profile-facts')
-        ui.button(t('profile.sign_out_everywhere'), icon='devices_other', on_click=sign_out_everywhere).props(
-            'flat color=white no-caps'
-        ).mark('sign-out-everywhere')
+        on_actions(markup, {'everywhere': sign_out_everywhere})
 
 
 def plan_card(user: UserPublic) -> None:
+    target = Plan.FREE if user.subscription_type == Plan.PREMIUM else Plan.PREMIUM
+    kind = 'primary' if target == Plan.PREMIUM else 'outline'
+    change = button_html(plan_change_label(target), action='plan', icon=plan_change_icon(target), kind=kind)
     with ui.card().classes('bt-panel w-full gap-4').mark('plan-card'):
-        heading(t('plan.compare'), 2).classes('text-xl font-bold')
-        plan_comparison()
-        if user.subscription_type == Plan.PREMIUM:
-            change_plan_button(Plan.FREE)
-        else:
-            change_plan_button(Plan.PREMIUM)
+        markup = ui.html(
+            f'<h2 class="bt-heading bt-card-heading">{escape(t("plan.compare"))}</h2>{comparison_html()}'
+            f'<div class="bt-actions">{change}</div>',
+            sanitize=False,
+        ).mark('plan-comparison')
+        on_actions(markup, {'plan': lambda: ask(target)})
 
 
 def history_card(entries: list[HistoryEntry]) -> None:
     with ui.card().classes('bt-panel w-full gap-3').mark('history') as card:
-        with ui.row().classes('w-full items-center'):
-            heading(t('profile.history'), 2).classes('text-xl font-bold')
-            ui.space()
-            clear_button = (
-                ui.button(t('profile.history_clear'), icon='delete_sweep')
-                .props('flat color=white no-caps')
-                .mark('history-clear')
-            )
-        empty = ui.label(t('profile.history_empty')).classes('bt-muted').mark('history-empty')
-        # The rows are one element of markup whatever their number (a row of elements cost about three NiceGUI
-        # elements, and a page of them was most of the profile's cost): each remove button is a real <button>
-        # carrying its entry's id, and one click listener on the list sends that id here.
+        # The whole card is one element of markup whatever the number of rows (a row of elements cost about three
+        # NiceGUI elements, and a page of them was most of the profile's cost): heading, rows, and real <button>s
+        # (clear, show more, each row's remove, carrying its entry's id), with one click listener.
         listing = ui.html('', sanitize=False).classes('w-full').mark('history-list')
-        shown: list[HistoryEntry] = []  # the rows on the page (loaded minus removed): the next page starts after them
+    shown: list[HistoryEntry] = []  # the rows on the page (loaded minus removed): the next page starts after them
+    more_left = [False]  # whether the last page loaded was full (there may be more)
+    loading = [False]  # a page is on its way: a second click on Show more would load it twice
 
-        def draw() -> None:
-            listing.set_content(history_markup(shown))
-            empty.set_visibility(not shown and not more_button.visible)
-            clear_button.set_visibility(bool(shown))
+    def draw() -> None:
+        listing.set_content(history_card_markup(shown, more=more_left[0] and not loading[0]))
 
-        def add(page: list[HistoryEntry]) -> None:
-            shown.extend(page)
-            more_button.set_visibility(len(page) == HISTORY_PAGE)
-            draw()
+    def add(page: list[HistoryEntry]) -> None:
+        shown.extend(page)
+        more_left[0] = len(page) == HISTORY_PAGE
+        draw()
 
-        async def more() -> None:
-            more_button.disable()  # a second click while this page loads would load it twice
-            try:
-                user = await auth.require_user()
-                if user is not None:
-                    add(await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=len(shown)))
-            finally:
-                more_button.enable()
-
-        async def remove(event: GenericEventArguments) -> None:
-            entry_id = event.args
-            if not isinstance(entry_id, int) or all(entry.id != entry_id for entry in shown):
-                return  # not a row of this page (a stale or made-up click): nothing to do
+    async def more() -> None:
+        if loading[0]:
+            return
+        loading[0] = True
+        first_new = len(shown)
+        try:
             user = await auth.require_user()
-            if user is None:
-                return
-            try:
-                await work.run(playback.remove_history_entry, user_id=user.id, entry_id=entry_id)
-            except DomainError as error:
-                show_error(error)
-                return
-            index = next(i for i, entry in enumerate(shown) if entry.id == entry_id)
-            del shown[index]
+            if user is not None:
+                add(await work.run(playback.history, user_id=user.id, limit=HISTORY_PAGE, offset=len(shown)))
+        finally:
+            loading[0] = False
             draw()
-            if shown:  # the keyboard stays in the list: on the row that took the removed one's place
-                following = shown[min(index, len(shown) - 1)].id
-                ui.run_javascript(f'document.querySelector(\'[data-entry="{following}"]\')?.focus()')
+        if len(shown) > first_new:  # the keyboard goes on where the new rows begin
+            focus(f'#history-{shown[first_new].id} a')
 
-        listing.on('click', remove, js_handler=REMOVE_CLICK)
-        more_button = (
-            ui.button(t('profile.history_more'), icon='expand_more', on_click=more)
-            .props('flat color=white no-caps')
-            .mark('history-more')
-        )
-        add(entries)
+    async def remove(entry_id: int) -> None:
+        if all(entry.id != entry_id for entry in shown):
+            return  # not a row of this page (a stale or made-up click): nothing to do
+        user = await auth.require_user()
+        if user is None:
+            return
+        try:
+            await work.run(playback.remove_history_entry, user_id=user.id, entry_id=entry_id)
+        except DomainError as error:
+            show_error(error)
+            return
+        index = next((i for i, entry in enumerate(shown) if entry.id == entry_id), None)
+        if index is None:
+            return  # a redraw meanwhile took it out already
+        del shown[index]
+        draw()
+        # The keyboard stays in the list: on the row that took the removed one's place (the heading when none).
+        focus(f'[data-entry="{shown[min(index, len(shown) - 1)].id}"]' if shown else '#bt-history-heading')
 
     asked: list[ui.dialog] = []  # the question, once it has been asked on this page
 
@@ -162,11 +152,12 @@ def history_card(entries: list[HistoryEntry]) -> None:
             return
         await work.run(playback.clear_history, user_id=user.id)
         shown.clear()
-        more_button.set_visibility(False)
+        more_left[0] = False
         draw()
+        focus('#bt-history-heading')
         ui.notify(t('profile.history_cleared'), position='top')
 
-    def ask() -> None:
+    def ask_to_clear() -> None:
         # Clearing cannot be undone: it asks first (the dialog's focus starts on Cancel). The dialog is built the
         # first time it is needed: six elements that most visits to the profile never show.
         if not asked:
@@ -181,7 +172,24 @@ def history_card(entries: list[HistoryEntry]) -> None:
             asked.append(dialog)
         asked[0].open()
 
-    clear_button.on_click(ask)
+    on_actions(listing, {'clear': ask_to_clear, 'more': more}, entry=remove)
+    add(entries)
+
+
+def focus(selector: str) -> None:
+    ui.run_javascript(f'document.querySelector({json.dumps(selector)})?.focus()')
+
+
+def history_card_markup(entries: list[HistoryEntry], *, more: bool) -> str:
+    """The history card's content: its heading (with Clear while there are rows), the rows or the empty message,
+    and Show more while there may be more."""
+    clear = button_html(t('profile.history_clear'), action='clear', icon='delete_sweep') if entries else ''
+    rows = history_markup(entries) or f'<p class="bt-muted bt-history-empty">{escape(t("profile.history_empty"))}</p>'
+    show_more = button_html(t('profile.history_more'), action='more', icon='expand_more') if more else ''
+    return (
+        f'<div class="bt-card-head"><h2 class="bt-heading bt-card-heading" id="bt-history-heading" tabindex="-1">'
+        f'{escape(t("profile.history"))}</h2>{clear}</div>{rows}{show_more}'
+    )
 
 
 def history_markup(entries: list[HistoryEntry]) -> str:
@@ -206,24 +214,26 @@ def history_markup(entries: list[HistoryEntry]) -> str:
     return f'<ul class="bt-history">{"".join(items)}</ul>' if items else ''
 
 
-def on_request(card: ui.card, label: str, icon: str, mark: str, build: Callable[[], ui.input]) -> None:
-    """A button that builds the card's form when asked, and puts the keyboard in its first field: most visits to the
-    profile change no password and delete no account, and password fields (each with its eye button) are among the
-    costliest elements to build."""
+def on_request(card: ui.card, head: str, label: str, icon: str, build: Callable[[], ui.input]) -> ui.html:
+    """The card's `head` markup and a button that builds the card's form when asked, and puts the keyboard in its
+    first field: most visits to the profile change no password and delete no account, and password fields (each with
+    its eye button) are among the costliest elements to build."""
 
     def open_form() -> None:
-        opener.delete()
+        intro.set_content(head)  # the button goes: the form takes its place
         with card:
             first = build()
         first.run_method('focus')
 
     with card:
-        opener = ui.button(label, icon=icon, on_click=open_form).props('outline color=white no-caps').mark(mark)
+        intro = ui.html(head + button_html(label, action='open', icon=icon, kind='outline'), sanitize=False)
+    on_actions(intro, {'open': open_form})
+    return intro
 
 
 def password_card() -> None:
-    with ui.card().classes('bt-panel w-full gap-3').mark('password-card') as card:
-        heading(t('profile.change_password'), 2).classes('text-xl font-bold')
+    card = ui.card().classes('bt-panel w-full gap-3').mark('password-card')
+    head = f'<h2 class="bt-heading bt-card-heading">{escape(t("profile.change_password"))}</h2>'
 
     def form() -> ui.input:
         current = password_input(t('profile.current_password'), 'current-password')
@@ -255,13 +265,15 @@ def password_card() -> None:
         ui.button(t('profile.save_password'), on_click=save).mark('save-password')
         return current
 
-    on_request(card, t('profile.password_open'), 'key', 'password-open', form)
+    on_request(card, head, t('profile.password_open'), 'key', form).mark('password-open')
 
 
 def delete_card() -> None:
-    with ui.card().classes('bt-panel w-full gap-3').mark('delete-card') as card:
-        heading(t('profile.delete_account'), 2).classes('text-xl font-bold text-red-400')
-        ui.label(t('profile.delete_warning')).classes('bt-muted')
+    card = ui.card().classes('bt-panel w-full gap-3').mark('delete-card')
+    head = (
+        f'<h2 class="bt-heading bt-card-heading bt-danger">{escape(t("profile.delete_account"))}</h2>'
+        f'<p class="bt-muted bt-card-text">{escape(t("profile.delete_warning"))}</p>'
+    )
 
     def form() -> ui.input:
         password = password_input(t('profile.current_password'), 'delete-password')
@@ -284,4 +296,4 @@ def delete_card() -> None:
         )
         return password
 
-    on_request(card, t('profile.delete_open'), 'delete_outline', 'delete-open', form)
+    on_request(card, head, t('profile.delete_open'), 'delete_outline', form).mark('delete-open')
