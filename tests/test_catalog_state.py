@@ -3,6 +3,8 @@ NiceGUI's simulated user (the browser's own history: tests/test_catalog_browser.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from nicegui import ui
 from nicegui.testing import User
@@ -79,18 +81,25 @@ async def test_the_empty_state_offers_to_clear_the_filters_and_the_search_field_
     assert user.find(marker='genre').elements.pop().value == ''
 
 
+def row_markup(markup: str, genre: str) -> str:
+    """One genre's `<section>` of home's rows."""
+    found = re.search(rf'<section class="bt-section" data-row="{genre}">(.*?)</section>', markup)
+    assert found is not None, f'no row for {genre}'
+    return found.group(1)
+
+
 async def test_home_rows_link_to_their_genre_in_the_catalog_and_have_named_arrows(user: User):
     ids = seed_titles(6, files=False)
     await signed_in(user)
-    await should_see(user, marker='row-Drama')
-    (drama,) = user.find(marker='row-Drama').elements  # one element: its link and arrows are markup
+    await should_see(user, marker='genre-rows', content='data-row="Drama"')
+    (rows,) = user.find(marker='genre-rows').elements  # one element: every row, its link and arrows are markup
+    drama, animation = (row_markup(rows.content, genre) for genre in ('Drama', 'Animación'))
     label = translate('es', 'home.see_all_label', genre='Drama')
-    assert f'<a class="bt-see-all" href="/catalog?genre=Drama" aria-label="{label}">' in drama.content
-    (animation,) = user.find(marker='row-Animación').elements
+    assert f'<a class="bt-see-all" href="/catalog?genre=Drama" aria-label="{label}">' in drama
     for side in ('left', 'right'):
         label = translate('es', f'home.scroll_{side}', genre='Animación')
-        assert f'aria-label="{label}"' in animation.content
-        assert f'aria-label="{label}"' not in drama.content
+        assert f'aria-label="{label}"' in animation
+        assert f'aria-label="{label}"' not in drama
     (hero,) = user.find(marker='hero').elements  # one element: its actions are links in its markup
     assert f'href="/watch/{ids[-1]}" data-mark="hero-play"' in hero.content
     assert f'href="/title/{ids[-1]}" data-mark="hero-info"' in hero.content

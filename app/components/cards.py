@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from html import escape
+from urllib.parse import urlencode
 
 from nicegui import ui
 
@@ -165,6 +166,22 @@ def poster_row(
     section = ui.html(markup, sanitize=False).classes('bt-section')
     if mark:
         section.mark(mark)
+
+
+def genre_rows(rows: list[tuple[str, list[TitleCard]]]) -> ui.html:
+    """Home's rows, one per genre, all in one element of markup (a `<section>` each, `data-row` naming its genre),
+    each linking to its genre in the catalog. `rows` come from the shared cache, and so does the markup."""
+
+    def build() -> str:
+        return ''.join(
+            f'<section class="bt-section" data-row="{escape(genre)}">'
+            f'{row_html(genre_name(genre), cards, see_all="/catalog?" + urlencode({"genre": genre}))}</section>'
+            for genre, cards in rows
+        )
+
+    return (
+        ui.html(shared_markup.get(rows, build, part='genre-rows'), sanitize=False).classes('w-full').mark('genre-rows')
+    )
 
 
 def row_html(title: str, cards: list[TitleCard], *, see_all: str | None = None) -> str:

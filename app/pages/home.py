@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from html import escape
-from urllib.parse import urlencode
 
 from nicegui import context, ui
 from nicegui.events import GenericEventArguments
 
 from .. import auth, live, status, work
-from ..components.cards import card_html, continue_note, meta_line, picture_html, poster_row, premium_badge_html
+from ..components.cards import card_html, continue_note, genre_rows, meta_line, picture_html, premium_badge_html
 from ..components.frame import frame
 from ..components.landmarks import heading
-from ..lang import genre_name, t
+from ..lang import t
 from ..models import ContinueItem, TitleDetail, UserPublic
 from ..services import plans, playback, screens
 
@@ -86,9 +85,9 @@ def draw(user: UserPublic, screen: screens.HomeScreen) -> dict[str, Hero | Conti
     locked = not plans.may_watch(user.subscription_type, is_premium=screen.hero.is_premium)
     parts = {'hero': Hero(screen.hero, resumable=screen.hero_resume > 0, locked=locked)}
     parts['continue'] = ContinueRow(screen.continuing)
-    for genre, cards in screen.rows:
-        see_all = f'/catalog?{urlencode({"genre": genre})}'
-        poster_row(genre_name(genre), cards, mark=f'row-{genre}', see_all=see_all, shared=True)
+    # All the genre rows in one element (8 at 10,000 titles): the same for every viewer of a language until the
+    # catalog changes.
+    genre_rows(screen.rows)
     return parts
 
 
