@@ -78,7 +78,7 @@ class SocketPage:
                 await self._news.wait()
 
     def find(self, *, text: str | None = None, tag: str | None = None, first: bool = False, **props: str) -> str:
-        """The id of the one element with this text, tag and props (`label='Usuario'`, `icon='logout'`); with
+        """The id of the one element with this text, tag and props (`label='Usuario'`); with
         `first`, the first of several in the page's order."""
         ids = [
             key
@@ -114,6 +114,19 @@ class SocketPage:
 
     async def click(self, label: str) -> None:
         await self.send(self.find(label=label), 'click')
+
+    async def press(self, action: str, *, near: str | None = None) -> None:
+        """Click the markup button `data-action="{action}"` (app/components/buttons.py): what its element's click
+        listener sends. `near`: text of the same element, when several hold that action."""
+        ids = [
+            key
+            for key, element in self.elements.items()
+            if f'data-action="{action}"' in str(element.get('props', {}).get('innerHTML', ''))
+            and (near is None or near in str(element.get('props', {}).get('innerHTML', '')))
+        ]
+        if len(ids) != 1:
+            raise AssertionError(f'{len(ids)} elements with a {action} button near {near!r}')
+        await self.send(ids[0], 'click', action)
 
     async def press_enter(self, label: str) -> None:
         await self.send(self.find(label=label), 'keydown', {'key': 'Enter'}, key='enter')

@@ -142,7 +142,7 @@ async def test_cookies_copied_before_sign_in_password_change_or_sign_out_give_no
     assert await access(planted) == 303  # to the login page: the planted cookies never became the victim's session
 
     profile = await SocketPage.open(victim, '/profile')
-    await profile.click('Elegir una nueva contraseña')  # the form is built when asked for
+    await profile.press('open', near='Elegir una nueva contraseña')  # the form is built when asked for
     await profile.until(lambda: profile.has(label='Contraseña actual'))
     await profile.type('Contraseña actual', PASSWORD)
     await profile.type('Nueva contraseña', 'another-pass-1')
@@ -155,7 +155,7 @@ async def test_cookies_copied_before_sign_in_password_change_or_sign_out_give_no
     before_sign_out = cookies_of(victim)
 
     home = await SocketPage.open(victim, '/')
-    await home.send(home.find(icon='logout'), 'click')
+    await home.press('logout')
     assert (await follow_ticket(victim, home)).status_code == 303
     await home.close()
     assert await access(before_sign_out) == 303
@@ -435,7 +435,7 @@ async def test_a_signed_out_catalog_tab_answers_no_more_searches(shared: Running
     await catalog.wait_for_text(results)  # while signed in, the search answers
     home = await SocketPage.open(client, '/')
     told = len(catalog.opened)
-    await home.send(home.find(icon='logout'), 'click')
+    await home.press('logout')
     assert (await follow_ticket(client, home)).status_code == 303
     assert (await catalog.next_navigation(after=told)).startswith('/login')  # this process's tabs are told at once
     seen = len(catalog.updates)
