@@ -73,6 +73,12 @@ PRUNE_EVERY_S = 0.5
 # follows at once while there is more). NiceGUI's own prune deletes all it finds in one go: a pile of a thousand
 # pages that never connected (a load tool) held every page and socket of the server for two and a half seconds.
 PRUNE_BUDGET_S = 0.01
+# Past this many pages waiting for their websocket (a load tool, a crawler, a flood from many addresses), the oldest
+# beyond it go once they are PRUNE_CROWDED_AFTER_S old: each waiting page is a few hundred objects that every full
+# collection of the garbage collector walks, and over a pile of about 3,000 one took 2.3 s, every page and socket
+# of the process waiting behind it. A browser that connects later than that finds its page gone and reloads it.
+CROWD = 500
+PRUNE_CROWDED_AFTER_S = 3.0
 
 
 def create_app() -> None:
@@ -162,22 +168,29 @@ async def prune_unconnected() -> None:
 
 def prune_slice() -> bool:
     """Delete stale unconnected clients, oldest first, for at most PRUNE_BUDGET_S (at least one); True when it
-    stopped for time with more to go.
+    stopped for time with more to go. Stale: older than PRUNE_UNCONNECTED_AFTER_S, or, while more than CROWD pages
+    wait, the oldest beyond CROWD once older than PRUNE_CROWDED_AFTER_S.
 
     `Client.instances` is in the order the clients were made, so the walk ends at the first one too young. A client
     whose socket went away and that waits for its page to reconnect has a delete task (`_delete_tasks`, private, as
     NiceGUI's prune reads it: tests/test_page_floods.py fails if that changes); that delete is its own."""
     deadline = time.perf_counter() + PRUNE_BUDGET_S
-    made_before = time.time() - PRUNE_UNCONNECTED_AFTER_S
-    for client in list(Client.instances.values()):
-        if client.created > made_before:
+    now = time.time()
+    waiting = [
+        client
+        for client in Client.instances.values()
+        if not (client.has_socket_connection or client._delete_tasks or client.is_deleted)
+    ]
+    beyond = len(waiting) - CROWD
+    for client in waiting:
+        crowded = beyond > 0 and client.created <= now - PRUNE_CROWDED_AFTER_S
+        if not crowded and client.created > now - PRUNE_UNCONNECTED_AFTER_S:
             return False
-        if client.has_socket_connection or client._delete_tasks or client.is_deleted:
-            continue
         try:
             client.delete()
         except Exception:  # NiceGUI's prune logs and goes on too (a client deleted twice raises KeyError)
             log.exception('Error while pruning client %s', client.id)
+        beyond -= 1
         if time.perf_counter() > deadline:
             return True
     return False

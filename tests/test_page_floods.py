@@ -91,3 +91,21 @@ async def test_the_prune_deletes_in_slices_oldest_first_and_spares_a_page_waitin
     assert wiring.prune_slice() is False  # nothing more to delete
     assert not waiting.is_deleted and user.client.id in Client.instances
     waiting._delete_tasks.clear()
+
+
+async def test_past_a_crowd_of_waiting_pages_the_oldest_beyond_it_go_sooner(
+    user: User, monkeypatch: pytest.MonkeyPatch
+):
+    await user.open('/login')  # the simulated browser's own page: connected, it stays
+    before = set(Client.instances)
+    for _ in range(3):
+        assert (await user.http_client.get('/register')).status_code == 200  # a script's page loads
+    left = [client for client_id, client in Client.instances.items() if client_id not in before]
+    monkeypatch.setattr(wiring, 'PRUNE_CROWDED_AFTER_S', 0.0)  # not yet old by the usual measure (15 s)
+    monkeypatch.setattr(wiring, 'CROWD', 1)
+    assert wiring.prune_slice() is False
+    assert [client.is_deleted for client in left] == [True, True, False]  # the newest one stays: the crowd
+    monkeypatch.setattr(wiring, 'CROWD', 5)
+    assert (await user.http_client.get('/register')).status_code == 200
+    assert wiring.prune_slice() is False  # two waiting, no crowd, nothing 15 s old: nothing goes
+    assert not left[2].is_deleted
