@@ -271,6 +271,7 @@ def sign_in(driver, base: str, username: str) -> None:
 
     driver.get(f'{base}/login')
     until(driver, 'document.querySelectorAll("input").length >= 2')
+    until(driver, CONNECTED)  # the form's events go over the page's websocket: typed once it is there
     fields = driver.find_elements(By.TAG_NAME, 'input')
     fields[0].send_keys(username)
     fields[1].send_keys(PASSWORD, Keys.ENTER)

@@ -18,8 +18,7 @@ from .landmarks import MAIN_ID, declare_page, main_landmark
 from .theme import apply_theme
 
 NAV = (('nav.home', '/'), ('nav.catalog', '/catalog'), ('nav.profile', '/profile'))
-
-
+# The language menu's anchor: Quasar finds the button by this id (`target`), one per page.
 LANGUAGE_BUTTON_ID = 'bt-lang'
 
 
