@@ -160,8 +160,8 @@ async def announce_setup_token() -> None:
 
 
 async def prune_unconnected() -> None:
-    """Delete the clients that never connected within PRUNE_UNCONNECTED_AFTER_S: NiceGUI's `Client.prune_instances`
-    choice, in slices of PRUNE_BUDGET_S with the pages and sockets served between them."""
+    """Delete the clients that never connected (`prune_slice` says which), in slices of PRUNE_BUDGET_S with the
+    pages and sockets served between them."""
     while prune_slice():
         await asyncio.sleep(0)
 

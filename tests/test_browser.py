@@ -120,7 +120,7 @@ def test_played_8_s_then_home_at_once_shows_the_row_without_a_reload(screen: Scr
     width = screen.find_by_css(f'{card} .bt-progress > div').get_attribute('style')
     assert float(width.split('width:')[1].split('%')[0]) > 0
     # Its remove button: named for its title, reached by keyboard; Enter takes the card out of the row.
-    remove = screen.find_by_css(f'.bt-card-remove[data-remove="{free["id"]}"]')
+    remove = screen.find_by_css(f'.bt-card-remove[data-entry="{free["id"]}"]')
     assert remove.get_attribute('aria-label') == f'{t("home.remove_from_row")}: {free["title"]}'
     remove.send_keys(Keys.ENTER)
     until(screen, f"!document.querySelector('{card}')")

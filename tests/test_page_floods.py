@@ -60,24 +60,27 @@ async def until_refused(user: User, path: str, most: int = 40) -> list[int]:
     return answers
 
 
+async def left_behind_by_a_script(user: User, count: int) -> list[Client]:
+    """The simulated browser's own page opened (connected, it stays), then `count` page loads of a script that never
+    opens their websocket: their clients, oldest first."""
+    await user.open('/login')
+    before = set(Client.instances)
+    for _ in range(count):
+        assert (await user.http_client.get('/register')).status_code == 200
+    return [client for client_id, client in Client.instances.items() if client_id not in before]
+
+
 async def test_a_page_whose_websocket_never_comes_is_pruned_soon(user: User, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(wiring, 'PRUNE_UNCONNECTED_AFTER_S', 0.5)
-    await user.open('/login')  # the simulated browser's own page: connected, it stays
-    before = set(Client.instances)
-    assert (await user.http_client.get('/register')).status_code == 200  # a script's page load: never connects
-    (left_behind,) = set(Client.instances) - before
-    await eventually(lambda: left_behind not in Client.instances)
+    (left_behind,) = await left_behind_by_a_script(user, 1)
+    await eventually(lambda: left_behind.id not in Client.instances)
     assert user.client is not None and user.client.id in Client.instances
 
 
 async def test_the_prune_deletes_in_slices_oldest_first_and_spares_a_page_waiting_to_reconnect(
     user: User, monkeypatch: pytest.MonkeyPatch
 ):
-    await user.open('/login')  # the simulated browser's own page: connected, it stays
-    before = set(Client.instances)
-    for _ in range(3):
-        assert (await user.http_client.get('/register')).status_code == 200  # a script's page loads
-    left = [client for client_id, client in Client.instances.items() if client_id not in before]
+    left = await left_behind_by_a_script(user, 3)
     assert len(left) == 3
     # One of them had its socket and lost it: it waits for its page to come back, and NiceGUI deletes it then.
     waiting = left[1]
@@ -96,11 +99,7 @@ async def test_the_prune_deletes_in_slices_oldest_first_and_spares_a_page_waitin
 async def test_past_a_crowd_of_waiting_pages_the_oldest_beyond_it_go_sooner(
     user: User, monkeypatch: pytest.MonkeyPatch
 ):
-    await user.open('/login')  # the simulated browser's own page: connected, it stays
-    before = set(Client.instances)
-    for _ in range(3):
-        assert (await user.http_client.get('/register')).status_code == 200  # a script's page loads
-    left = [client for client_id, client in Client.instances.items() if client_id not in before]
+    left = await left_behind_by_a_script(user, 3)
     monkeypatch.setattr(wiring, 'PRUNE_CROWDED_AFTER_S', 0.0)  # not yet old by the usual measure (15 s)
     monkeypatch.setattr(wiring, 'CROWD', 1)
     assert wiring.prune_slice() is False

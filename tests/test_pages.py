@@ -108,7 +108,7 @@ async def test_removing_a_title_from_continue_watching(user: User):
     await report(user, token, 30.0)
     await user.open('/')
     markup = html_of(user, 'continue-row')
-    button = re.search(rf'<button[^>]*data-remove="{ids[1]}"[^>]*>', markup).group(0)
+    button = re.search(rf'<button[^>]*data-entry="{ids[1]}"[^>]*>', markup).group(0)
     assert 'aria-label=' in button and 'Título 1' in button  # it names the title it removes
     user.find(marker='continue-row').trigger('click', 999999)  # not a card of this row: nothing happens
     user.find(marker='continue-row').trigger('click', 'x')

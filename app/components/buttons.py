@@ -7,6 +7,7 @@ stands for in `data-action`; the listener sends that name here and the page's ha
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from html import escape
 
@@ -49,3 +50,8 @@ def on_actions(
         return None
 
     markup.on('click', act, js_handler=ACTION_CLICK)
+
+
+def focus(selector: str) -> None:
+    """Put the keyboard on the element `selector` names: after a redraw of markup, where the focused button was."""
+    ui.run_javascript(f'document.querySelector({json.dumps(selector)})?.focus()')

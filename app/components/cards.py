@@ -151,21 +151,13 @@ class SharedMarkup:
 shared_markup = SharedMarkup()
 
 
-def poster_row(
-    title: str, cards: list[TitleCard], *, mark: str | None = None, see_all: str | None = None, shared: bool = False
-) -> None:
-    """A titled row of posters that scrolls sideways: one element (heading, "See all" link, arrow buttons and cards
-    are markup), as cheap to build and to keep per connected page as a row can be. The arrows scroll by most of the
-    row's width in the browser (app/static/rows.js), without a round trip. `shared`: `cards` come from the shared
-    cache, and so does the markup (SharedMarkup)."""
-
-    def build() -> str:
-        return row_html(title, cards, see_all=see_all)
-
-    markup = shared_markup.get(cards, build, part=f'row:{title}:{see_all}') if shared else build()
-    section = ui.html(markup, sanitize=False).classes('bt-section')
-    if mark:
-        section.mark(mark)
+def poster_row(title: str, cards: list[TitleCard], *, mark: str) -> None:
+    """A titled row of posters that scrolls sideways: one element (heading, arrow buttons and cards are markup), as
+    cheap to build and to keep per connected page as a row can be. The arrows scroll by most of the row's width in
+    the browser (app/static/rows.js), without a round trip. `cards` come from the shared cache, and so does the
+    markup (SharedMarkup)."""
+    markup = shared_markup.get(cards, lambda: row_html(title, cards), part=f'row:{title}')
+    ui.html(markup, sanitize=False).classes('bt-section').mark(mark)
 
 
 def genre_rows(rows: list[tuple[str, list[TitleCard]]]) -> ui.html:

@@ -4,12 +4,13 @@ account's progress or the catalog changes (a title played on another screen, a t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from html import escape
 
 from nicegui import context, ui
-from nicegui.events import GenericEventArguments
 
 from .. import auth, live, status, work
+from ..components.buttons import focus, icon_html, on_actions
 from ..components.cards import card_html, continue_note, genre_rows, meta_line, picture_html, premium_badge_html
 from ..components.frame import frame
 from ..components.landmarks import heading
@@ -20,8 +21,6 @@ from ..services import plans, playback, screens
 # News comes in bursts (a player reports every 10 s, a library scan adds titles one after another): one redraw for
 # whatever arrived within this long.
 REDRAW_AFTER_S = 1.0
-# A click in Continue watching that lands on a remove button sends that card's title id (clicks elsewhere: nothing).
-REMOVE_CLICK = '(e) => { const b = e.target.closest("button[data-remove]"); if (b) emit(Number(b.dataset.remove)); }'
 
 
 async def home_page() -> None:
@@ -59,7 +58,7 @@ async def home_page() -> None:
             shown['hero'].show(fresh.hero_resume > 0)
             shown['continue'].show(fresh.continuing)
 
-    def news(kind: str) -> None:
+    def news(kind: str) -> Callable[[dict], None]:
         def heard(_data: dict) -> None:
             nonlocal pending, whole
             whole = whole or kind == 'catalog'
@@ -130,14 +129,14 @@ def hero_html(title: TitleDetail, *, resumable: bool, locked: bool = False) -> s
 
 class ContinueRow:
     """Continue watching: one element of markup, hidden while empty. Each card resumes at once (instead of opening
-    the details page) and has a real remove button carrying its title's id; one click listener on the row sends that
-    id here. As elements, a card and its button were three NiceGUI elements each, built on every page and rebuilt on
-    every save; as markup a save sends one element's content."""
+    the details page) and has a real remove button carrying its title's id as its entry; one click listener on the
+    row sends that id here (components/buttons.on_actions). As elements, a card and its button were three NiceGUI
+    elements each, built on every page and rebuilt on every save; as markup a save sends one element's content."""
 
     def __init__(self, items: list[ContinueItem]) -> None:
         self.items: list[ContinueItem] = []
         self.element = ui.html('', sanitize=False).classes('bt-section').mark('continue-row')
-        self.element.on('click', self.remove, js_handler=REMOVE_CLICK)
+        on_actions(self.element, {}, entry=self.remove)
         self.show(items)
 
     def show(self, items: list[ContinueItem]) -> None:
@@ -145,9 +144,8 @@ class ContinueRow:
         self.element.set_content(continue_html(self.items))
         self.element.set_visibility(bool(self.items))
 
-    async def remove(self, event: GenericEventArguments) -> None:
-        title_id = event.args
-        if not isinstance(title_id, int) or all(item.card.id != title_id for item in self.items):
+    async def remove(self, title_id: int) -> None:
+        if all(item.card.id != title_id for item in self.items):
             return  # not a card of this row (a stale or made-up click): nothing to do
         user = await auth.require_user()
         if user is None:
@@ -161,7 +159,7 @@ class ContinueRow:
         ui.notify(t('home.removed', title=removed.card.title), position='top')
         if self.items:  # the keyboard stays in the row: on the card that took the removed one's place
             following = self.items[min(index, len(self.items) - 1)].card.id
-            ui.run_javascript(f'document.querySelector(\'[data-remove="{following}"]\')?.focus()')
+            focus(f'[data-entry="{following}"]')
 
 
 def continue_html(items: list[ContinueItem]) -> str:
@@ -173,9 +171,8 @@ def continue_html(items: list[ContinueItem]) -> str:
         card = card_html(item.card, fraction=item.fraction, href=f'/watch/{item.plays}', note=continue_note(item))
         cards.append(
             f'<div class="bt-card-wrap" data-continue="{item.card.id}">{card}'
-            f'<button type="button" class="bt-card-remove" data-remove="{item.card.id}" title="{name}"'
-            f' aria-label="{name}"><i class="q-icon notranslate material-icons" aria-hidden="true">close</i>'
-            '</button></div>'
+            f'<button type="button" class="bt-card-remove" data-entry="{item.card.id}" title="{name}"'
+            f' aria-label="{name}">{icon_html("close")}</button></div>'
         )
     title = escape(t('home.continue'))
     return f'<h2 class="bt-row-title">{title}</h2><div class="bt-row">{"".join(cards)}</div>'

@@ -3,14 +3,13 @@ history redraws when this account's progress changes (a title played here a mome
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from html import escape
 
 from nicegui import context, ui
 
 from .. import auth, live, work
-from ..components.buttons import button_html, on_actions
+from ..components.buttons import button_html, focus, icon_html, on_actions
 from ..components.cards import episode_code, format_clock
 from ..components.forms import password_input, show_error
 from ..components.frame import frame
@@ -176,10 +175,6 @@ def history_card(entries: list[HistoryEntry]) -> None:
     add(entries)
 
 
-def focus(selector: str) -> None:
-    ui.run_javascript(f'document.querySelector({json.dumps(selector)})?.focus()')
-
-
 def history_card_markup(entries: list[HistoryEntry], *, more: bool) -> str:
     """The history card's content: its heading (with Clear while there are rows), the rows or the empty message,
     and Show more while there may be more."""
@@ -208,8 +203,7 @@ def history_markup(entries: list[HistoryEntry]) -> str:
             f'<img src="/media/{entry.card.id}/poster" alt="">'
             f'<span><b>{escape(name)}</b><small>{escape(facts)}</small></span></a>'
             f'<button type="button" class="bt-history-remove" data-entry="{entry.id}" title="{hint}"'
-            f' aria-label="{hint}: {escape(name)}"><i class="q-icon notranslate material-icons" aria-hidden="true">'
-            'close</i></button></li>'
+            f' aria-label="{hint}: {escape(name)}">{icon_html("close")}</button></li>'
         )
     return f'<ul class="bt-history">{"".join(items)}</ul>' if items else ''
 

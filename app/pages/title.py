@@ -82,7 +82,7 @@ def draw(user: UserPublic, screen: screens.TitleScreen, chosen: dict) -> None:
         if screen.series is not None:
             episodes_section(user, screen.series, chosen, locked=locked)
     if screen.more_like_this:
-        poster_row(t('title.more_like_this'), screen.more_like_this, mark='more-like-this', shared=True)
+        poster_row(t('title.more_like_this'), screen.more_like_this, mark='more-like-this')
 
 
 def _meta(screen: screens.TitleScreen) -> str:
