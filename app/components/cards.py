@@ -15,6 +15,7 @@ from nicegui import ui
 
 from ..lang import current_language, genre_name, rating_name, t, tn
 from ..models import ContinueItem, TitleCard, TitleDetail
+from .buttons import icon_html
 
 
 def poster_url(title_id: int) -> str:
@@ -186,7 +187,7 @@ def row_html(title: str, cards: list[TitleCard], *, see_all: str | None = None) 
     arrows = ''.join(
         f'<button type="button" class="bt-row-arrow" data-scroll="{sign}" '
         f'aria-label="{escape(t(f"home.scroll_{side}", genre=title))}">'
-        f'<i class="q-icon notranslate material-icons" aria-hidden="true">chevron_{side}</i></button>'
+        f'{icon_html(f"chevron_{side}")}</button>'
         for side, sign in (('left', -1), ('right', 1))
     )
     return (
