@@ -540,12 +540,12 @@ async def test_a_burst_of_sign_ins_is_told_busy_at_once_and_left_jobs_log_no_tra
     from app import security, work
 
     # The queue holds about 5 s of bcrypt work: how many jobs that is depends on the machine, measured here as the
-    # server measures it (same machine, same cost).
+    # server measures it (same machine, same cost). The burst is twice that, so that the server's own measure, taken
+    # on a machine that may be quieter or busier by the time it hashes, is still overrun (CI once measured 62 here).
     security.hash_password('measure-me', rounds=12)
     bound = work.password_queue_max()
     await (await signed_in_client(floods.url, SLOW)).aclose()  # and the server has measured its own by now
-    assert bound <= 60, 'a machine this fast needs a larger burst than this test sends'
-    clients = [httpx.AsyncClient(base_url=floods.url) for _ in range(bound + 8)]
+    clients = [httpx.AsyncClient(base_url=floods.url) for _ in range(2 * bound + 8)]
     pages = list(await asyncio.gather(*(SocketPage.open(client, '/login') for client in clients)))
     for page in pages:
         await page.type('Usuario', SLOW)
