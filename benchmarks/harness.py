@@ -31,6 +31,12 @@ DATABASE_URL_FILE = 'database_url'
 CLIENT_ID_RE = re.compile(r"'client_id': '([0-9a-f-]+)'")
 
 
+def step(text: str) -> None:
+    """A line on stderr saying what the benchmark does now, so that a run of minutes is never silent for long (the
+    table goes to stdout; tests/test_benchmarks.py takes these lines as the run's progress)."""
+    print(f'  {text}', file=sys.stderr, flush=True)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
@@ -76,6 +82,41 @@ def use_database(data_dir: Path) -> None:
     db.init_db()
 
 
+# A starting server that neither answers nor uses any CPU for this long is stuck. Measured as progress rather than
+# as one deadline: on a loaded machine start-up takes as long as it takes, and a stuck one is told in seconds.
+STALL_S = 10.0
+
+
+def session_cpu_seconds(session: int) -> float:
+    """CPU time used so far by the processes of this session (a process started with start_new_session=True and
+    whatever it started: the cluster's members and nginx), from /proc; 0.0 where there is no /proc."""
+    ticks = 0
+    for stat in Path('/proc').glob('[0-9]*/stat'):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(')', 1)[1].split()
+            if int(fields[3]) == session:
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 0.0
+
+
+def wait_healthy(url: str, process: subprocess.Popen, *, what: str) -> None:
+    """Until `url`/api/health answers 200, while `process` (started in a session of its own) works at it: fails
+    (RuntimeError) when it exits, or when it neither answers nor uses CPU for STALL_S."""
+    used, moved = -1.0, time.monotonic()
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f'{what}: exited with {process.returncode}')
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f'{url}/api/health', timeout=1).status_code == 200:
+                return
+        now = session_cpu_seconds(process.pid)
+        if now != used:
+            used, moved = now, time.monotonic()
+        elif time.monotonic() - moved > STALL_S:
+            raise RuntimeError(f'{what}: no answer and no work for {STALL_S:g} s')
+        time.sleep(0.2)
+
+
 class Server:
     """`python main.py` in production mode on a free loopback port, with its output in data_dir/server.log."""
 
@@ -91,7 +132,8 @@ class Server:
     def url(self) -> str:
         return f'http://127.0.0.1:{self.port}'
 
-    def start(self, timeout: float = 60) -> Server:
+    def start(self) -> Server:
+        step(f'starting Butaca on port {self.port}')
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = (self.data_dir / 'server.log').open('ab')
         self.process = subprocess.Popen(
@@ -102,16 +144,12 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f'server exited with {self.process.returncode}; see {self.data_dir / "server.log"}')
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f'{self.url}/api/health', timeout=1).status_code == 200:
-                    return self
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError('server did not start in time')
+        try:
+            wait_healthy(self.url, self.process, what=f'the server; see {self.data_dir / "server.log"}')
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, as in a crash."""
@@ -152,6 +190,7 @@ def seed_viewers(
 
     The title's files are stand-ins unless `video_file` is given (then every rendition is that real video).
     """
+    step(f'seeding {viewers} viewers')
     use_database(data_dir)
     from app import db
     from app.models import User
@@ -212,6 +251,7 @@ async def login_burst(base_url: str, count: int, *, own_addresses: bool = False)
     # certificates, a core's worth of the load generator's CPU that would otherwise land in the measurement.
     clients = [httpx.AsyncClient(base_url=base_url, timeout=60, transport=transport(i)) for i in range(count)]
     await asyncio.gather(*(client.get('/api/health') for client in clients))
+    step(f'{count} sign-ins at once')
     with Pinger(f'{base_url}/api/health', 8) as ping:
         await asyncio.sleep(1)
         started = time.perf_counter()
@@ -229,6 +269,7 @@ async def login_burst(base_url: str, count: int, *, own_addresses: bool = False)
 def seed_big_catalog(data_dir: Path, *, titles: int, history: int, viewers: int = 100) -> None:
     """`titles` titles in 8 genres and `history` history rows (a fifth of them the signed-in user's); `viewers`
     accounts, each with a title of its own when there are at least as many titles."""
+    step(f'seeding {titles} titles, {history} history rows')
     import random
     from datetime import timedelta
 
@@ -318,10 +359,20 @@ def seed_big_catalog(data_dir: Path, *, titles: int, history: int, viewers: int 
         )
 
 
+# How long a benchmark's client waits for one answer: hundreds of clients at once on 2 cores answer late. The tests
+# pass their own limit (tests/waits.py).
+ANSWER_TIMEOUT_S = 30.0
+
+
 async def signed_in_client(
-    base_url: str, username: str, password: str = 'benchmark-pass', **client_args: object
+    base_url: str,
+    username: str,
+    password: str = 'benchmark-pass',
+    *,
+    timeout: float = ANSWER_TIMEOUT_S,
+    **client_args: object,
 ) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base_url, timeout=30, **client_args)
+    client = httpx.AsyncClient(base_url=base_url, timeout=timeout, **client_args)
     for _ in range(30):  # a burst beyond a few seconds of bcrypt work is told to come back (503, Retry-After)
         response = await client.post('/api/login', json={'username': username, 'password': password})
         if response.status_code != 503:
@@ -331,7 +382,9 @@ async def signed_in_client(
     return client
 
 
-async def connect_page(client: httpx.AsyncClient, html: str, **handlers: object) -> socketio.AsyncClient:
+async def connect_page(
+    client: httpx.AsyncClient, html: str, *, timeout: float = ANSWER_TIMEOUT_S, **handlers: object
+) -> socketio.AsyncClient:
     """Connect a page's websocket as its browser would (NiceGUI's implicit handshake), with the session cookie of
     `client`; `handlers` are socket.io event handlers (e.g. update=...) registered before it connects."""
     import socketio
@@ -354,12 +407,14 @@ async def connect_page(client: httpx.AsyncClient, html: str, **handlers: object)
         headers={'Cookie': cookie},
         # The page's connect answer, not socket.io's default of 1 s: hundreds of pages opening at once on a
         # loaded machine (two processes, nginx, PostgreSQL and Redis on 2 cores) answer later than that.
-        wait_timeout=30,
+        wait_timeout=timeout,
     )
     return sio
 
 
-async def open_watch_page(client: httpx.AsyncClient, title_id: int, timeout: float = 30) -> tuple[str, str]:
+async def open_watch_page(
+    client: httpx.AsyncClient, title_id: int, timeout: float = ANSWER_TIMEOUT_S
+) -> tuple[str, str]:
     """Open the watch page as a browser does: its GET draws the player's shell, and the playback starts once the
     page's websocket is up (app/pages/watch.py). Returns the video URL and the playback token of that config."""
     # A keep-alive connection the server closed as the request left (or a busy machine dropping one) loses the
@@ -380,7 +435,7 @@ async def open_watch_page(client: httpx.AsyncClient, title_id: int, timeout: flo
             if config and not started.done():
                 started.set_result(config)
 
-    sio = await connect_page(client, response.text, update=update)
+    sio = await connect_page(client, response.text, timeout=timeout, update=update)
     try:
         config = await asyncio.wait_for(started, timeout)
     finally:

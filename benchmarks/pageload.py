@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from .harness import ROOT, Server, free_port, percentile, signed_in_client, temporary_folder
+from .harness import ROOT, Server, free_port, percentile, signed_in_client, step, temporary_folder
 from .ping import Pinger
 from .rawhttp import PageSocket, RawClient, cookie_header, open_page_socket
 
@@ -84,6 +84,7 @@ async def hammer(
 ) -> Load:
     """`connections` keep-alive connections loading `paths` in turn for `seconds` (back to back, or one load per
     connection every `every` seconds), connection i with cookie i mod len(cookies)."""
+    step(f'{"page loads with websocket" if websocket else "page loads"} of {url}{paths[0]} for {seconds:g} s')
     result = result or Load()
     stop_at = time.monotonic() + seconds
 
@@ -160,6 +161,7 @@ class Process:
 
 async def sessions(url: str, count: int, first: int = 0) -> list[str]:
     """Cookies of `count` signed-in viewers (viewer{first}..), each after one page load (NiceGUI's own cookie too)."""
+    step(f'signing in {count} viewers')
 
     async def one(index: int) -> str:
         client = await signed_in_client(url, f'viewer{index}')
@@ -265,6 +267,7 @@ async def measure_flood(quick: bool, tiny: bool = False) -> list[Row]:
                 every=REAL_EVERY_S,
             )  # fmt: skip
             before = rss_kib(server.pid)
+            step(f'the flood, {flood_s:g} s')
             async with rss_peak(server.pid) as peak:
                 with Pinger(f'{server.url}/api/health', flood_s) as ping:
                     flooded, anonymous, signed_in = await asyncio.gather(
@@ -342,6 +345,7 @@ async def measure_burst(quick: bool, tiny: bool = False) -> list[Row]:
                 except (OSError, asyncio.IncompleteReadError, TimeoutError) as error:
                     failures.append(type(error).__name__)
 
+            step(f'{count} viewers open home within 1 s')
             await asyncio.gather(*(viewer(cookie) for cookie in cookies))
     return [
         (
@@ -409,12 +413,14 @@ async def measure_screens(quick: bool, tiny: bool = False) -> list[Row]:
                 else:
                     refused += 1
 
+            step(f'opening {screens} screens')
             opening = time.perf_counter()
             for start in range(0, screens, 50):
                 await asyncio.gather(
                     *(open_home(player_cookies[i % players]) for i in range(start, min(screens, start + 50)))
                 )
             opening = time.perf_counter() - opening
+            step(f'{players} players saving every 10 s for {seconds:g} s')
             async with rss_peak(server.pid) as peak:
                 with Pinger(f'{server.url}/api/health', seconds) as ping:
                     stop_at = time.monotonic() + seconds

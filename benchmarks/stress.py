@@ -26,6 +26,7 @@ from .harness import (
     seed_viewers,
     set_database_url,
     signed_in_client,
+    step,
     temporary_folder,
     use_database,
 )
@@ -80,6 +81,7 @@ async def _watch(viewer: Viewer, url: str, cookie: str, stop_at: float, interval
 
 async def prepare(server: Server, count: int) -> tuple[list[Viewer], list[str]]:
     """`count` signed-in viewers, each with a watch page open; returns them with their cookies."""
+    step(f'signing in {count} viewers, each with a watch page open')
     viewers = [Viewer(index) for index in range(count)]
     limits = httpx.Limits(max_connections=1)
     clients = await asyncio.gather(*(signed_in_client(server.url, f'viewer{v.index}', limits=limits) for v in viewers))
@@ -105,6 +107,7 @@ async def measure(
     """Run the viewers against a started server seeded with `seed_viewers(data_dir, viewers=...)`; the figures.
     With `pids` (the server processes), also the CPU they spent on the saves (`cpu_by_process`, seconds each)."""
     group, cookies = await prepare(server, viewers)
+    step(f'{viewers} viewers saving for {seconds:g} s')
     cpu_before = [cpu_seconds(pid) for pid in pids or []]
     stop_at = time.monotonic() + seconds
     started = time.perf_counter()

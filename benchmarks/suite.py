@@ -19,6 +19,7 @@ from .harness import (
     seed_fans,
     seed_viewers,
     signed_in_client,
+    step,
     temporary_folder,
     use_database,
 )
@@ -41,7 +42,8 @@ def demo_video(folder: Path) -> Path:
     """One real demo title (H.264/AAC, about a minute, 720p), made with PyAV."""
     from app.library.demo import FILMS, generate_demo_library
 
-    library = generate_demo_library(folder, films=FILMS[:1], series=(), workers=1)
+    step('making a demo title')
+    library = generate_demo_library(folder, films=FILMS[:1], series=(), workers=1, progress=step)
     return folder / library.films[0]['video_hd_path']
 
 
@@ -56,6 +58,7 @@ async def measure_video(quick: bool) -> list[Row]:
             client = await signed_in_client(server.url, 'viewer0')
             path, _ = await open_watch_page(client, 1)
             cookie = '; '.join(f'{k}={v}' for k, v in client.cookies.items())
+            step(f'reading the video for {seconds} s')
             with Pinger(f'{server.url}/api/health', seconds) as ping:
                 result, elapsed = await read_ranges(server.url, path, size, cookie=cookie, seconds=seconds)
             await client.aclose()
@@ -90,8 +93,10 @@ async def measure_video(quick: bool) -> list[Row]:
                 client = await signed_in_client(proxy, 'viewer0')
                 path, _ = await open_watch_page(client, 1)
                 cookie = '; '.join(f'{k}={v}' for k, v in client.cookies.items())
+                step(f'reading the video through nginx for {seconds} s')
                 accel_rates[grant] = await read_ranges(proxy, path, size, cookie=cookie, seconds=seconds)
                 if grant == '2':
+                    step(f'reading the file from nginx alone for {seconds} s')
                     direct, direct_elapsed = await read_ranges(proxy, '/direct/bench/hd.mp4', size, seconds=seconds)
                 await client.aclose()
         direct_rate = direct.bytes / direct_elapsed / 1e6
@@ -151,6 +156,7 @@ async def measure_pages(quick: bool) -> list[Row]:
                 'profile (history)': '/profile',
             }
             for name, path in pages.items():
+                step(f'{samples} loads of {path}')
                 times = []
                 for _ in range(samples):
                     started = time.perf_counter()
@@ -203,6 +209,7 @@ async def measure_memory(quick: bool) -> list[Row]:
             async def connect() -> socketio.AsyncClient:
                 return await connect_page(client, (await client.get('/')).text)
 
+            step(f'opening {count} homes')
             warm = [await connect() for _ in range(3)]
             await asyncio.sleep(2)
             before = rss_kib(server.pid)

@@ -3,34 +3,52 @@ sleeps), read the video's state, and act on the player as a person would."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import contextlib
 from typing import Any
 
 from nicegui.testing import Screen
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
+
+from .waits import WAIT_S, wait_for_progress, wait_until
 
 VIDEO = 'document.querySelector("video")'
 
 
-def until(screen: Screen, expression: str, timeout: float = 10) -> None:
-    """Wait until the JavaScript `expression` is truthy in the page (checked every 0.1 s)."""
-    screen.wait_for_js(f'!!({expression})', True, timeout=timeout)
+def until(screen: Screen | WebDriver, expression: str, timeout: float = WAIT_S) -> None:
+    """Wait until the JavaScript `expression` is truthy in the page (checked every 0.1 s); a page being replaced,
+    with no document for a moment, is not yet there."""
+
+    def truthy() -> bool:
+        with contextlib.suppress(WebDriverException):
+            return bool(js(screen, f'!!({expression})'))
+        return False
+
+    wait_until(truthy, what=f'{expression} (at {driver(screen).current_url})', timeout=timeout, every=0.1)
 
 
-def eventually(condition: Callable[[], object], timeout: float = 10) -> None:
-    """Wait until `condition()` (Python side: the database, a recorder) is true, checked every 0.1 s."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f'not true after {timeout} s')
-        time.sleep(0.1)
+def until_moves(screen: Screen | WebDriver, value: str, done: str, *, what: str) -> None:
+    """Wait for a page's work that takes longer than one wait by nature (a countdown, a video playing on):
+    `value`, a JavaScript expression, must change at least every WAIT_S until `done` is truthy."""
+
+    def read() -> tuple:
+        with contextlib.suppress(WebDriverException):
+            return tuple(js(screen, f'[!!({done}), String({value})]'))
+        return (False, None)
+
+    wait_for_progress(read, lambda seen: seen[0], what=what)
 
 
-def js(screen: Screen, expression: str) -> Any:
-    return screen.selenium.execute_script(f'return {expression}')
+def driver(screen: Screen | WebDriver) -> WebDriver:
+    """The Selenium driver of a NiceGUI `Screen` (the in-process tests) or the driver itself (tests/test_cluster)."""
+    return screen.selenium if isinstance(screen, Screen) else screen
+
+
+def js(screen: Screen | WebDriver, expression: str) -> Any:
+    return driver(screen).execute_script(f'return {expression}')
 
 
 def video_state(screen: Screen) -> dict:
@@ -42,7 +60,7 @@ def video_state(screen: Screen) -> dict:
     )
 
 
-def until_playing(screen: Screen, *, past: float = 0.0, timeout: float = 15) -> dict:
+def until_playing(screen: Screen, *, past: float = 0.0, timeout: float = WAIT_S) -> dict:
     """Wait until the video plays on its own (no click) and has passed `past` seconds; its state then."""
     until(screen, f'{VIDEO} && !{VIDEO}.paused && {VIDEO}.readyState >= 3 && {VIDEO}.currentTime > {past}', timeout)
     return video_state(screen)

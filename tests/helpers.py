@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
+from typing import NamedTuple
 
 from nicegui.testing import User
 
@@ -12,18 +12,18 @@ from app.components.player import Player
 from app.models import Plan, UserPublic
 from app.services import accounts, catalog
 
-# How long a page test waits for something to show: generous, because CI machines are busy; a wait ends as soon as
-# what it waits for is there.
-SHOW_TIMEOUT_S = 10.0
+from .waits import WAIT_S, eventually, wait_for_progress, wait_until
+
+__all__ = ['eventually', 'wait_until']  # waits live in tests/waits.py; page tests have them from here too
 
 
 async def should_see(user: User, target: str | None = None, **kwargs: object) -> None:
-    """`user.should_see`, waiting up to SHOW_TIMEOUT_S (NiceGUI's own default gives up after about 0.3 s)."""
-    await user.should_see(target, retries=int(SHOW_TIMEOUT_S / 0.1), **kwargs)
+    """`user.should_see`, waiting up to WAIT_S (NiceGUI's own default gives up after about 0.3 s)."""
+    await user.should_see(target, retries=int(WAIT_S / 0.1), **kwargs)
 
 
 async def should_not_see(user: User, target: str | None = None, **kwargs: object) -> None:
-    await user.should_not_see(target, retries=int(SHOW_TIMEOUT_S / 0.1), **kwargs)
+    await user.should_not_see(target, retries=int(WAIT_S / 0.1), **kwargs)
 
 
 def press(user: User, marker: str, action: str) -> None:
@@ -57,27 +57,18 @@ async def sign_in(user: User, username: str = 'ana', password: str = 'secreto123
     user.find(marker='submit').click()
 
 
-async def open_watch(user: User, title_id: int, *, timeout: float = SHOW_TIMEOUT_S) -> Player:
+async def open_watch(user: User, title_id: int, *, timeout: float = WAIT_S) -> Player:
     """Open the watch page and wait until its player was started (or refused): that happens once the page's
     websocket is up, a moment after the GET."""
     await user.open(f'/watch/{title_id}')
     return await started_player(user, timeout=timeout)
 
 
-async def started_player(user: User, *, timeout: float = SHOW_TIMEOUT_S) -> Player:
+async def started_player(user: User, *, timeout: float = WAIT_S) -> Player:
     player = user.find(marker='player').elements.pop()
     assert isinstance(player, Player)
-    await eventually(lambda: player.playback or player.refusal, timeout=timeout)
+    await eventually(lambda: player.playback or player.refusal, what='the player to start', timeout=timeout)
     return player
-
-
-async def eventually(condition: Callable[[], object], *, timeout: float = SHOW_TIMEOUT_S) -> None:
-    """Wait until `condition()` is true (checked every 50 ms), for what the app does after a page's websocket is up."""
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f'not true after {timeout} s')
 
 
 async def open_player(user: User, title_id: int) -> tuple[str, str]:
@@ -128,17 +119,6 @@ def seed_titles(
             )
             ids.append(row.id)
     return ids
-
-
-def wait_until(condition, *, what: str, timeout: float = SHOW_TIMEOUT_S, every: float = 0.05) -> None:
-    """Poll `condition` until it is true; fail saying `what` was awaited after `timeout` seconds."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f'waited {timeout:.0f} s for {what}')
-        time.sleep(every)
 
 
 async def player_token(user: User, title_id: int) -> str:
@@ -224,3 +204,30 @@ def seed_series(
                 )
                 ids[-1].append(episode.id)
         return series.id, ids
+
+
+class JobStep(NamedTuple):
+    """Where one job stands: what moves while it works (the worker reports its progress every half second)."""
+
+    state: str
+    progress: float
+    message: str
+
+
+def job_steps() -> dict[int, JobStep]:
+    """Every job's step, by job id."""
+    from app.services import jobs
+
+    return {row.id: JobStep(row.state, round(row.progress, 3), row.message) for row in jobs.listing(limit=200)}
+
+
+def until_jobs(done: Callable[[dict[int, JobStep]], object], *, what: str) -> dict[int, JobStep]:
+    """Until `done` of the jobs' steps is true, watched through their progress: an import that takes longer than one
+    wait fails only when no job moved for WAIT_S (`waits.progress(job_steps, ...)` on the event loop)."""
+    return wait_for_progress(job_steps, done, what=what)
+
+
+def all_finished(steps: dict[int, JobStep]) -> bool:
+    from app.services import jobs
+
+    return all(step.state in jobs.FINISHED for step in steps.values())

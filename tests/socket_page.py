@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +16,8 @@ import httpx
 import socketio
 
 from benchmarks.harness import connect_page
+
+from .waits import WAIT_S, bounded, record
 
 _ELEMENTS = re.compile(r'parseElements\(String\.raw`(.*?)`\)', re.S)
 _CLIENT_ID = re.compile(r"'client_id': '([0-9a-f-]+)'")
@@ -43,6 +46,7 @@ class SocketPage:
         page.sio = await connect_page(
             client,
             response.text,
+            timeout=WAIT_S,
             open=lambda data: page._got(page.opened, data['path']),
             notify=lambda data: page._got(page.notes, str(data.get('message'))),
             update=page._update,
@@ -70,12 +74,17 @@ class SocketPage:
         into.append(item)
         self._news.set()
 
-    async def until(self, condition: Callable[[], object], timeout: float = 20) -> None:
+    async def until(self, condition: Callable[[], object], timeout: float = WAIT_S) -> None:
         """Wait until `condition()` holds, checked each time the server sends this page something."""
-        async with asyncio.timeout(timeout):
-            while not condition():
-                self._news.clear()
-                await self._news.wait()
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(bounded(timeout)):
+                while not condition():
+                    self._news.clear()
+                    await self._news.wait()
+        except TimeoutError:
+            raise AssertionError(f'waited {timeout:g} s for the page; it opened {self.opened}') from None
+        record(started, 'a socket page')
 
     def find(self, *, text: str | None = None, tag: str | None = None, first: bool = False, **props: str) -> str:
         """The id of the one element with this text, tag and props (`label='Usuario'`); with
@@ -135,7 +144,7 @@ class SocketPage:
         assert self.sio is not None
         await self.sio.emit(event, data)
 
-    async def next_navigation(self, timeout: float = 20, *, after: int | None = None) -> str:
+    async def next_navigation(self, timeout: float = WAIT_S, *, after: int | None = None) -> str:
         """The path the server sends this page to next (waits for it); `after`: the next after that many."""
         seen = len(self.opened) if after is None else after
         await self.until(lambda: len(self.opened) > seen, timeout)
@@ -157,11 +166,11 @@ class SocketPage:
                     shown.append(props['error-message'])
         return self.notes + shown
 
-    async def wait_for_note(self, message: str, timeout: float = 20) -> None:
+    async def wait_for_note(self, message: str, timeout: float = WAIT_S) -> None:
         """Until the page says `message`: as a toast, or in its form's message line or under a field."""
         await self.until(lambda: message in self.messages, timeout)
 
-    async def wait_for_text(self, text: str, timeout: float = 20) -> None:
+    async def wait_for_text(self, text: str, timeout: float = WAIT_S) -> None:
         """Until an element update sent to this page shows `text`."""
         await self.until(lambda: text in json.dumps(self.updates, ensure_ascii=False), timeout)
 

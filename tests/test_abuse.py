@@ -37,6 +37,7 @@ from benchmarks.harness import Server, open_watch_page, seed_viewers, signed_in_
 
 from .helpers import eventually, wait_until
 from .socket_page import SocketPage
+from .waits import WAIT_S, watch_progress
 
 pytestmark = pytest.mark.slow  # real server processes: seconds each
 
@@ -270,10 +271,10 @@ async def test_an_error_nothing_inside_answered_still_carries_the_security_heade
 
 
 async def test_three_sign_ins_of_one_free_account_never_get_bytes_on_two_tokens(shared: Running):
-    clients = [await signed_in_client(shared.url, 'viewer2') for _ in range(3)]
+    clients = [await signed_in_client(shared.url, 'viewer2', timeout=WAIT_S) for _ in range(3)]
     paths = []
     for index, client in enumerate(clients):
-        path, _ = await open_watch_page(client, 1)
+        path, _ = await open_watch_page(client, 1, WAIT_S)
         paths.append(path)
         if index < 2:  # as the reviewer did: each player reports that it leaves, freeing the screen for the next
             left = await client.post(
@@ -310,7 +311,7 @@ def send_body(port: int, path: str, total: int, content_type: str) -> tuple[int 
     ).encode()
     chunk = b'%x\r\n' % MB + b'[' * MB + b'\r\n'
     sent = 0
-    with socket.create_connection(('127.0.0.1', port), timeout=30) as sock:
+    with socket.create_connection(('127.0.0.1', port), timeout=WAIT_S) as sock:
         sock.sendall(head)
         try:
             while sent < total and not select.select([sock], [], [], 0)[0]:
@@ -336,7 +337,7 @@ def test_a_300_mb_body_is_refused_while_it_arrives_without_the_server_growing(sh
         status, sent = send_body(port, path, 300 * MB, content_type)
         assert status == 413, path
         assert sent < 100 * MB, f'{path}: the server read {sent // MB} MB before refusing'
-    with socket.create_connection(('127.0.0.1', port), timeout=30) as sock:  # a declared length over the limit
+    with socket.create_connection(('127.0.0.1', port), timeout=WAIT_S) as sock:  # a declared length over the limit
         sock.sendall(
             f'POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
             f'Content-Length: {300 * MB}\r\n\r\n'.encode()
@@ -353,7 +354,7 @@ def send_headers(port: int, total: int, results: list) -> None:
     """A request with `total` bytes of headers (8 KB each), stopping when the server answers or closes."""
     line = b'X-Padding: ' + b'a' * 8192 + b'\r\n'
     sent = 0
-    with socket.create_connection(('127.0.0.1', port), timeout=30) as sock:
+    with socket.create_connection(('127.0.0.1', port), timeout=WAIT_S) as sock:
         sock.sendall(b'GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n')
         try:
             while sent < total and not select.select([sock], [], [], 0)[0]:
@@ -427,7 +428,7 @@ async def test_anonymous_visits_leave_no_storage_files_and_tokens_stay_out_of_th
 
 
 async def test_a_signed_out_catalog_tab_answers_no_more_searches(shared: Running):
-    client = await signed_in_client(shared.url, 'viewer3')
+    client = await signed_in_client(shared.url, 'viewer3', timeout=WAIT_S)
     catalog = await SocketPage.open(client, '/catalog')
     search = catalog.find(label=translate('es', 'catalog.search'))
     await catalog.send(search, 'update:value', 'Bench 4')
@@ -544,7 +545,8 @@ async def test_a_burst_of_sign_ins_is_told_busy_at_once_and_left_jobs_log_no_tra
     # on a machine that may be quieter or busier by the time it hashes, is still overrun (CI once measured 62 here).
     security.hash_password('measure-me', rounds=12)
     bound = work.password_queue_max()
-    await (await signed_in_client(floods.url, SLOW)).aclose()  # and the server has measured its own by now
+    # and the server has measured its own by now
+    await (await signed_in_client(floods.url, SLOW, timeout=WAIT_S)).aclose()
     clients = [httpx.AsyncClient(base_url=floods.url) for _ in range(2 * bound + 8)]
     pages = list(await asyncio.gather(*(SocketPage.open(client, '/login') for client in clients)))
     for page in pages:
@@ -558,13 +560,18 @@ async def test_a_burst_of_sign_ins_is_told_busy_at_once_and_left_jobs_log_no_tra
         await page.press_enter('Contraseña')
         if page in leaving:
             await page.close()
-    real = await httpx.AsyncClient(base_url=floods.url, timeout=15).post(
+    real = await httpx.AsyncClient(base_url=floods.url, timeout=WAIT_S).post(
         '/api/login', json={'username': 'viewer0', 'password': PASSWORD}
     )
     assert real.status_code in (200, 503)  # answered, not held (the old code held one for 93 s)
     if real.status_code == 503:
         assert real.headers['retry-after'] == '2'
-    await eventually(lambda: all(page.messages or page.opened for page in staying), timeout=60)
+    # Each page is answered as its job ends (or at once, busy): the count of answered pages moves on until all are.
+    await watch_progress(
+        lambda: sum(1 for page in staying if page.messages or page.opened),
+        lambda answered: answered == len(staying),
+        what='the sign-ins answered',
+    )
     busy = translate('es', 'errors.busy')
     assert any(busy in page.messages for page in staying)  # the queue is bounded: some are told to come back
     assert any(page.opened for page in staying)  # and the others are signed in
@@ -573,7 +580,7 @@ async def test_a_burst_of_sign_ins_is_told_busy_at_once_and_left_jobs_log_no_tra
     for client in clients:
         await client.aclose()
     # Queued after every job above (the password pool runs them in order): when it is answered, they are done.
-    await (await signed_in_client(floods.url, SLOW)).aclose()
+    await (await signed_in_client(floods.url, SLOW, timeout=WAIT_S)).aclose()
 
 
 async def test_a_sign_in_whose_page_is_gone_when_its_job_ends_finishes_quietly(user, monkeypatch: pytest.MonkeyPatch):
@@ -590,7 +597,7 @@ async def test_a_sign_in_whose_page_is_gone_when_its_job_ends_finishes_quietly(u
 
     def slow(**kwargs: object) -> object:
         held.set()
-        release.wait(20)
+        release.wait(WAIT_S)
         return real(**kwargs)
 
     monkeypatch.setattr(accounts, 'sign_in_attempt', slow)

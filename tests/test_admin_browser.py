@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,19 +17,14 @@ from benchmarks.harness import Server, use_database
 from scripts.screenshots import browser
 from tests.clips import make_clip
 
+from .helpers import all_finished, until_jobs
+from .waits import wait_until
+
 HAVE_BROWSER = bool(shutil.which('chromedriver') and (shutil.which('chromium') or shutil.which('google-chrome')))
 if not HAVE_BROWSER and os.environ.get('CI') != 'true':
     pytest.skip('browser tests need Chromium: apt-get install chromium chromium-driver', allow_module_level=True)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def wait(condition: Callable[[], object], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f'waited {timeout:.0f} s for {what}')
-        time.sleep(0.2)
 
 
 def shown(driver) -> str:
@@ -41,12 +34,14 @@ def shown(driver) -> str:
 
 def sign_in(driver, base: str, name: str) -> None:
     driver.get(f'{base}/login')
-    wait(lambda: len(driver.find_elements(By.TAG_NAME, 'input')) >= 2, 'the login form')
+    wait_until(lambda: len(driver.find_elements(By.TAG_NAME, 'input')) >= 2, what='the login form')
     fields = driver.find_elements(By.TAG_NAME, 'input')
     fields[0].send_keys(name)
     fields[1].send_keys('secreto123')
     fields[1].send_keys(Keys.ENTER)
-    wait(lambda: driver.current_url.rstrip('/') == base and 'logout' in driver.page_source, f'{name} signed in')
+    wait_until(
+        lambda: driver.current_url.rstrip('/') == base and 'logout' in driver.page_source, what=f'{name} signed in'
+    )
 
 
 def test_an_uploaded_video_appears_on_a_viewers_open_home_page(tmp_path: Path) -> None:
@@ -59,21 +54,21 @@ def test_an_uploaded_video_appears_on_a_viewers_open_home_page(tmp_path: Path) -
         try:
             sign_in(viewer, server.url, 'bruno')
             empty = translate('es', 'home.empty_catalog')
-            wait(lambda: empty in shown(viewer), 'the empty home page')
+            wait_until(lambda: empty in shown(viewer), what='the empty home page')
             sign_in(boss, server.url, 'jefa')
             boss.get(f'{server.url}/admin/library')
-            wait(lambda: boss.find_elements(By.CSS_SELECTOR, 'input[type=file]'), 'the upload field')
+            wait_until(lambda: boss.find_elements(By.CSS_SELECTOR, 'input[type=file]'), what='the upload field')
             boss.find_element(By.CSS_SELECTOR, 'input[type=file]').send_keys(str(clip))
             send = translate('es', 'upload.send')
             boss.find_element(By.XPATH, f'//button[.//span[contains(., "{send}")]]').click()
             queued = translate('es', 'upload.queued', job=1)
-            wait(lambda: queued in shown(boss), 'the upload to be queued', timeout=60)
-            wait(lambda: jobs.get(1).state in jobs.FINISHED, 'the import job', timeout=120)
+            wait_until(lambda: queued in shown(boss), what='the upload to be queued')
+            until_jobs(all_finished, what='the import job')
             assert jobs.get(1).state == jobs.DONE, jobs.get(1).error
-            wait(lambda: 'Mi viaje' in shown(viewer), "the new title on the viewer's open home page")
+            wait_until(lambda: 'Mi viaje' in shown(viewer), what="the new title on the viewer's open home page")
             assert empty not in shown(viewer)
             boss.get(f'{server.url}/admin/jobs')
-            wait(lambda: translate('es', 'jobs.state.done') in shown(boss), 'the job shown as done')
+            wait_until(lambda: translate('es', 'jobs.state.done') in shown(boss), what='the job shown as done')
         finally:
             viewer.quit()
             boss.quit()

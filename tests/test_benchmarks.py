@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from .waits import run_command
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,9 +20,7 @@ pytestmark = pytest.mark.slow  # real server processes: seconds each
 
 def benchmarks(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(('BUTACA_', 'PYTEST_', 'NICEGUI_'))}
-    return subprocess.run(
-        [sys.executable, '-m', 'benchmarks', *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
+    return run_command([sys.executable, '-m', 'benchmarks', *args], what='the benchmark', cwd=ROOT, env=env)
 
 
 def test_quick_benchmarks_print_every_measurement():

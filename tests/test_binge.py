@@ -15,7 +15,7 @@ from app.i18n import translate
 from app.library import demo
 from app.models import Kind, Title
 
-from .browser_steps import VIDEO, js, until, until_playing
+from .browser_steps import VIDEO, js, until, until_moves, until_playing
 from .test_browser import register_and_sign_in
 
 HAVE_BROWSER = bool(shutil.which('chromedriver') and (shutil.which('chromium') or shutil.which('google-chrome')))
@@ -23,6 +23,7 @@ if not HAVE_BROWSER and os.environ.get('CI') != 'true':
     pytest.skip('browser tests need Chromium: apt-get install chromium chromium-driver', allow_module_level=True)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+COUNT = 'document.querySelector(".bp-next-count")?.innerText'  # the countdown, a second at a time
 
 
 @pytest.fixture
@@ -42,12 +43,13 @@ def test_a_binge_goes_on_by_itself_and_home_names_the_next_episode(screen: Scree
     screen.open(f'/watch/{first}')
     until_playing(screen)
     js(screen, f'({VIDEO}.currentTime = {VIDEO}.duration - 2.5, true)')  # into the credits
-    until(screen, 'document.querySelector(".bp-next")', timeout=15)
+    until(screen, 'document.querySelector(".bp-next")')
     assert translate('es', 'player.next') in screen.find_by_css('.bp-next').get_attribute('aria-label')
-    until(screen, f'location.pathname === "/watch/{second}"', timeout=30)  # the countdown went on by itself
+    # The countdown goes on by itself, a second at a time, to the next episode's page.
+    until_moves(screen, COUNT, f'location.pathname === "/watch/{second}"', what='the countdown')
     until_playing(screen)
     js(screen, f'({VIDEO}.currentTime = {VIDEO}.duration - 0.5, true)')  # to the end of S1:E2
-    until(screen, 'document.querySelector(".bp-next")', timeout=15)
+    until(screen, 'document.querySelector(".bp-next")')
     screen.open('/')
     screen.should_contain(translate('es', 'home.continue'))
     card = screen.find_by_css(f'.bt-card[href="/watch/{third}"]')

@@ -17,7 +17,8 @@ from app.i18n.format import plural
 from app.models import utcnow
 from app.services import accounts, playback, playback_store
 
-from .browser_steps import VIDEO, control, eventually, js, key, press, until, until_playing, video_state
+from .browser_steps import VIDEO, control, js, key, press, until, until_moves, until_playing, video_state
+from .waits import wait_until
 
 HAVE_BROWSER = bool(shutil.which('chromedriver') and (shutil.which('chromium') or shutil.which('google-chrome')))
 if not HAVE_BROWSER and os.environ.get('CI') != 'true':
@@ -56,7 +57,7 @@ def sign_in(screen: Screen, *, password: str = 'secreto123', username: str | Non
 def play_for(screen: Screen, seconds: float) -> dict:
     """The video plays by itself (no click on the watch page): wait until it has played `seconds` more."""
     start = until_playing(screen)['time']
-    until(screen, f'{VIDEO}.currentTime >= {start + seconds}', timeout=seconds + 10)
+    until_moves(screen, f'{VIDEO}.currentTime', f'{VIDEO}.currentTime >= {start + seconds}', what='the video playing')
     state = video_state(screen)
     assert state['error'] is None and state['ready'] >= 3
     return state
@@ -194,7 +195,8 @@ def test_the_same_flow_reads_in_english_after_switching(screen: Screen, demo_cat
     remove.send_keys(Keys.ENTER)
     until(screen, "!document.querySelector('.bt-history-remove')")
     screen.should_contain(t('profile.history_empty', 'en'))
-    eventually(lambda: playback.history(user_id=1) == [])  # the one account of this test is user 1
+    # The one account of this test is user 1.
+    wait_until(lambda: playback.history(user_id=1) == [], what='the history cleared')
 
 
 def test_signing_out_in_one_tab_sends_the_other_open_tab_to_login(screen: Screen, demo_catalog):
@@ -261,8 +263,14 @@ def test_too_many_screens_is_said_inside_the_player_and_stop_the_others_plays_he
     assert other.token not in _playback_token(screen)
 
 
-def test_a_paused_player_plays_again_with_one_click_after_its_page_lost_the_server(screen: Screen, demo_catalog):
+def test_a_paused_player_plays_again_with_one_click_after_its_page_lost_the_server(
+    screen: Screen, demo_catalog, monkeypatch: pytest.MonkeyPatch
+):
     from nicegui import Client, core
+
+    from app.pages import watch
+
+    monkeypatch.setattr(watch, 'PROGRESS_EVERY_S', 3)  # the player's report timer, shorter than a wait
 
     free = demo_catalog[0]
     register_and_sign_in(screen)
@@ -282,7 +290,7 @@ def test_a_paused_player_plays_again_with_one_click_after_its_page_lost_the_serv
     until(screen, '!window.socket.connected && window.socket.io.reconnection() === false')  # given up, no reload
     # Paused, the player still sends its heartbeat: the screen stays this browser's.
     heartbeat_before = _heartbeat_of(_playback_token(screen))
-    eventually(lambda: _heartbeat_of(_playback_token(screen)) > heartbeat_before, timeout=15)
+    wait_until(lambda: _heartbeat_of(_playback_token(screen)) > heartbeat_before, what='the paused heartbeat')
     press(screen, t('player.play'))
     state = until_playing(screen, past=paused_at)
     assert state['time'] - paused_at < 3 and js(screen, 'window.notReloaded') is True

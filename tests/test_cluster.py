@@ -17,8 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -37,7 +36,11 @@ from benchmarks.harness import (
     set_database_url,
     signed_in_client,
     temporary_folder,
+    wait_healthy,
 )
+
+from .browser_steps import js, until, until_moves
+from .waits import WAIT_S, run_command, wait_until
 
 REDIS_URL = os.environ.get('BUTACA_TEST_REDIS_URL', 'redis://127.0.0.1:6379/0')
 HAVE_BROWSER = bool(shutil.which('chromedriver') and (shutil.which('chromium') or shutil.which('google-chrome')))
@@ -115,16 +118,6 @@ def _two_free_ports() -> int:
     raise RuntimeError('no two consecutive free ports')
 
 
-def _wait_http(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f'{url}/api/health', timeout=1).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f'{url} did not answer')
-
-
 @pytest.fixture(scope='module')
 def cluster(postgres, demo_media) -> Iterator[Cluster]:
     media_dir, entries = demo_media
@@ -156,13 +149,13 @@ def cluster(postgres, demo_media) -> Iterator[Cluster]:
         )
         running = Cluster(f'http://127.0.0.1:{nginx_port}', [first, first + 1], data_dir, database_url, prefix, process)
         try:
-            for url in (running.url, running.member(0), running.member(1)):
-                _wait_http(url)
+            for url in (running.member(0), running.member(1), running.url):
+                wait_healthy(url, process, what=f'the cluster at {url}; see {data_dir / "cluster.log"}')
             yield running
         finally:
             process.send_signal(signal.SIGTERM)
             try:
-                stopped = process.wait(timeout=30)
+                stopped = process.wait(timeout=WAIT_S)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 stopped = process.wait()
@@ -234,31 +227,8 @@ def chrome(browser, cluster) -> Iterator:
     browser.switch_to.window(browser.window_handles[0])
     browser.get(f'{cluster.url}/api/health')
     browser.delete_all_cookies()
+    browser.set_script_timeout(WAIT_S)  # the pages' fetches (upstream, the refused bytes)
     yield browser
-
-
-def js(driver, expression: str):
-    return driver.execute_script(f'return {expression}')
-
-
-def until(driver, expression: str, timeout: float = 15) -> None:
-    """Wait until the JavaScript `expression` is truthy in the current window (checked every 0.1 s)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        with contextlib.suppress(Exception):  # a page being replaced has no document for a moment
-            if js(driver, f'!!({expression})'):
-                return
-        if time.monotonic() > deadline:
-            raise AssertionError(f'not true after {timeout} s: {expression} (at {driver.current_url})')
-        time.sleep(0.1)
-
-
-def eventually(condition: Callable[[], object], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f'not true after {timeout} s')
-        time.sleep(0.1)
 
 
 CONNECTED = 'window.socket && window.socket.connected'
@@ -301,10 +271,10 @@ def click_text(driver, text: str) -> None:
 
 def test_signed_in_on_one_process_the_other_serves_the_pages(cluster):
     for signed_on, asked in ((0, 1), (1, 0)):
-        client = httpx.Client(base_url=cluster.member(signed_on), timeout=30)
+        client = httpx.Client(base_url=cluster.member(signed_on), timeout=WAIT_S)
         answer = client.post('/api/login', json={'username': f'viewer{signed_on}', 'password': PASSWORD})
         assert answer.status_code == 200, answer.text
-        page = httpx.get(f'{cluster.member(asked)}/', cookies=client.cookies, timeout=30, follow_redirects=True)
+        page = httpx.get(f'{cluster.member(asked)}/', cookies=client.cookies, timeout=WAIT_S, follow_redirects=True)
         assert page.status_code == 200 and page.url.path == '/'  # not sent to /login
         assert f'Bench {signed_on}' in page.text  # this account's catalog, drawn by the other process
         anonymous = httpx.get(f'{cluster.member(asked)}/', follow_redirects=True)
@@ -323,7 +293,7 @@ def test_signing_out_on_one_process_sends_the_open_tab_of_the_other_to_login(clu
     click_text(chrome, 'logout')  # the header's sign-out button (its icon's name)
     until(chrome, 'location.pathname === "/login"')
     chrome.switch_to.window(tab_on_b)
-    until(chrome, 'location.pathname === "/login"', timeout=10)
+    until(chrome, 'location.pathname === "/login"')
     until(chrome, f'document.body.innerText.includes({translate("es", "login.session_ended")!r})')
 
 
@@ -335,7 +305,7 @@ def test_a_downgrade_on_one_process_stops_the_player_held_by_the_other_within_2_
         accounts.set_plan(user_id=2, plan=Plan.PREMIUM)  # viewer1
     sign_in(chrome, cluster.url, 'viewer1')
     chrome.get(f'{cluster.url}/watch/2')
-    until(chrome, f'{VIDEO} && !{VIDEO}.paused && {VIDEO}.currentTime > 0.5', timeout=30)
+    until(chrome, f'{VIDEO} && !{VIDEO}.paused && {VIDEO}.currentTime > 0.5')
     assert js(chrome, f'{VIDEO}.currentSrc').endswith('/video/hd')
     player_port = upstream(chrome)
     hd_url = js(chrome, f'{VIDEO}.currentSrc')
@@ -352,7 +322,7 @@ def test_a_downgrade_on_one_process_stops_the_player_held_by_the_other_within_2_
     downgraded_at = js(chrome, 'Date.now()')
     click_text(chrome, translate('es', 'common.confirm'))
     chrome.switch_to.window(player)
-    until(chrome, 'window.stoppedAt', timeout=10)
+    until(chrome, 'window.stoppedAt')
     assert js(chrome, 'window.stoppedAt') - downgraded_at <= 2000  # the news crossed processes through Redis
     assert translate('es', 'watch.stopped_plan') in js(chrome, 'document.querySelector(".bp-message").innerText')
     # The bytes: nginx may keep the grant for BUTACA_ACCEL_GRANT_SECONDS (2, counted in whole seconds), then no.
@@ -372,8 +342,8 @@ async def test_progress_saved_through_both_processes_lands(cluster):
 
     from app.services import playback
 
-    client = await signed_in_client(cluster.url, 'viewer2')
-    _, token = await open_watch_page(client, 3)
+    client = await signed_in_client(cluster.url, 'viewer2', timeout=WAIT_S)
+    _, token = await open_watch_page(client, 3, WAIT_S)
     positions = [2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
     for index, position in enumerate(positions):  # each report to the other process than the one before
         member = cluster.member(index % 2)
@@ -381,7 +351,6 @@ async def test_progress_saved_through_both_processes_lands(cluster):
             f'{member}/play/{token}/progress',
             content=json.dumps({'position': position, 'played': position}),
             headers={'Content-Type': 'text/plain'},  # as the player's beacon sends it
-            timeout=30,
         )
         assert answer.status_code == 204, answer.text
     await client.aclose()
@@ -406,18 +375,16 @@ def test_a_new_title_is_seen_by_the_pages_of_both_processes_without_a_restart(cl
         chrome.execute_script('window.notReloaded = true')
         windows.append(chrome.current_window_handle)
     name = f'Estreno {secrets.token_hex(3)}'
-    added = subprocess.run(  # as an operator adds a title: another process, on the same database and Redis
+    added = run_command(  # as an operator adds a title: another process, on the same database and Redis
         [sys.executable, '-m', 'tests.cluster_add_title', name],
+        what='adding a title',
         cwd=ROOT,
         env={**os.environ, **_cluster_env(cluster)},
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     assert added.returncode == 0, added.stderr
     for handle in windows:
         chrome.switch_to.window(handle)
-        until(chrome, f'document.body.innerText.includes({name!r})', timeout=10)
+        until(chrome, f'document.body.innerText.includes({name!r})')
         assert js(chrome, 'window.notReloaded') is True
 
 
@@ -435,7 +402,6 @@ def test_killing_a_process_sends_its_viewers_to_the_other(cluster, chrome):
     from app import db
     from app.services import playback
 
-    chrome.set_script_timeout(30)
     sign_in(chrome, cluster.url, 'viewer0')
     # A page without a player: it reloads once, on the other process.
     chrome.get(f'{cluster.url}/')
@@ -446,7 +412,7 @@ def test_killing_a_process_sends_its_viewers_to_the_other(cluster, chrome):
     # A playing page (another window of the same browser: the same session, so the same process).
     chrome.switch_to.new_window('window')
     chrome.get(f'{cluster.url}/watch/1')
-    until(chrome, f'{VIDEO} && !{VIDEO}.paused && {VIDEO}.currentTime > 1', timeout=30)
+    until(chrome, f'{VIDEO} && !{VIDEO}.paused && {VIDEO}.currentTime > 1')
     assert upstream(chrome) == home_port
     chrome.execute_script('window.notReloaded = true')
     player = chrome.current_window_handle
@@ -456,7 +422,9 @@ def test_killing_a_process_sends_its_viewers_to_the_other(cluster, chrome):
     killed_at = js(chrome, f'{VIDEO}.currentTime')
 
     # The player needs no websocket once it plays: it goes on over HTTP, through nginx, to the other process.
-    until(chrome, f'{VIDEO}.currentTime > {killed_at + 3} && !{VIDEO}.paused', timeout=30)
+    until_moves(
+        chrome, f'{VIDEO}.currentTime', f'{VIDEO}.currentTime > {killed_at + 3} && !{VIDEO}.paused', what='the video'
+    )
     assert js(chrome, 'window.notReloaded') is True
     from selenium.webdriver.common.action_chains import ActionChains
 
@@ -468,26 +436,24 @@ def test_killing_a_process_sends_its_viewers_to_the_other(cluster, chrome):
         with cluster.database(), db.session() as session:
             return playback.resume_position(session, user_id=1, title_id=1)
 
-    eventually(lambda: abs(saved() - paused_at) < 1.5, timeout=20)
+    wait_until(lambda: abs(saved() - paused_at) < 1.5, what='the pause saved')
 
     # The home page: its process is gone, NiceGUI's handshake fails on the other one, so it reloads there, once.
     chrome.switch_to.window(home)
-    until(chrome, '!window.notReloaded && location.pathname === "/"', timeout=30)
-    until(chrome, CONNECTED, timeout=30)
+    until(chrome, '!window.notReloaded && location.pathname === "/"')
+    until(chrome, CONNECTED)
     chrome.execute_script('window.reloadedOnce = true')
     served_by = upstream(chrome)
     # Live again where it is now: a catalog change reaches it, and it did not reload a second time.
     name = f'Tras la caída {secrets.token_hex(3)}'
-    added = subprocess.run(
+    added = run_command(
         [sys.executable, '-m', 'tests.cluster_add_title', name],
+        what='adding a title',
         cwd=ROOT,
         env={**os.environ, **_cluster_env(cluster)},
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     assert added.returncode == 0, added.stderr
-    until(chrome, f'document.body.innerText.includes({name!r})', timeout=15)
+    until(chrome, f'document.body.innerText.includes({name!r})')
     assert js(chrome, 'window.reloadedOnce') is True
     assert served_by == cluster.other(home_port)  # nginx skips the dead one (and the one started again, 5 s)
 
@@ -495,24 +461,19 @@ def test_killing_a_process_sends_its_viewers_to_the_other(cluster, chrome):
     chrome.switch_to.window(player)
     chrome.switch_to.new_window('window')
     chrome.get(f'{cluster.url}/watch/1')
-    until(chrome, f'{VIDEO} && {VIDEO}.readyState >= 1 && {VIDEO}.currentTime > 0', timeout=30)
+    until(chrome, f'{VIDEO} && {VIDEO}.readyState >= 1 && {VIDEO}.currentTime > 0')
     assert js(chrome, f'{VIDEO}.currentTime') >= paused_at - 1.5
 
     # And the cluster started the killed process again, on its port.
-    eventually(lambda: cluster.pid(home_port) != killed, timeout=30)
-    _wait_http(f'http://127.0.0.1:{home_port}', timeout=60)
+    wait_until(lambda: cluster.pid(home_port) != killed, what='the killed process started again')
+    wait_healthy(f'http://127.0.0.1:{home_port}', cluster.process, what='the process started again')
 
 
 def test_the_cluster_refuses_to_start_without_postgresql_and_redis(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(('BUTACA_', 'PYTEST_', 'NICEGUI_'))}
     env.update(BUTACA_DATA_DIR=str(tmp_path), BUTACA_STORAGE_SECRET=secrets.token_urlsafe(48))
-    refused = subprocess.run(
-        [sys.executable, '-m', 'app.cluster', '--processes', '2'],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    refused = run_command(
+        [sys.executable, '-m', 'app.cluster', '--processes', '2'], what='the cluster', cwd=ROOT, env=env
     )
     assert refused.returncode == 1
     assert 'BUTACA_DATABASE_URL must name a PostgreSQL database' in refused.stderr

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from app.config import ConfigError, get_settings, storage_secret
+
+from .waits import run_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,7 @@ def test_development_generates_a_secret_once_and_keeps_it_private(monkeypatch, t
 def test_production_without_a_secret_stops_start_up_with_a_clear_message(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(('BUTACA_', 'PYTEST_', 'NICEGUI_'))}
     env.update(BUTACA_ENV='production', BUTACA_DATA_DIR=str(tmp_path))
-    done = subprocess.run([sys.executable, 'main.py'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = run_command([sys.executable, 'main.py'], what='main.py', cwd=ROOT, env=env)
     assert done.returncode != 0
     assert 'BUTACA_STORAGE_SECRET is required when BUTACA_ENV=production' in done.stderr
     assert not (tmp_path / 'storage_secret').exists()

@@ -14,6 +14,8 @@ import pytest
 
 from app import events
 
+from .waits import eventually
+
 REDIS_URL = os.environ.get('BUTACA_TEST_REDIS_URL', 'redis://127.0.0.1:6379/0')
 
 redis = pytest.importorskip('redis') if os.environ.get('CI') != 'true' else __import__('redis')
@@ -53,18 +55,11 @@ async def _collect(topic: str) -> tuple[list[dict], callable]:
     return heard, events.subscribe(topic, heard.append)
 
 
-async def _until(condition, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, 'not delivered in time'
-        await asyncio.sleep(0.02)
-
-
 async def test_news_of_another_process_is_delivered_here_once(two_buses):
     _, other = two_buses
     heard, stop = await _collect('account:7')
     other.send('account:7', {'plan': 'FREE'})
-    await _until(lambda: heard)
+    await eventually(lambda: heard, what='the news delivered')
     await asyncio.sleep(0.3)  # anything more would be a duplicate
     assert heard == [{'plan': 'FREE'}]
     stop()
@@ -77,7 +72,7 @@ async def test_own_news_reaches_own_pages_once_and_the_other_process_once(two_bu
     watcher = redis.Redis.from_url(REDIS_URL).pubsub(ignore_subscribe_messages=True)
     watcher.subscribe(channel)
     events.publish('catalog', title_ids=[3])
-    await _until(lambda: heard)
+    await eventually(lambda: heard, what='the news delivered')
     raw = None
     for _ in range(50):
         raw = watcher.get_message(timeout=0.1)
@@ -94,7 +89,7 @@ async def test_the_bus_carries_on_after_redis_drops_its_connections(two_buses):
     here, other = two_buses
     heard, stop = await _collect('sessions')
     other.send('sessions', {'tokens': ['before']})
-    await _until(lambda: heard)
+    await eventually(lambda: heard, what='the news delivered')
     heard.clear()
     admin = redis.Redis.from_url(REDIS_URL)
     names = {here.client_name, other.client_name}
@@ -105,7 +100,7 @@ async def test_the_bus_carries_on_after_redis_drops_its_connections(two_buses):
     for _ in range(100):  # until both ends noticed and reconnected: news sent meanwhile may be lost, by design
         other.send('sessions', {'tokens': ['abc']})
         with contextlib.suppress(AssertionError):
-            await _until(lambda: heard, timeout=0.2)
+            await eventually(lambda: heard, timeout=0.2, what='the news delivered')
         if heard:
             break
     assert heard, 'the bus did not carry news again after its connections were dropped'
@@ -121,7 +116,7 @@ async def test_a_bus_without_redis_never_fails_the_publisher(channel):
     events.set_bus(bus)
     heard, stop = await _collect('progress:1')
     events.publish('progress:1')  # the save that happened is told here, whatever Redis does
-    await _until(lambda: heard)
+    await eventually(lambda: heard, what='the news delivered')
     assert heard == [{}]
     stop()
     events.set_bus(None)

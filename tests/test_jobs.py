@@ -20,7 +20,8 @@ from app.worker import consumer, queue
 from app.worker.encode import progress_of
 from tests.clips import make_clip
 
-from .helpers import wait_until
+from .helpers import until_jobs
+from .waits import WAIT_S
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRESS = [
@@ -83,7 +84,7 @@ def test_the_worker_in_this_process_runs_cancels_retries_and_explains(tmp_path: 
         clip = make_clip(tmp_path / 'in' / 'Clip (2024).mkv', seconds=1.5)
         done = film_job(clip)
         queue.send(done)
-        wait_until(lambda: jobs.get(done).state == jobs.DONE, what='the job to finish', timeout=60)
+        until_jobs(lambda steps: steps[done].state == jobs.DONE, what='the job to finish')
         [title] = titles()
         assert jobs.get(done).title_id == title.id and title.title == 'Clip'
         assert any(m.get('job_id') == done and m.get('message') for m in heard)  # progress went out on `jobs`
@@ -94,7 +95,7 @@ def test_the_worker_in_this_process_runs_cancels_retries_and_explains(tmp_path: 
         text.write_text('no soy un vídeo')
         broken = film_job(text, 'Roto')
         queue.send(broken)
-        wait_until(lambda: jobs.get(broken).state == jobs.FAILED, what='the job to fail', timeout=60)
+        until_jobs(lambda steps: steps[broken].state == jobs.FAILED, what='the job to fail')
         assert 'no es un vídeo' in jobs.get(broken).error
 
         from tests.helpers import make_account
@@ -103,13 +104,13 @@ def test_the_worker_in_this_process_runs_cancels_retries_and_explains(tmp_path: 
         long_clip = make_clip(tmp_path / 'in' / 'Largo (2024).mkv', seconds=12, size=(640, 360), fps=25)
         slow = film_job(long_clip, 'Largo')
         queue.send(slow)
-        wait_until(lambda: 'Codificando' in jobs.get(slow).message, what='the encode to start', timeout=60)
+        until_jobs(lambda steps: 'Codificando' in steps[slow].message, what='the encode to start')
         jobs.cancel(actor=boss, job_id=slow)
-        wait_until(lambda: jobs.get(slow).state == jobs.CANCELLED, what='the cancel', timeout=30)
+        until_jobs(lambda steps: steps[slow].state == jobs.CANCELLED, what='the cancel')
         assert len(titles()) == 1 and staging(butaca_env / 'media') == []
         jobs.retry(actor=boss, job_id=slow)
         queue.send(slow)
-        wait_until(lambda: jobs.get(slow).state == jobs.DONE, what='the retried job', timeout=120)
+        until_jobs(lambda steps: steps[slow].state == jobs.DONE, what='the retried job')
         assert jobs.get(slow).attempts == 2 and len(titles()) == 2
     finally:
         stop()
@@ -139,17 +140,17 @@ def test_a_job_whose_worker_was_killed_finishes_after_the_restart(tmp_path: Path
     env = {**os.environ, 'PYTHONUNBUFFERED': '1'}
     first = subprocess.Popen([sys.executable, '-m', 'app.worker.consumer'], cwd=ROOT, env=env, start_new_session=True)
     try:
-        wait_until(lambda: 'Codificando' in jobs.get(job_id).message, what='the encode to start', timeout=90)
+        until_jobs(lambda steps: 'Codificando' in steps[job_id].message, what='the encode to start')
     finally:
         os.killpg(first.pid, signal.SIGKILL)  # the worker and its encode child, as a crash or an OOM kill would
         first.wait()
     assert jobs.get(job_id).state == jobs.RUNNING and titles() == []
     second = subprocess.Popen([sys.executable, '-m', 'app.worker.consumer'], cwd=ROOT, env=env)
     try:
-        wait_until(lambda: jobs.get(job_id).state == jobs.DONE, what='the job after the restart', timeout=180)
+        until_jobs(lambda steps: steps[job_id].state == jobs.DONE, what='the job after the restart')
     finally:
         second.send_signal(signal.SIGINT)
-        second.wait(30)
+        second.wait(WAIT_S)
     [title] = titles()
     assert jobs.get(job_id).attempts == 2 and jobs.get(job_id).title_id == title.id
     media = butaca_env / 'media'
@@ -205,7 +206,7 @@ def test_with_redis_the_queue_lives_there_and_jobs_still_run(
     try:
         job_id = film_job(make_clip(tmp_path / 'Rojo (2020).mkv', seconds=1.0))
         queue.send(job_id)
-        wait_until(lambda: jobs.get(job_id).state == jobs.DONE, what='the job through Redis', timeout=120)
+        until_jobs(lambda steps: steps[job_id].state == jobs.DONE, what='the job through Redis')
     finally:
         stop()
         huey.storage.flush_all()

@@ -10,7 +10,6 @@ import math
 import os
 import re
 import struct
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +37,8 @@ from app.library.subtitles import spread_cues
 from app.library.trickplay import make_trickplay, trickplay_from_video
 from app.models import Title
 from app.services import catalog
+
+from .waits import run_command
 
 TWO = FILMS[:2]
 FILM_S = 12.0  # two trickplay thumbnails each
@@ -630,13 +631,11 @@ def test_import_command_line_exits_non_zero_for_a_non_video(env: SimpleNamespace
         'BUTACA_MEDIA_DIR': str(env.media),
         'BUTACA_DATABASE_URL': env.db_url,
     }
-    result = subprocess.run(
+    result = run_command(
         [sys.executable, '-m', 'app.library.importer', str(text), '--title', 'Receta'],
+        what='the importer',
         cwd=PROJECT_ROOT,
         env=child_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert result.returncode == 1
     assert 'receta.txt' in result.stderr and 'no es un vídeo' in result.stderr

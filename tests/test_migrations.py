@@ -10,7 +10,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from sqlmodel import SQLModel
 from app import db, migrate
 
 from .conftest import Postgres
+from .waits import WAIT_S, run_command, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).parent / 'data'
@@ -290,7 +290,7 @@ def test_a_database_newer_than_the_code_is_refused_in_one_line(new_database):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'NICEGUI_'))}
     env.update(BUTACA_DATABASE_URL=url)
-    started = subprocess.run([sys.executable, 'main.py'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    started = run_command([sys.executable, 'main.py'], what='main.py', cwd=ROOT, env=env)
     assert started.returncode != 0
     last = started.stderr.strip().splitlines()[-1]
     assert last.startswith('Butaca cannot start: the database is at schema revision f00dfeedbeef'), started.stderr
@@ -306,12 +306,13 @@ def test_processes_starting_together_migrate_once_and_the_others_find_nothing_to
             with log.open('w') as stderr:
                 command = [*_butaca_migrate(), '--database-url', url]
                 starts.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True))
-        deadline = time.monotonic() + 60
-        while not all('Waiting for another process' in log.read_text() for log in logs):
-            assert time.monotonic() < deadline, [log.read_text() for log in logs]
+
+        def both_waiting() -> bool:
             assert all(start.poll() is None for start in starts), [log.read_text() for log in logs]
-            time.sleep(0.05)
-    outputs = [start.communicate(timeout=60)[0] for start in starts]
+            return all('Waiting for another process' in log.read_text() for log in logs)
+
+        wait_until(both_waiting, what='both to wait for the migration lock')
+    outputs = [start.communicate(timeout=WAIT_S)[0] for start in starts]
     assert [start.returncode for start in starts] == [0, 0]
     head = ', '.join(sorted(migrate.code_heads()))
     assert sorted(output.split(': ', 1)[1].strip() for output in outputs) == [
@@ -324,7 +325,7 @@ def test_butaca_migrate_upgrades_tells_where_the_database_stands_and_fails_with_
     url = new_database()
 
     def butaca_migrate(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*_butaca_migrate(), '--database-url', url, *args], capture_output=True, text=True)
+        return run_command([*_butaca_migrate(), '--database-url', url, *args], what='butaca-migrate')
 
     head = ', '.join(sorted(migrate.code_heads()))
     assert 'no revision: empty' in butaca_migrate('current').stdout

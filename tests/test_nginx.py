@@ -20,6 +20,8 @@ import pytest
 from benchmarks import nginx
 from benchmarks.harness import Server, open_watch_page, seed_viewers, signed_in_client, temporary_folder
 
+from .waits import WAIT_S
+
 pytestmark = pytest.mark.slow  # real server processes: seconds each
 
 if nginx.available() is None and os.environ.get('CI') != 'true':
@@ -48,8 +50,8 @@ async def _downgrade_seen_after(grant_seconds: int) -> tuple[bytes, float, int]:
             ) as server,
             nginx.nginx(data_dir / 'media', server.port, data_dir / 'nginx') as proxy,
         ):
-            client = await signed_in_client(proxy, 'viewer0')
-            path, _ = await open_watch_page(client, 1)
+            client = await signed_in_client(proxy, 'viewer0', timeout=WAIT_S)
+            path, _ = await open_watch_page(client, 1, WAIT_S)
             assert path.endswith('/video/hd')
             granted = time.monotonic()  # nginx may keep this yes from here on, for the grant time
             first = await client.get(path, headers={'Range': 'bytes=100-1099'})
@@ -122,10 +124,10 @@ def proxy() -> Iterator[str]:
 def test_a_request_head_sent_a_byte_at_a_time_is_dropped_at_the_header_timeout(proxy: str):
     port = int(proxy.rsplit(':', 1)[1])
     started = time.monotonic()
-    with socket.create_connection(('127.0.0.1', port), timeout=30) as sock:
+    with socket.create_connection(('127.0.0.1', port), timeout=WAIT_S) as sock:
         sock.sendall(b'GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n')
         answer = None
-        while answer is None and time.monotonic() - started < 30:
+        while answer is None and time.monotonic() - started < 30:  # waits of a second, each sending a byte more
             if select.select([sock], [], [], 1.0)[0]:  # nginx answered or closed
                 answer = sock.recv(100)
             else:
@@ -143,11 +145,11 @@ def test_oversized_headers_are_refused_by_nginx(proxy: str):
 
 
 async def test_a_flood_of_page_loads_is_limited_per_address_while_video_assets_and_others_are_not(proxy: str):
-    viewer = await signed_in_client(proxy, 'viewer0')
-    path, _ = await open_watch_page(viewer, 1)  # the page, its websocket and the player's token, through nginx
+    viewer = await signed_in_client(proxy, 'viewer0', timeout=WAIT_S)
+    path, _ = await open_watch_page(viewer, 1, WAIT_S)  # the page, its websocket and the player's token, through nginx
     login = (await viewer.get('/login', follow_redirects=True)).text
     asset = re.search(r'src="(/_nicegui/[^"]+\.js)"', login).group(1)
-    async with httpx.AsyncClient(base_url=proxy, timeout=30) as flood:
+    async with httpx.AsyncClient(base_url=proxy, timeout=WAIT_S) as flood:
         answers: list[httpx.Response] = []
 
         async def load(count: int) -> None:

@@ -17,7 +17,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from app import middleware
 from app.i18n import translate
 
-from .browser_steps import VIDEO, js, key, press, show_controls, until, until_playing, video_state
+from .browser_steps import VIDEO, js, key, press, show_controls, until, until_moves, until_playing, video_state
 from .player_harness import Harness, config, make_media
 
 HAVE_BROWSER = bool(shutil.which('chromedriver') and (shutil.which('chromium') or shutil.which('google-chrome')))
@@ -178,9 +178,10 @@ def test_video_bytes_that_stop_coming_are_asked_for_again_until_they_come(screen
     harness.unavailable.add('hd-es.mp4')  # the server (or the network) fails the video for a while
     press(screen, m('player.quality'))
     button_in(screen, '.bp-menu', 'HD').click()
-    until(screen, 'document.querySelector(".bp-trouble")', timeout=15)  # said while it lasts
+    until(screen, 'document.querySelector(".bp-trouble")')  # said while it lasts (from the second try, 1 s on)
     harness.unavailable.clear()
-    until(screen, f'{VIDEO}.videoHeight === 540 && !{VIDEO}.paused && {VIDEO}.currentTime > {before["time"]}', 30)
+    # The next try comes 2 s after the second (its backoff), and plays.
+    until(screen, f'{VIDEO}.videoHeight === 540 && !{VIDEO}.paused && {VIDEO}.currentTime > {before["time"]}')
     until(screen, '!document.querySelector(".bp-trouble")')
     assert not js(screen, '!!document.querySelector(".bp-message")')
 
@@ -471,7 +472,12 @@ def test_the_countdown_plays_the_next_episode_by_itself(screen: Screen, harness:
     open_player(screen)
     until_playing(screen)
     js(screen, f'{VIDEO}.currentTime = 30')
-    until(screen, 'location.pathname === "/harness/more/next"', timeout=15)
+    until_moves(
+        screen,
+        'document.querySelector(".bp-next-count")?.innerText',  # a second at a time
+        'location.pathname === "/harness/more/next"',
+        what='the countdown',
+    )
     assert js(screen, 'sessionStorage.getItem("butaca.player.chain")') == '1'
 
 

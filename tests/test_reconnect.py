@@ -19,7 +19,7 @@ from app.i18n import translate
 from app.services import playback
 from benchmarks.harness import Server, seed_viewers, temporary_folder
 
-from .browser_steps import VIDEO, js, key, until, until_playing, video_state
+from .browser_steps import VIDEO, js, key, until, until_moves, until_playing, video_state
 
 HAVE_BROWSER = bool(shutil.which('chromedriver') and (shutil.which('chromium') or shutil.which('google-chrome')))
 if not HAVE_BROWSER and os.environ.get('CI') != 'true':
@@ -66,13 +66,13 @@ def test_a_server_restart_mid_playback_neither_reloads_the_page_nor_loses_the_po
     server.stop()
     stopped_at = video_state(screen)['time']
     # Down for DOWN_S seconds: the video goes on from its buffer, and the notice is Butaca's, in Spanish.
-    until(screen, f'{VIDEO}.currentTime >= {stopped_at + DOWN_S}', timeout=DOWN_S + 10)
+    until_moves(screen, f'{VIDEO}.currentTime', f'{VIDEO}.currentTime >= {stopped_at + DOWN_S}', what='the video')
     assert translate('es', 'connection.lost') in js(screen, f'{NOTICE} && {NOTICE}.innerText')
     assert js(screen, 'getComputedStyle(document.getElementById("popup")).display') == 'none'  # not NiceGUI's
     before_restart = video_state(screen)['time']
     server.start()
     # The server no longer knows the page: NiceGUI would reload it; the player carries on over HTTP instead.
-    until(screen, '!window.socket.connected && window.socket.io.reconnection() === false', timeout=20)
+    until(screen, '!window.socket.connected && window.socket.io.reconnection() === false')
     until(screen, f'{VIDEO}.currentTime > {before_restart + 1} && !{VIDEO}.paused')
     assert js(screen, 'window.notReloaded') is True
     paused_at = video_state(screen)['time']
@@ -92,5 +92,5 @@ def test_a_link_clicked_while_the_server_is_down_opens_once_it_is_back(screen: S
     until(screen, f'{NOTICE} && {NOTICE}.innerText.includes({translate("es", "connection.waiting")!r})')
     assert js(screen, 'location.pathname') == '/'  # still the page, not the browser's error page
     server.start()
-    until(screen, 'location.pathname === "/title/1"', timeout=20)
+    until(screen, 'location.pathname === "/title/1"')
     until(screen, 'document.body.innerText.includes("Bench 0")')

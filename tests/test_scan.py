@@ -23,7 +23,8 @@ from app.services import jobs, library
 from app.worker import consumer
 from tests.clips import broken_copy, make_clip
 
-from .helpers import wait_until
+from .helpers import all_finished, job_steps, until_jobs, wait_until
+from .waits import WAIT_S, watch_progress
 
 pytestmark = pytest.mark.slow
 NFO = '<movie><title>Alien</title><plot>En el espacio.</plot><genre>Ciencia ficción</genre></movie>'
@@ -55,10 +56,6 @@ def titles() -> list[Title]:
         return list(session.exec(select(Title).order_by(Title.id)).all())
 
 
-def all_jobs_finished() -> bool:
-    return all(row.state in jobs.FINISHED for row in jobs.listing(limit=200))
-
-
 def test_nothing_outside_the_roots_is_listed_or_added(tree: Path, tmp_path: Path) -> None:
     assert [p.name for p in roots.subfolders(tree)] == ['Movies', 'TV']
     outside = tmp_path / 'secret'
@@ -82,7 +79,7 @@ def test_a_scan_adds_refuses_then_sees_changes_and_removals(tree: Path) -> None:
         'El Faro (2020)/Season 01/El Faro S01E01 - Llegada.mkv',
         'El Faro (2020)/Season 01/El Faro S01E02 - Tormenta.mkv',
     ]
-    wait_until(all_jobs_finished, what='the import jobs', timeout=240)
+    until_jobs(all_finished, what='the import jobs')
     assert {row.state for row in jobs.listing()} == {jobs.DONE}
     film = next(t for t in titles() if t.kind == 'movie')
     assert (film.title, film.year, film.genre, film.description) == ('Alien', 1979, 'Ciencia ficción', 'En el espacio.')
@@ -104,7 +101,7 @@ def test_a_scan_adds_refuses_then_sees_changes_and_removals(tree: Path) -> None:
     assert changed['changed'] == ['El Faro (2020)/Season 01/El Faro S01E01 - Llegada.mkv']
     assert changed['added'] == ['El Faro (2020)/Season 01/El Faro S01E03 - Vuelta.mkv']
     assert scan_folder(movies)['missing'] == ['Alien (1979)/Alien (1979).mp4']
-    wait_until(all_jobs_finished, what='the jobs of the second scan', timeout=240)
+    until_jobs(all_finished, what='the jobs of the second scan')
     assert {row.state for row in jobs.listing()} == {jobs.DONE}
     episodes = [t for t in titles() if t.kind == 'episode']
     assert [(e.episode_number, e.id) for e in episodes][:2] == [(1, episodes[0].id), (2, episodes[1].id)]
@@ -132,7 +129,7 @@ def test_one_scanner_at_a_time_even_across_processes(tree: Path, butaca_env: Pat
         with pytest.raises(ScanBusy):
             scan_folder(folder)
     finally:
-        holder.communicate('\n', timeout=30)
+        holder.communicate('\n', timeout=WAIT_S)
     assert scan_folder(folder)['added'] == ['Alien (1979)/Alien (1979).mp4']
 
 
@@ -152,7 +149,7 @@ def test_a_folder_rescans_by_itself_when_a_video_appears(tree: Path) -> None:
         return 'El Faro (2020)/Season 02/El Faro S02E01 - Nueva.mkv' in library.folder(folder).report.get('added', [])
 
     try:
-        wait_until(scanned, what='the watcher to scan the new episode', timeout=60, every=0.5)
+        wait_until(scanned, what='the watcher to scan the new episode', every=0.5)
     finally:
         stop.set()
 
@@ -163,7 +160,7 @@ async def test_the_library_page_browses_the_roots_adds_a_folder_and_scans_it(
     from app.i18n import translate
     from app.services import accounts
 
-    from .helpers import eventually, should_see, sign_in
+    from .helpers import should_see, sign_in
 
     accounts.register(username='jefa', password='secreto123', confirm='secreto123', rounds=4, local=True)
     await sign_in(user, 'jefa')
@@ -182,4 +179,4 @@ async def test_the_library_page_browses_the_roots_adds_a_folder_and_scans_it(
     await should_see(user, marker='browse-roots')
     with pytest.raises(AssertionError):
         user.find(marker='browser-here')
-    await eventually(all_jobs_finished, timeout=120)  # the scan's import ends within this test
+    await watch_progress(job_steps, all_finished, what='the import')  # the scan's import ends within this test

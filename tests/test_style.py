@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from .waits import run_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,5 +25,5 @@ def _ruff() -> list[str]:
 
 @pytest.mark.parametrize('command', [['check', '.'], ['format', '--check', '.']], ids=['check', 'format'])
 def test_ruff_finds_nothing_to_change(command: list[str]) -> None:
-    result = subprocess.run([*_ruff(), *command], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = run_command([*_ruff(), *command], what='ruff', cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr

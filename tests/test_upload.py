@@ -18,7 +18,8 @@ from app.services import accounts, admin, jobs
 from benchmarks.harness import Server, use_database
 from tests.clips import make_clip
 
-from .helpers import wait_until
+from .helpers import until_jobs
+from .waits import WAIT_S
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +37,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 
 def signed_in(server: Server, name: str) -> httpx.Client:
-    client = httpx.Client(base_url=server.url, timeout=30)
+    client = httpx.Client(base_url=server.url, timeout=WAIT_S)
     response = client.post('/api/login', json={'username': name, 'password': 'secreto123'})
     assert response.status_code == 200, response.text
     return client
@@ -76,7 +77,7 @@ def test_the_administrator_uploads_a_video_that_becomes_a_title(server: Server, 
     response = boss.post('/admin/upload', params={'name': clip.name, 'genre': 'Viajes'}, content=chunks())
     assert response.status_code == 202, response.text
     job_id = response.json()['job_id']
-    wait_until(lambda: jobs.get(job_id).state in jobs.FINISHED, what='the import job', timeout=120)
+    until_jobs(lambda steps: steps[job_id].state in jobs.FINISHED, what='the import job')
     assert jobs.get(job_id).state == jobs.DONE, jobs.get(job_id).error
     with db.session() as session:
         [title] = session.exec(select(Title)).all()
