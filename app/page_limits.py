@@ -70,7 +70,7 @@ PAGE_PREFIXES = ('/title/', '/watch/')
 
 
 UNCONNECTED_PER_RATE = 2  # a key may have this many seconds' worth of its rate in pages not yet connected
-CLIENT_KEY = 'butaca_page_client'  # where the page being built leaves its client, in the request's state
+CLIENT_KEY = 'butaca_page_client'  # where the page being built leaves its client (weakly), in the request's state
 
 
 class PageLoadLimit:
@@ -122,7 +122,8 @@ class PageLoadLimit:
             await response(scope, _no_body, SecurityHeaders.adding_headers(send))
             return
         await self.inner(scope, receive, send)
-        client = scope.get('state', {}).get(CLIENT_KEY)
+        noted = scope.get('state', {}).get(CLIENT_KEY)
+        client = noted() if noted is not None else None
         if client is not None and not client.has_socket_connection:
             self._waiting.setdefault(key, []).append(weakref.ref(client))
 
@@ -159,8 +160,10 @@ def _still_waiting(client: Any) -> bool:
 
 
 def note_page(client: Any) -> None:
-    """Called by every page as it is built: its client, for the limit of pages not yet connected."""
-    client.request.scope.setdefault('state', {})[CLIENT_KEY] = client
+    """Called by every page as it is built: its client, for the limit of pages not yet connected. Weakly: the client
+    holds its request, and a strong reference back would make each page a cycle that only the garbage collector frees
+    (app/nicegui_cleanup.py says what that cost)."""
+    client.request.scope.setdefault('state', {})[CLIENT_KEY] = weakref.ref(client)
 
 
 async def _no_body() -> Message:

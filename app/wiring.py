@@ -30,6 +30,7 @@ from . import (
     events_redis,
     media,
     middleware,
+    nicegui_cleanup,
     nicegui_middleware,
     nicegui_speedups,
     page_limits,
@@ -83,6 +84,7 @@ PRUNE_CROWDED_AFTER_S = 3.0
 
 def create_app() -> None:
     nicegui_speedups.install()  # two fifths of a page build went to two of NiceGUI's helpers (see there)
+    nicegui_cleanup.install()  # deleted pages freed by reference counting, not by full collections (see there)
     theme.set_colors()
     # Added inner first: the last one added runs first.
     app.add_middleware(middleware.AuthGuard)
