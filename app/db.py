@@ -187,20 +187,26 @@ class Checkpointer:
         self.every = every
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Start-up runs on the event loop and shutdown in a worker thread: when an app stops while it is still
+        # starting (a test's teardown on a busy machine), the two meet here.
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         engine = get_engine()
-        if not is_sqlite(engine) or self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(engine,), name='butaca-checkpoints', daemon=True)
-        self._thread.start()
+        with self._lock:
+            if not is_sqlite(engine) or self._thread is not None:
+                return
+            self._stop.clear()
+            thread = threading.Thread(target=self._run, args=(engine,), name='butaca-checkpoints', daemon=True)
+            thread.start()
+            self._thread = thread
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join(timeout=10)
-            self._thread = None
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._stop.set()
+                thread.join(timeout=10)
 
     def _run(self, engine: Engine) -> None:
         while not self._stop.wait(self.every):

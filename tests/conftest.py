@@ -318,3 +318,17 @@ def nicegui_chrome_options(nicegui_chrome_options):
         nicegui_chrome_options.add_argument(argument)
     nicegui_chrome_options.add_experimental_option('prefs', {'intl.accept_languages': 'es-ES,es'})
     return nicegui_chrome_options
+
+
+@pytest.fixture(scope='session')
+def nicegui_driver(nicegui_driver):
+    """NiceGUI's driver, waiting as every test waits (tests/waits.py: at most WAIT_S) rather than NiceGUI's own 4 s
+    for a page load and an element to appear: on a busy machine a page takes longer than that to load."""
+    from nicegui.testing import Screen
+
+    from .waits import WAIT_S
+
+    Screen.IMPLICIT_WAIT = WAIT_S
+    nicegui_driver.implicitly_wait(WAIT_S)
+    nicegui_driver.set_page_load_timeout(WAIT_S)
+    return nicegui_driver

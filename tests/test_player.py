@@ -19,6 +19,7 @@ from app.i18n import translate
 
 from .browser_steps import VIDEO, js, key, press, show_controls, until, until_moves, until_playing, video_state
 from .player_harness import Harness, config, make_media
+from .waits import wait_for_progress
 
 HAVE_BROWSER = bool(shutil.which('chromedriver') and (shutil.which('chromium') or shutil.which('google-chrome')))
 if not HAVE_BROWSER and os.environ.get('CI') != 'true':
@@ -239,7 +240,10 @@ def test_failed_reports_are_kept_retried_with_backoff_and_the_newest_wins(screen
     assert m('player.network_trouble') in screen.find_by_css('.bp-trouble').text
     failed = len(harness.reports)
     harness.answer = None
-    until(screen, '!localStorage.getItem("butaca.progress.outbox") && !document.querySelector(".bp-trouble")', 40)
+    # The next try comes at the end of the current backoff (up to 8 s, jittered, by the time trouble was said), then
+    # the outbox empties: each attempt the harness receives is a step.
+    cleared = '!localStorage.getItem("butaca.progress.outbox") && !document.querySelector(".bp-trouble")'
+    wait_for_progress(lambda: (len(harness.reports), js(screen, cleared)), lambda seen: seen[1], what='the retries')
     sent_after = harness.reports[failed:]
     positions = [report['position'] for report in sent_after]
     assert positions == sorted(positions)  # only ever newer positions: a failed older report is never sent after

@@ -88,9 +88,12 @@ def test_a_link_clicked_while_the_server_is_down_opens_once_it_is_back(screen: S
     card = screen.selenium.find_element(By.CSS_SELECTOR, 'a.bt-card[data-title-id="1"]')
     server.stop()
     until(screen, '!window.socket.connected')
+    # Each time the page asks whether the server is back (with backoff, up to 5 s apart) is a step of the wait below.
+    js(screen, '(window.knocks = 0, window.realFetch = window.fetch, true)')
+    js(screen, '(window.fetch = (...args) => (window.knocks++, window.realFetch(...args)), true)')
     card.click()
     until(screen, f'{NOTICE} && {NOTICE}.innerText.includes({translate("es", "connection.waiting")!r})')
     assert js(screen, 'location.pathname') == '/'  # still the page, not the browser's error page
     server.start()
-    until(screen, 'location.pathname === "/title/1"')
+    until_moves(screen, 'window.knocks', 'location.pathname === "/title/1"', what='the page asking for the server')
     until(screen, 'document.body.innerText.includes("Bench 0")')

@@ -71,7 +71,8 @@ export function whenReachable(action) {
     try {
       const response = await fetch(healthUrl, { cache: "no-store", credentials: "same-origin" });
       if (response.ok) {
-        pendingAction = null;
+        // pendingAction stays set: until the opened page replaces this one, the socket coming back to a server that
+        // no longer knows this page must not reload it over the navigation (takeOverConnectErrors).
         action();
         return;
       }
