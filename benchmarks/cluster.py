@@ -29,6 +29,7 @@ from .harness import (
     signed_in_client,
     temporary_folder,
 )
+from .procstat import cpu_seconds
 from .rawhttp import RawClient, cookie_header
 
 POSTGRES_URL = os.environ.get('BUTACA_TEST_POSTGRES_URL') or 'postgresql+psycopg://postgres@127.0.0.1:5432/test'
@@ -123,12 +124,12 @@ async def home_pages(front: Front, accounts: range, seconds: float) -> tuple[flo
                 latencies.append(time.perf_counter() - started)
                 errors += reply.status != 200
 
-    cpu_before = [stress.cpu_seconds(pid) for pid in front.pids]
+    cpu_before = [cpu_seconds(pid) for pid in front.pids]
     stop_at = time.monotonic() + seconds
     started = time.perf_counter()
     await asyncio.gather(*(browse(cookie, stop_at) for cookie in cookies))
     elapsed = time.perf_counter() - started
-    cpu = [stress.cpu_seconds(pid) - before for pid, before in zip(front.pids, cpu_before, strict=True)]
+    cpu = [cpu_seconds(pid) - before for pid, before in zip(front.pids, cpu_before, strict=True)]
     return len(latencies) / elapsed, percentile(latencies, 0.99), errors, cpu
 
 

@@ -5,22 +5,15 @@ rows). Steadier than rates on a busy machine: compare two versions by running th
 from __future__ import annotations
 
 import asyncio
-import os
-from pathlib import Path
 
 from . import stress
 from .harness import Server, seed_big_catalog, seed_viewers, signed_in_client, temporary_folder
+from .procstat import cpu_seconds
 
-TICK = os.sysconf('SC_CLK_TCK')
 # Page-load limits out of the way: this measures what a page costs, not the limit.
 UNLIMITED = {'BUTACA_PAGE_LOADS_PER_SESSION': '0', 'BUTACA_PAGE_LOADS_PER_ADDRESS': '0'}
 PAGES = {'home': '/', 'catalog': '/catalog', 'search150': '/catalog?q=e&page=150', 'watch': '/watch/5000'}
 PAGES['profile'] = '/profile'
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 async def measure() -> dict[str, float]:

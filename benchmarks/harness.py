@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .ping import Pinger
+from .procstat import tree_cpu_seconds
 
 if TYPE_CHECKING:
     import socketio
@@ -87,20 +88,8 @@ def use_database(data_dir: Path) -> None:
 STALL_S = 10.0
 
 
-def session_cpu_seconds(session: int) -> float:
-    """CPU time used so far by the processes of this session (a process started with start_new_session=True and
-    whatever it started: the cluster's members and nginx), from /proc; 0.0 where there is no /proc."""
-    ticks = 0
-    for stat in Path('/proc').glob('[0-9]*/stat'):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(')', 1)[1].split()
-            if int(fields[3]) == session:
-                ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 0.0
-
-
 def wait_healthy(url: str, process: subprocess.Popen, *, what: str) -> None:
-    """Until `url`/api/health answers 200, while `process` (started in a session of its own) works at it: fails
+    """Until `url`/api/health answers 200, while `process` (and what it started) works at it: fails
     (RuntimeError) when it exits, or when it neither answers nor uses CPU for STALL_S."""
     used, moved = -1.0, time.monotonic()
     while True:
@@ -109,7 +98,7 @@ def wait_healthy(url: str, process: subprocess.Popen, *, what: str) -> None:
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f'{url}/api/health', timeout=1).status_code == 200:
                 return
-        now = session_cpu_seconds(process.pid)
+        now = tree_cpu_seconds(process.pid)
         if now != used:
             used, moved = now, time.monotonic()
         elif time.monotonic() - moved > STALL_S:

@@ -28,6 +28,7 @@ import httpx
 
 from .harness import ROOT, Server, free_port, percentile, signed_in_client, step, temporary_folder
 from .ping import Pinger
+from .procstat import rss_kib
 from .rawhttp import PageSocket, RawClient, cookie_header, open_page_socket
 
 CLIENT_ID_RE = re.compile(rb"'client_id': '([0-9a-f-]+)'")
@@ -221,13 +222,6 @@ async def measure_pages_load(quick: bool, tiny: bool = False) -> list[Row]:
                             )
                         )
     return rows
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
-        if line.startswith('VmRSS:'):
-            return int(line.split()[1])
-    return 0
 
 
 @contextlib.asynccontextmanager

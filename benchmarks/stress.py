@@ -30,6 +30,7 @@ from .harness import (
     temporary_folder,
     use_database,
 )
+from .procstat import cpu_seconds
 from .rawhttp import RawClient, cookie_header
 
 START_POSITION = 600.0  # well inside a 2-hour title: every save is a resumable position
@@ -131,17 +132,6 @@ async def measure(
         'first_errors': [e for v in group for e in v.errors][:5],
         'cpu_by_process': cpu_by_process,
     }
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (/proc/<pid>/stat; 0 when it is gone)."""
-    import os
-
-    try:
-        fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def stored_positions(data_dir: Path) -> dict[int, float]:

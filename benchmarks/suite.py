@@ -24,6 +24,7 @@ from .harness import (
     use_database,
 )
 from .ping import Pinger
+from .procstat import rss_kib
 from .video import read_ranges
 
 if TYPE_CHECKING:
@@ -227,13 +228,6 @@ async def measure_memory(quick: bool) -> list[Row]:
             '< 1.5 MiB per client',
         )
     ]
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
-        if line.startswith('VmRSS:'):
-            return int(line.split()[1])
-    return 0
 
 
 def _measure_cluster(quick: bool):

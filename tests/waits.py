@@ -19,8 +19,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
+
+from benchmarks.procstat import tree_cpu_seconds
 
 WAIT_S = 10.0
 EVERY_S = 0.05
@@ -138,7 +139,7 @@ def run_command(args: list[str], *, what: str, input: str | None = None, **optio
     while process.poll() is None:
         time.sleep(EVERY_S * 4)
         try:
-            steps.moved((len(outputs['stdout']) + len(outputs['stderr']), tree_cpu_ticks(process.pid)))
+            steps.moved((len(outputs['stdout']) + len(outputs['stderr']), tree_cpu_seconds(process.pid)))
         except AssertionError:
             process.kill()
             process.wait()
@@ -148,23 +149,3 @@ def run_command(args: list[str], *, what: str, input: str | None = None, **optio
         reader.join(WAIT_S)
     steps.done()
     return subprocess.CompletedProcess(args, process.returncode, ''.join(outputs['stdout']), ''.join(outputs['stderr']))
-
-
-def tree_cpu_ticks(pid: int) -> int:
-    """CPU time (in clock ticks) used so far by `pid` and every process under it, from /proc (0 without it)."""
-    parents: dict[int, int] = {}
-    ticks: dict[int, int] = {}
-    for stat in Path('/proc').glob('[0-9]*/stat'):
-        try:
-            fields = stat.read_text().rsplit(')', 1)[1].split()
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        child = int(stat.parent.name)
-        parents[child], ticks[child] = int(fields[1]), int(fields[11]) + int(fields[12])
-    total = 0
-    for child, used in ticks.items():
-        ancestor = child
-        while ancestor > 1 and ancestor != pid:
-            ancestor = parents.get(ancestor, 0)
-        total += used if ancestor == pid else 0
-    return total
