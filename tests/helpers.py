@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from nicegui import Client
 from nicegui.testing import User
 
 from app import db
@@ -55,6 +56,15 @@ async def sign_in(user: User, username: str = 'ana', password: str = 'secreto123
     user.find(marker='username').type(username)
     user.find(marker='password').type(password)
     user.find(marker='submit').click()
+
+
+async def script_loads(user: User, path: str, count: int) -> list[Client]:
+    """`count` loads of `path` by a script that never opens their websocket (plain GETs): their clients, oldest
+    first."""
+    before = set(Client.instances)
+    for _ in range(count):
+        assert (await user.http_client.get(path)).status_code == 200, path
+    return [client for client_id, client in Client.instances.items() if client_id not in before]
 
 
 async def open_watch(user: User, title_id: int, *, timeout: float = WAIT_S) -> Player:
@@ -223,7 +233,7 @@ def job_steps() -> dict[int, JobStep]:
 
 def until_jobs(done: Callable[[dict[int, JobStep]], object], *, what: str) -> dict[int, JobStep]:
     """Until `done` of the jobs' steps is true, watched through their progress: an import that takes longer than one
-    wait fails only when no job moved for WAIT_S (`waits.progress(job_steps, ...)` on the event loop)."""
+    wait fails only when no job moved for WAIT_S (`waits.watch_progress(job_steps, ...)` on the event loop)."""
     return wait_for_progress(job_steps, done, what=what)
 
 

@@ -10,7 +10,6 @@ tests fail if NiceGUI changes what app/nicegui_cleanup.py reaches into, or if a 
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import weakref
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ from nicegui.testing import User
 
 from app import nicegui_cleanup
 
-from .helpers import eventually, open_watch, seed_titles, signed_in
+from .helpers import eventually, open_watch, script_loads, seed_titles, signed_in
 
 # What a collection may find per deleted page. Measured: 0 on every page. The event loop runs while the deleted
 # clients' outbox loops end, and anything else it does in that time that makes garbage (an exception's traceback is
@@ -65,14 +64,6 @@ async def freed(refs: list[weakref.ref], what: str) -> None:
     await eventually(lambda: all(ref() is None for ref in refs), what=f'the {what} freed', timeout=3)
 
 
-async def scripted(user: User, path: str) -> list[Client]:
-    """`SCRIPTED` loads of `path` that never open their websocket: their clients."""
-    before = set(Client.instances)
-    for _ in range(SCRIPTED):
-        assert (await user.http_client.get(path)).status_code == 200, path
-    return [client for client_id, client in Client.instances.items() if client_id not in before]
-
-
 def deleting(clients: list[Client]) -> Callable[[], None]:
     clients = list(clients)
 
@@ -89,11 +80,11 @@ def deleting(clients: list[Client]) -> Callable[[], None]:
 async def test_a_deleted_page_leaves_nothing_to_the_garbage_collector(user: User, collector_paused: None):
     assert Client.remove_elements is nicegui_cleanup.remove_elements, 'the app did not install nicegui_cleanup'
     (title_id,) = seed_titles(1)
-    left = {'/login': await scripted(user, '/login')}
+    left = {'/login': await script_loads(user, '/login', SCRIPTED)}
     await signed_in(user)
     pages = ['/', '/catalog', f'/title/{title_id}', '/profile', f'/watch/{title_id}']
     for path in pages:
-        left[path] = await scripted(user, path)
+        left[path] = await script_loads(user, path, SCRIPTED)
     for path in pages:
         left[f'{path} with its socket'] = opened = []
         for _ in range(CONNECTED):
@@ -146,15 +137,8 @@ async def test_handlers_of_an_element_that_its_own_handler_deletes_still_all_run
 
 async def test_a_client_deleted_twice_raises_what_nicegui_raises_and_nothing_else(user: User):
     await user.open('/login')
-    (client,) = await scripted_once(user)
+    (client,) = await script_loads(user, '/register', 1)
     client.delete()
     with pytest.raises(KeyError):  # NiceGUI's own: it is no longer in Client.instances (its prune catches this)
         client.delete()
     assert not nicegui_cleanup._failed
-
-
-async def scripted_once(user: User) -> list[Client]:
-    before = set(Client.instances)
-    assert (await user.http_client.get('/register')).status_code == 200
-    await asyncio.sleep(0)
-    return [client for client_id, client in Client.instances.items() if client_id not in before]

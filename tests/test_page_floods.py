@@ -12,7 +12,7 @@ from nicegui.testing import User
 
 from app import page_limits, wiring
 
-from .helpers import eventually, signed_in
+from .helpers import eventually, script_loads, signed_in
 
 
 def test_a_bucket_lets_a_burst_through_then_says_how_long_to_wait():
@@ -64,10 +64,7 @@ async def left_behind_by_a_script(user: User, count: int) -> list[Client]:
     """The simulated browser's own page opened (connected, it stays), then `count` page loads of a script that never
     opens their websocket: their clients, oldest first."""
     await user.open('/login')
-    before = set(Client.instances)
-    for _ in range(count):
-        assert (await user.http_client.get('/register')).status_code == 200
-    return [client for client_id, client in Client.instances.items() if client_id not in before]
+    return await script_loads(user, '/register', count)
 
 
 async def test_a_page_whose_websocket_never_comes_is_pruned_soon(user: User, monkeypatch: pytest.MonkeyPatch):
