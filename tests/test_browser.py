@@ -267,15 +267,15 @@ def test_too_many_screens_is_said_inside_the_player_and_stop_the_others_plays_he
 def test_a_paused_player_plays_again_with_one_click_after_its_page_lost_the_server(
     screen: Screen, demo_catalog, monkeypatch: pytest.MonkeyPatch
 ):
-    import sys
-
     from nicegui import Client, core
 
     free = demo_catalog[0]
     register_and_sign_in(screen)
-    # The player's report timer, shorter than a wait: set in the page module the running app serves (the screen
-    # fixture runs main.py anew, and NiceGUI imports the page modules again for it).
-    monkeypatch.setattr(sys.modules['app.pages.watch'], 'PROGRESS_EVERY_S', 3)
+    # The player's report timer, shorter than a wait: set in the globals of the page function the running app serves.
+    # Not through sys.modules: NiceGUI's test teardown drops the page modules and their parents from it, and whether
+    # they are there again depends on which modules the tests before imported.
+    served = [build for build, path in Client.page_routes.items() if path == '/watch/{title_id}'][-1]
+    monkeypatch.setitem(served.__globals__, 'PROGRESS_EVERY_S', 3)
     screen.open(f'/watch/{free["id"]}')
     until_playing(screen, past=2)
     paused_at = pause(screen)
