@@ -47,6 +47,9 @@ async def complete(request: Request, ticket: str = '') -> Response:
         key, kind, params = found.flash
         cookies.set_flash(response, key, kind, **params)
     if found.action == 'sign_in':
+        reported = cookies.time_zone(request)  # set by every page's head (app/components/theme.py)
+        if reported:
+            await work.run(accounts.remember_time_zone, user_id=found.user_id, time_zone=reported)
         device = cookies.device(request)
         keep = device is not None and device[0] == found.user_id
         cookies.set_device(response, user_id=found.user_id, device=device[1] if keep else new_token())

@@ -21,6 +21,7 @@ import base64
 import functools
 import json
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import itsdangerous
 from starlette.requests import HTTPConnection
@@ -34,6 +35,7 @@ TICKET_SECONDS = 60
 DEVICE_SECONDS = 365 * 24 * 3600
 # The browser's IANA time zone, written by the page itself (app/components/theme.py): dates are shown in it.
 TIME_ZONE = 'butaca_tz'
+TIME_ZONE_MAX = 200  # encoded: the longest IANA name has 32 characters
 FLASH_MAX = 2000
 
 
@@ -44,6 +46,13 @@ def session_cookie(settings: Settings | None = None) -> str:
 def session_token(connection: HTTPConnection) -> str | None:
     """The sign-in token this request carries (a page's request, or an API request)."""
     return connection.cookies.get(session_cookie()) or None
+
+
+def time_zone(connection: HTTPConnection) -> str | None:
+    """The time zone the browser reported, as its IANA name ('Europe/Madrid'), or None. The page writes it with
+    encodeURIComponent (a cookie value may not hold every character), and Starlette does not decode it."""
+    raw = connection.cookies.get(TIME_ZONE) or ''
+    return unquote(raw[:TIME_ZONE_MAX]).strip() or None
 
 
 def set_session(response: Response, token: str) -> None:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from .config import LANGUAGES, get_settings
 from .cookies import LANGUAGE as LANGUAGE_COOKIE
-from .cookies import TIME_ZONE as TIME_ZONE_COOKIE
+from .cookies import time_zone as browser_time_zone
 from .i18n import format as formats
 from .i18n import parse_accept_language, translate
 
@@ -60,7 +60,7 @@ def viewer_time_zone() -> str | None:
     user = getattr(request.state, 'user', None)
     if user is not None and user.time_zone:
         return user.time_zone
-    return (request.cookies.get(TIME_ZONE_COOKIE) or '')[:64] or None
+    return browser_time_zone(request)
 
 
 def when(moment: datetime) -> str:

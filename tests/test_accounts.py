@@ -110,3 +110,24 @@ def test_an_idle_session_is_gone():
     token = accounts.start_session(user_id=user.id)
     assert accounts.user_for_session(token, idle_days=0) is None
     assert accounts.user_for_session(token, idle_days=14) is None
+
+
+async def test_the_account_keeps_the_time_zone_its_browser_reported_and_ignores_unknown_names():
+    from app import events
+
+    from .waits import eventually
+
+    user = register()
+    news: list[dict] = []
+    stop = events.subscribe(f'account:{user.id}', news.append)
+    try:
+        assert accounts.remember_time_zone(user_id=user.id, time_zone='Europe/Madrid') is True
+        assert accounts.remember_time_zone(user_id=user.id, time_zone='Europe/Madrid') is False  # already so
+        for unknown in ('Not/AZone', '../etc/passwd', '/etc/localtime', 'Europe/', 'x' * 300, ' '):
+            assert accounts.remember_time_zone(user_id=user.id, time_zone=unknown) is False, unknown
+        await eventually(lambda: news, what='the account news')
+    finally:
+        stop()
+    with db.session() as session:
+        assert session.get(User, user.id).time_zone == 'Europe/Madrid'
+    assert [item.get('time_zone') for item in news] == ['Europe/Madrid']  # cached accounts dropped, once

@@ -82,6 +82,26 @@ def saved_position(title_id: int, user_id: int = 1) -> float:
         return playback.resume_position(session, user_id=user_id, title_id=title_id)
 
 
+def test_dates_are_the_browsers_and_the_account_keeps_its_time_zone(screen: Screen):
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from app.i18n.format import day
+    from app.models import User
+
+    # A zone where today is another day than in UTC: Kiritimati (UTC+14) from 10:00 UTC on, else Pago Pago (UTC-11).
+    zone = 'Pacific/Kiritimati' if datetime.now(UTC).hour >= 10 else 'Pacific/Pago_Pago'
+    screen.selenium.execute_cdp_cmd('Emulation.setTimezoneOverride', {'timezoneId': zone})
+    register_and_sign_in(screen)
+    with db.session() as session:
+        user = session.exec(select(User).where(User.username == 'lucia')).one()
+    assert user.time_zone == zone  # kept at sign-in: other browsers and the history's days follow it
+    assert day(ES, user.created_at, zone) != day(ES, user.created_at, None)
+    screen.open('/profile')
+    screen.should_contain(day(ES, user.created_at, zone))  # member since: the day it was where the viewer is
+
+
 def test_register_play_continue_watching_and_resume(screen: Screen, demo_catalog):
     free = demo_catalog[0]
     register_and_sign_in(screen)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import bindparam, false
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from sqlmodel import Session, delete, select, update
 
 from .. import db, events
 from ..config import get_settings
+from ..i18n import format as formats
 from ..models import AuthSession, Plan, User, UserPublic, as_utc, utcnow
 from ..security import BCRYPT_MAX_BYTES, dummy_hash, hash_password, new_token, uses_bcrypt, verify_password
 from . import admin, throttle
@@ -26,6 +27,7 @@ USERNAME_MIN, USERNAME_MAX = 3, 32
 PASSWORD_MIN_CHARS = 8
 # Anything longer than this is refused before any other work: no field accepts unbounded input.
 FIELD_MAX_CHARS = 256
+TIME_ZONE_MAX = 64  # users.time_zone's length; the longest IANA name has 32
 _USERNAME_RE = re.compile(r'[\w.\-]+')
 # Sessions are touched at most this often, so a busy page does not write on every request.
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -375,6 +377,21 @@ def set_plan(*, user_id: int, plan: Plan) -> UserPublic:
         changed = public(user)
     events.publish(f'account:{user_id}', plan=str(changed.subscription_type))
     return changed
+
+
+def remember_time_zone(*, user_id: int, time_zone: str) -> bool:
+    """Keep the time zone a browser reported (an IANA name) in the account, at sign-in: history days and dates then
+    follow the viewer to a new browser, and to a new place when they sign in there. An unknown name changes
+    nothing. True when the account's zone changed."""
+    time_zone = time_zone.strip()
+    if len(time_zone) > TIME_ZONE_MAX or formats.zone(time_zone) is UTC:
+        return False  # not a name the zone database knows (UTC itself is what an account without one gets)
+    with db.session(write=True) as session:
+        other = User.time_zone.is_distinct_from(time_zone)  # type: ignore[union-attr]  (a column here)
+        changed = session.exec(update(User).where(User.id == user_id, other).values(time_zone=time_zone)).rowcount
+    if changed:
+        events.publish(f'account:{user_id}', time_zone=time_zone)  # cached accounts (app/session_cache.py) drop it
+    return bool(changed)
 
 
 def set_language(*, user_id: int, language: str) -> None:
