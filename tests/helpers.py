@@ -13,9 +13,7 @@ from app.components.player import Player
 from app.models import Plan, UserPublic
 from app.services import accounts, catalog
 
-from .waits import WAIT_S, eventually, wait_for_progress, wait_until
-
-__all__ = ['eventually', 'wait_until']  # waits live in tests/waits.py; page tests have them from here too
+from .waits import WAIT_S, eventually, wait_for_progress
 
 
 async def should_see(user: User, target: str | None = None, **kwargs: object) -> None:

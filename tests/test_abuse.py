@@ -35,9 +35,8 @@ import socketio
 from app.i18n import translate
 from benchmarks.harness import Server, open_watch_page, seed_viewers, signed_in_client, temporary_folder
 
-from .helpers import eventually, wait_until
 from .socket_page import SocketPage
-from .waits import WAIT_S, watch_progress
+from .waits import WAIT_S, eventually, wait_until, watch_progress
 
 pytestmark = pytest.mark.slow  # real server processes: seconds each
 

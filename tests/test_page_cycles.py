@@ -20,7 +20,8 @@ from nicegui.testing import User
 
 from app import nicegui_cleanup
 
-from .helpers import eventually, open_watch, script_loads, seed_titles, signed_in
+from .helpers import open_watch, script_loads, seed_titles, signed_in
+from .waits import eventually
 
 # What a collection may find per deleted page. Measured: 0 on every page. The event loop runs while the deleted
 # clients' outbox loops end, and anything else it does in that time that makes garbage (an exception's traceback is

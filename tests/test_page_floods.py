@@ -12,7 +12,8 @@ from nicegui.testing import User
 
 from app import page_limits, wiring
 
-from .helpers import eventually, script_loads, signed_in
+from .helpers import script_loads, signed_in
+from .waits import eventually
 
 
 def test_a_bucket_lets_a_burst_through_then_says_how_long_to_wait():

@@ -19,7 +19,8 @@ from app.services import accounts, playback, playback_store
 from app.services.errors import AccessDenied, NotFound, ValidationError
 from app.services.playback_rules import Report
 
-from .helpers import make_account, seed_titles, wait_until
+from .helpers import make_account, seed_titles
+from .waits import wait_until
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 

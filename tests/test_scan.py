@@ -23,8 +23,8 @@ from app.services import jobs, library
 from app.worker import consumer
 from tests.clips import broken_copy, make_clip
 
-from .helpers import all_finished, job_steps, until_jobs, wait_until
-from .waits import WAIT_S, watch_progress
+from .helpers import all_finished, job_steps, until_jobs
+from .waits import WAIT_S, wait_until, watch_progress
 
 pytestmark = pytest.mark.slow
 NFO = '<movie><title>Alien</title><plot>En el espacio.</plot><genre>Ciencia ficción</genre></movie>'
