@@ -15,7 +15,6 @@ from app.models import Plan, Playback
 from app.services import accounts
 
 from .helpers import (
-    eventually,
     make_account,
     open_player,
     open_watch,
@@ -28,6 +27,7 @@ from .helpers import (
     signed_in,
     started_player,
 )
+from .waits import eventually
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 

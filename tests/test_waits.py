@@ -27,6 +27,26 @@ def test_no_test_writes_a_wait_longer_than_the_limit():
     assert found == [], 'waits over WAIT_S (watch the progress instead, tests/waits.py):\n' + '\n'.join(found)
 
 
+def test_waits_are_imported_from_one_module():
+    """tests/waits.py is where a reader looks for how long a test waits: no other module hands its waits on."""
+    import ast
+
+    own = {
+        name
+        for name, value in vars(waits).items()
+        if not name.startswith('_') and (getattr(value, '__module__', None) == waits.__name__ or name.isupper())
+    }
+    found = [
+        f'{path.name}:{node.lineno}: {alias.name} from .{node.module}'
+        for path in sorted(TESTS.glob('*.py'))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module not in {'waits', None}
+        for alias in node.names
+        if alias.name in own
+    ]
+    assert found == [], 'import these from .waits:\n' + '\n'.join(found)
+
+
 def test_a_longer_wait_is_refused():
     with pytest.raises(ValueError, match='no single wait is longer'):
         waits.wait_until(lambda: True, what='anything', timeout=waits.WAIT_S + 1)
