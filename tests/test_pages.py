@@ -17,7 +17,6 @@ from app.models import Playback, utcnow
 from app.services import playback
 
 from .helpers import (
-    eventually,
     open_watch,
     player_token,
     press,
@@ -28,6 +27,7 @@ from .helpers import (
     signed_in,
     watched,
 )
+from .waits import eventually
 
 pytestmark = pytest.mark.every_database  # once on SQLite, once on PostgreSQL (tests/conftest.py)
 
@@ -99,6 +99,18 @@ async def test_a_save_redraws_the_hero_and_continue_watching_and_leaves_the_genr
 
     events.publish('catalog', title_ids=[])  # a catalog change draws the whole page again
     await eventually(lambda: {element.id for element in user.find(marker='genre-rows').elements}.isdisjoint(rows))
+
+
+async def test_a_save_redraws_an_english_home_in_english(user: User):
+    ids = seed_titles(2, duration_s=100)
+    user_id = await signed_in(user)
+    await user.http_client.get('/lang/en')  # the language menu's link
+    await user.open('/')
+    await should_see(user, marker='hero', content=translate('en', 'home.play'))
+    watched(user_id, ids[-1], position=40.0)  # the featured title, played on another screen
+    await should_see(user, marker='hero', content=translate('en', 'home.resume'))
+    await should_see(user, marker='continue-row', content=translate('en', 'home.continue'))
+    assert translate('es', 'home.continue') not in html_of(user, 'continue-row')
 
 
 async def test_removing_a_title_from_continue_watching(user: User):

@@ -48,15 +48,18 @@ async def home_page() -> None:
         if client.is_deleted:
             return
         screen = fresh
-        if whole or not shown:
-            whole = False
-            content.refresh()
-        else:
-            # A save changes only what this account is watching: the hero's Play/Resume and Continue watching. The
-            # genre rows (most of the page's markup) stay as they are: a player saving every 10 s on an account
-            # with ten homes open would otherwise send each of them the whole page again.
-            shown['hero'].show(fresh.hero_resume > 0)
-            shown['continue'].show(fresh.continuing)
+        # This task is not the page's (news starts it): without the page entered, the markup below would not know
+        # the page's language, and an English home would say "Continuar viendo" after each save.
+        with client:
+            if whole or not shown:
+                whole = False
+                content.refresh()
+            else:
+                # A save changes only what this account is watching: the hero's Play/Resume and Continue watching.
+                # The genre rows (most of the page's markup) stay as they are: a player saving every 10 s on an
+                # account with ten homes open would otherwise send each of them the whole page again.
+                shown['hero'].show(fresh.hero_resume > 0)
+                shown['continue'].show(fresh.continuing)
 
     def news(kind: str) -> Callable[[dict], None]:
         def heard(_data: dict) -> None:
