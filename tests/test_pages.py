@@ -113,6 +113,37 @@ async def test_a_save_redraws_an_english_home_in_english(user: User):
     assert translate('es', 'home.continue') not in html_of(user, 'continue-row')
 
 
+async def test_a_live_handler_that_waits_still_knows_its_page_and_language(user: User):
+    import asyncio
+
+    from nicegui import context
+
+    from app import events, live
+    from app.lang import current_language
+
+    heard: list[tuple[str, str]] = []
+    opened: list[str] = []
+
+    def probe_page() -> None:
+        opened.append(context.client.id)
+
+        async def handler(_data: dict) -> None:
+            await asyncio.sleep(0)  # past its first await, as every handler that asks a service
+            heard.append((context.client.id, current_language()))
+
+        live.listen('test-probe', handler)
+        ui.label('probe').mark('probe')
+
+    ui.page('/test-live-probe')(probe_page)
+    await signed_in(user)
+    await user.http_client.get('/lang/en')
+    await user.open('/test-live-probe')
+    await should_see(user, marker='probe')
+    events.publish('test-probe')
+    await eventually(lambda: heard, what='the handler')
+    assert heard == [(opened[-1], 'en')]
+
+
 async def test_removing_a_title_from_continue_watching(user: User):
     ids = seed_titles(2, duration_s=100)
     user_id = await signed_in(user)
