@@ -10,14 +10,17 @@ serves it for looking at the player by hand (and for scripts/screenshots.py): /h
 does), a WebVTT file per language and a trickplay sprite sheet. `Harness.install` serves them on /harness/files/,
 adds /harness/player (the component, started once the page's websocket is up, as the watch page does) and stand-ins
 for the server's player endpoints that record what they receive: progress, preferences, stop-others. A test sets
-`harness.answer` to make the progress endpoint refuse (403 with a stop key) or fail (503).
+`harness.answer` to make the progress endpoint refuse (403 with a stop key) or fail (503), and `harness.hold` to
+keep its answers on the way until the test lets them go.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,8 @@ from app.components.theme import apply_theme
 from app.library.placeholder.music import soundtrack
 from app.library.probe import frame_at
 from app.library.renditions import Rendition, RenditionWriter, max_kbps
+
+from .waits import WAIT_S
 
 DURATION_S = 40
 FPS = 10
@@ -148,6 +153,7 @@ class Harness:
     config: dict[str, Any] = field(default_factory=config)
     shell: dict[str, Any] = field(default_factory=dict)  # overrides of the shell
     answer: tuple[int, dict] | None = None  # the progress endpoint's answer; None: 200 saved
+    hold: threading.Event | None = None  # while set and not yet set off, progress answers wait for it
     unavailable: set[str] = field(default_factory=set)  # files that answer 503 for now
     reports: list[dict] = field(default_factory=list)
     preferences: list[dict] = field(default_factory=list)
@@ -172,6 +178,8 @@ class Harness:
 
     async def _progress(self, request: Request) -> JSONResponse:
         self.reports.append(json.loads(await request.body()))
+        if self.hold is not None:
+            await asyncio.to_thread(self.hold.wait, WAIT_S)
         if self.answer is not None:
             status, body = self.answer
             return JSONResponse(body, status_code=status)

@@ -114,6 +114,10 @@ def test_register_play_continue_watching_and_resume(screen: Screen, demo_catalog
     assert js(screen, 'document.querySelector(".bt-header")') is None  # full-bleed: no site header
     stopped_at = pause(screen)
     screen.wait_for(lambda: abs(saved_position(free['id']) - stopped_at) < 1)
+    # This playback ends here; the next one on this browser stops it. A report of it the browser kept (its delivery
+    # not confirmed as the page left) goes out again from the next player, and is refused for good: 403, as a stopped
+    # playback's reports are. The next playback's own reports stay checked.
+    screen.allowed_js_errors.append(f'/play/{_playback_token(screen)}/progress - Failed to load resource')
     press(screen, t('player.back'))  # back where the viewer came from: the details page
     screen.should_contain(free['description'])
     screen.find_by_css('a.bt-brand').click()

@@ -251,6 +251,33 @@ def test_failed_reports_are_kept_retried_with_backoff_and_the_newest_wins(screen
     assert failed <= 8, failed
 
 
+def test_a_report_on_its_way_when_the_next_playback_begins_is_sent_once_and_not_kept(screen: Screen, harness: Harness):
+    """The next episode starts on the same page while the last report of the one before is still travelling: that
+    report is not an orphan for the new player to send again (the server has stopped that playback, and would refuse
+    it), and once answered it is not kept for the next page either."""
+    import threading
+
+    from nicegui import core
+
+    outbox = '(JSON.parse(localStorage.getItem("butaca.progress.outbox")) || {})'
+    open_player(screen)
+    until_playing(screen, past=1)
+    harness.hold = threading.Event()
+    key(screen, 'k')  # the pause reports; its answer waits
+    screen.wait_for(lambda: harness.reports and harness.reports[-1].get('position'))
+    held = len(harness.reports)
+    player = harness.players[-1]
+    second = config(id='harness-playback-2', autoplay=False)
+    second['progress'] = {**second['progress'], 'token': 'second-token'}
+    core.loop.call_soon_threadsafe(player.start, second)
+    until(screen, f'{outbox}["harness-playback-1"] && document.querySelector(".bp-started")')
+    harness.hold.set()
+    until(screen, f'!{outbox}["harness-playback-1"]')  # answered: forgotten, though its reporter was halted
+    screen.open('/harness/more/away')  # a round trip later, a second copy would be here
+    first = [report for report in harness.reports if report.get('token') == 'harness-token']
+    assert len(first) == held, first[held - 1 :]
+
+
 def test_a_report_that_never_arrived_is_sent_by_the_next_page_and_resumes_there(screen: Screen, harness: Harness):
     harness.answer = (503, {'detail': 'unavailable'})
     open_player(screen)

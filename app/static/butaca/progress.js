@@ -13,6 +13,9 @@ const BACKOFF_S = [1, 2, 4, 8, 15, 30];
 const TROUBLE_AFTER_HEARTBEATS = 1.5; // a missed heartbeat is a blip; one and a half is worth telling the viewer
 const ORPHAN_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const ORPHAN_TRIES = 5;
+// This page's playbacks with a report on its way: kept in the outbox until answered, but not orphans (the next
+// episode's player starts on the same page while the last one's report is still travelling).
+const inFlight = new Set();
 
 // ---------------------------------------------------------------- the outbox in localStorage
 
@@ -99,7 +102,7 @@ function delayFor(failures) {
 // Reports an earlier page could not deliver, sent again (except the current playback's own).
 export function resendOrphans(exceptId) {
   for (const [id, entry] of Object.entries(readOutbox())) {
-    if (id === exceptId) continue;
+    if (id === exceptId || inFlight.has(id)) continue;
     if (Date.now() - entry.at > ORPHAN_MAX_AGE_MS) {
       forget(id);
       continue;
@@ -201,9 +204,16 @@ export class Reporter {
     const report = this.waiting;
     this.waiting = null;
     this.sending = true;
+    inFlight.add(this.options.id);
     const result = await attempt(report.url, report.body);
+    inFlight.delete(this.options.id);
     this.sending = false;
-    if (this.halted) return;
+    if (this.halted) {
+      // Halted while it was on its way (the next episode began, the page's player went): an answered report is not
+      // kept for the next page, which would send it again for a playback that is over (and be refused).
+      if (result.kind !== "retry" && !this.waiting) forget(this.options.id);
+      return;
+    }
     if (result.kind === "retry") {
       this.waiting = this.waiting || report; // a newer report made meanwhile wins
       this.failed();
