@@ -179,10 +179,12 @@ async def test_catalog_searches_filters_and_pages_on_the_server(user: User):
     await signed_in(user)
     await user.open('/catalog')
     await should_see(user, plural('es', 'catalog.results', 30))
-    await should_see(user, translate('es', 'catalog.page', page=1, pages=2))
+    await should_see(user, marker='pager', content=translate('es', 'catalog.page', page=1, pages=2))
     assert html_of(user, 'catalog-grid').count('class="bt-card"') == 24
-    user.find(marker='next').click()
-    await should_see(user, translate('es', 'catalog.page', page=2, pages=2))
+    assert 'data-action="prev" disabled' in html_of(user, 'pager')  # the first page has no previous one
+    press(user, 'pager', 'next')
+    await should_see(user, marker='pager', content=translate('es', 'catalog.page', page=2, pages=2))
+    assert 'data-action="next" disabled' in html_of(user, 'pager') and 'data-action="prev">' in html_of(user, 'pager')
     assert html_of(user, 'catalog-grid').count('class="bt-card"') == 6
     user.find(marker='search').type('título 1')
     await should_see(user, plural('es', 'catalog.results', 11))  # 1, 10..19

@@ -28,11 +28,21 @@ def icon_html(name: str) -> str:
     return f'<i class="q-icon notranslate material-icons" aria-hidden="true">{name}</i>'
 
 
-def button_html(label: str, *, action: str, icon: str | None = None, kind: str = 'flat') -> str:
-    """`kind`: 'flat', 'outline' or 'primary' (the accent colour)."""
+def button_html(
+    label: str,
+    *,
+    action: str,
+    icon: str | None = None,
+    kind: str = 'flat',
+    icon_after: bool = False,
+    enabled: bool = True,
+) -> str:
+    """`kind`: 'flat', 'outline' or 'primary' (the accent colour); `icon_after`: the icon after the label (Next)."""
+    icon_part = icon_html(icon) if icon else ''
+    text = f'<span>{escape(label)}</span>'
     return (
-        f'<button type="button" class="bt-btn bt-btn-{kind}" data-action="{action}">'
-        f'{icon_html(icon) if icon else ""}<span>{escape(label)}</span></button>'
+        f'<button type="button" class="bt-btn bt-btn-{kind}" data-action="{action}"{"" if enabled else " disabled"}>'
+        f'{text + icon_part if icon_after else icon_part + text}</button>'
     )
 
 

@@ -8,11 +8,14 @@ invalid in the URL falls back to its default and the address is corrected.
 
 from __future__ import annotations
 
+import json
+from html import escape
 from urllib.parse import urlencode
 
 from nicegui import context, ui
 
 from .. import auth, work
+from ..components.buttons import button_html, on_actions
 from ..components.cards import grid_html, poster_grid
 from ..components.frame import frame
 from ..components.landmarks import heading
@@ -111,37 +114,21 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
                     )
             summary = ui.label().classes('bt-muted').mark('catalog-summary')
             grid = poster_grid()  # filled by show(first) below
-            with ui.column().classes('items-start gap-3') as empty:
-                ui.label(t('catalog.none')).classes('bt-muted text-lg').mark('catalog-empty')
-                clear_button = ui.button(t('search.clear_filters'), icon='filter_alt_off').props(
-                    'outline color=white no-caps'
-                )
-                clear_button.mark('clear-filters')
-            # One line on a phone too: Previous at the left, the page in the middle, Next at the right.
-            with ui.row().classes('w-full max-w-[560px] items-center justify-between no-wrap gap-1') as pager:
-                prev_button = (
-                    ui.button(t('catalog.prev'), icon='chevron_left')
-                    .props('flat dense no-wrap color=white')
-                    .mark('prev')
-                )
-                page_label = ui.label().classes('whitespace-nowrap').mark('page-label')
-                next_button = (
-                    ui.button(t('catalog.next'))
-                    .props('flat dense no-wrap color=white icon-right=chevron_right')
-                    .mark('next')
-                )
+            # The empty state and the pager are markup with real buttons, one element each instead of three and
+            # four (a NiceGUI button costs a fifth of a millisecond to build, on every load of the page).
+            empty = ui.html('', sanitize=False).mark('catalog-empty')
+            pager = ui.html('', sanitize=False).classes('w-full max-w-[560px]').mark('pager')
 
     def show(result: CatalogPage) -> None:
         state['page'] = result.page
         # Without a search the page comes from the shared cache, and so does its markup.
         grid.set_content(grid_html(result.items, shared=not state['q'].strip()))
         summary.set_text(tn('catalog.results', result.total))
-        page_label.set_text(t('catalog.page', page=result.page, pages=result.pages))
+        filtered = bool(state['q'] or state['genre'] or state['included'])
+        empty.set_content(empty_html(clearable=filtered) if result.total == 0 else '')
         empty.set_visibility(result.total == 0)
+        pager.set_content(pager_html(result) if result.total > 0 else '')
         pager.set_visibility(result.total > 0)
-        clear_button.set_visibility(bool(state['q'] or state['genre'] or state['included']))
-        prev_button.set_enabled(result.page > 1)
-        next_button.set_enabled(result.page < result.pages)
 
     async def reload(page_number: int = 1, *, push: bool = True) -> None:
         # The tab of a session that ended (signed out elsewhere, another process) keeps its websocket: it searches
@@ -190,10 +177,44 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
     sort_select.on_value_change(changed(push=True))
     if included_switch is not None:
         included_switch.on_value_change(changed(push=True))
-    prev_button.on_click(lambda: reload(state['page'] - 1))
-    next_button.on_click(lambda: reload(state['page'] + 1))
-    clear_button.on_click(clear)
+
+    async def turn(step: int) -> None:
+        await reload(state['page'] + step)
+        # The pager was drawn again: the keyboard goes back to the button pressed, or to the other one at an end.
+        pressed, other = ('next', 'prev') if step > 0 else ('prev', 'next')
+        first, second = json.dumps(f'[data-action="{pressed}"]:not([disabled])'), json.dumps(f'[data-action="{other}"]')
+        found = f'p?.querySelector({first}) || p?.querySelector({second})'
+        ui.run_javascript(f'const p = document.querySelector(".bt-pager"); ({found})?.focus()')
+
+    async def clear_from_empty() -> None:
+        await clear()
+        search.run_method('focus')  # the button went with the empty state: the keyboard starts over at the search
+
+    on_actions(pager, {'prev': lambda: turn(-1), 'next': lambda: turn(1)})
+    on_actions(empty, {'clear': clear_from_empty})
     show(first)
+
+
+def empty_html(*, clearable: bool) -> str:
+    """Nothing matches: say so, and offer to clear the filters when there are some."""
+    clear = button_html(t('search.clear_filters'), action='clear', icon='filter_alt_off', kind='outline')
+    return (
+        f'<div class="bt-empty"><p class="bt-muted text-lg">{escape(t("catalog.none"))}</p>'
+        f'{clear if clearable else ""}</div>'
+    )
+
+
+def pager_html(result: CatalogPage) -> str:
+    """Previous at the left, the page in the middle, Next at the right: one line on a phone too."""
+    previous = button_html(t('catalog.prev'), action='prev', icon='chevron_left', enabled=result.page > 1)
+    following = button_html(
+        t('catalog.next'), action='next', icon='chevron_right', icon_after=True, enabled=result.page < result.pages
+    )
+    label = escape(t('catalog.page', page=result.page, pages=result.pages))
+    return (
+        f'<nav class="bt-pager" aria-label="{escape(t("catalog.pages"))}">{previous}'
+        f'<span class="bt-page-label">{label}</span>{following}</nav>'
+    )
 
 
 def _fetch_cached(state: dict) -> CatalogPage | None:

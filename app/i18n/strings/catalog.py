@@ -29,6 +29,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     'catalog.included_only': ('Solo lo incluido en mi plan', 'Included in my plan only'),
     'catalog.prev': ('Anterior', 'Previous'),
     'catalog.next': ('Siguiente', 'Next'),
+    'catalog.pages': ('Páginas del catálogo', 'Catalog pages'),
     'catalog.none': ('No hay títulos que coincidan con la búsqueda.', 'No titles match your search.'),
     'title.movie': ('Película', 'Film'),
     'title.series': ('Serie', 'Series'),
