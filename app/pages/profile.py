@@ -21,6 +21,8 @@ from ..services import accounts, playback
 from ..services.errors import DomainError
 
 HISTORY_PAGE = 20  # a page of history rows; the rest is one click away
+# A panel that is all markup: a card's look (Quasar's classes, as ui.card has them) without a card element around it.
+PANEL = 'q-card q-card--dark bt-panel w-full'
 
 
 async def profile_page() -> None:
@@ -60,34 +62,41 @@ def account_card(user: UserPublic) -> None:
         await work.run(accounts.end_all_sessions, user_id=current.id)  # every open page of the account goes
         await auth.complete('sign_out', flash=('profile.signed_out_everywhere', 'info', {}))
 
-    with ui.card().classes('bt-panel w-full gap-2').mark('account'):
-        facts = (
-            (t('profile.username'), user.username),
-            (t('profile.plan'), t(f'plan.{user.subscription_type}')),
-            (t('profile.member_since'), day(user.created_at)),
-        )
-        # One element of markup (a description list and its button) rather than a row and two labels per fact.
-        markup = ui.html(
+    facts = (
+        (t('profile.username'), user.username),
+        (t('profile.plan'), t(f'plan.{user.subscription_type}')),
+        (t('profile.member_since'), day(user.created_at)),
+    )
+    # One element of markup, the panel itself (a description list and its button), rather than a card, a row and
+    # two labels per fact.
+    markup = (
+        ui.html(
             '<dl class="bt-facts">'
             + ''.join(f'<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>' for label, value in facts)
             + '</dl>'
             + button_html(t('profile.sign_out_everywhere'), action='everywhere', icon='devices_other'),
             sanitize=False,
-        ).mark('profile-facts')
-        on_actions(markup, {'everywhere': sign_out_everywhere})
+        )
+        .classes(PANEL)
+        .mark('profile-facts')
+    )
+    on_actions(markup, {'everywhere': sign_out_everywhere})
 
 
 def plan_card(user: UserPublic) -> None:
     target = Plan.FREE if user.subscription_type == Plan.PREMIUM else Plan.PREMIUM
     kind = 'primary' if target == Plan.PREMIUM else 'outline'
     change = button_html(plan_change_label(target), action='plan', icon=plan_change_icon(target), kind=kind)
-    with ui.card().classes('bt-panel w-full gap-4').mark('plan-card'):
-        markup = ui.html(
+    markup = (
+        ui.html(
             f'<h2 class="bt-heading bt-card-heading">{escape(t("plan.compare"))}</h2>{comparison_html()}'
             f'<div class="bt-actions">{change}</div>',
             sanitize=False,
-        ).mark('plan-comparison')
-        on_actions(markup, {'plan': lambda: ask(target)})
+        )
+        .classes(PANEL)
+        .mark('plan-comparison')
+    )
+    on_actions(markup, {'plan': lambda: ask(target)})
 
 
 def history_card(entries: list[HistoryEntry]) -> None:
