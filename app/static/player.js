@@ -516,7 +516,7 @@ export default {
 
     begin(cfg) {
       if (!cfg || (this.cfg && this.cfg.id === cfg.id)) return; // the same config sent again with the element
-      if (this.reporter) this.reporter.halt();
+      if (this.reporter) this.reporter.halt({ over: true });
       this.cfg = cfg;
       this.message = null;
       this.working = false;

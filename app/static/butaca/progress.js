@@ -144,11 +144,18 @@ export class Reporter {
     window.addEventListener("online", this.retryNow);
   }
 
-  halt() {
+  // `over`: the next playback began on this page. The server stopped this one when it did (one device plays one
+  // thing), so nothing of it is worth keeping for a later page: a report waiting to be sent is dropped, and the
+  // outbox entry goes now, or when the report still travelling is answered.
+  halt({ over = false } = {}) {
     this.halted = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.retryTimer);
     window.removeEventListener("online", this.retryNow);
+    if (!over) return;
+    this.over = true;
+    this.waiting = null;
+    if (!this.sending) forget(this.options.id);
   }
 
   // `seq` numbers this playback's reports in the order they were made: two requests in flight at once (a
@@ -211,7 +218,7 @@ export class Reporter {
     if (this.halted) {
       // Halted while it was on its way (the next episode began, the page's player went): an answered report is not
       // kept for the next page, which would send it again for a playback that is over (and be refused).
-      if (result.kind !== "retry" && !this.waiting) forget(this.options.id);
+      if (this.over || (result.kind !== "retry" && !this.waiting)) forget(this.options.id);
       return;
     }
     if (result.kind === "retry") {
