@@ -7,6 +7,8 @@ so a link from another site, or a ticket copied to another browser, does nothing
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
@@ -17,6 +19,7 @@ from .security import new_token
 from .services import accounts
 
 router = APIRouter()
+log = logging.getLogger('butaca.auth')
 
 
 @router.get('/auth/complete')
@@ -49,7 +52,10 @@ async def complete(request: Request, ticket: str = '') -> Response:
     if found.action == 'sign_in':
         reported = cookies.time_zone(request)  # set by every page's head (app/components/theme.py)
         if reported:
-            await work.run(accounts.remember_time_zone, user_id=found.user_id, time_zone=reported)
+            try:
+                await work.run(accounts.remember_time_zone, user_id=found.user_id, time_zone=reported)
+            except Exception:  # a nicety: the sign-in goes on without it
+                log.warning('could not keep the time zone of account %s', found.user_id, exc_info=True)
         device = cookies.device(request)
         keep = device is not None and device[0] == found.user_id
         cookies.set_device(response, user_id=found.user_id, device=device[1] if keep else new_token())

@@ -7,7 +7,7 @@ storage before sign-in); otherwise the browser's Accept-Language, else the confi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from nicegui import context
 from starlette.requests import Request
@@ -52,15 +52,17 @@ def tn(key: str, count: float, **params: object) -> str:
 
 
 def viewer_time_zone() -> str | None:
-    """The account's time zone, else the one the browser reported, else None (UTC)."""
+    """The time zone of the browser the viewer is using, else their account's (a new browser's first page, before
+    it has said), else None (UTC). Each sign-in keeps the browser's zone in the account (app/auth_routes.py)."""
     try:
         request = context.client.request
     except RuntimeError:
         return None
+    reported = browser_time_zone(request)
+    if reported and formats.zone(reported) is not UTC:
+        return reported
     user = getattr(request.state, 'user', None)
-    if user is not None and user.time_zone:
-        return user.time_zone
-    return browser_time_zone(request)
+    return user.time_zone if user is not None and user.time_zone else None
 
 
 def when(moment: datetime) -> str:

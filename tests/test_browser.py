@@ -83,23 +83,29 @@ def saved_position(title_id: int, user_id: int = 1) -> float:
 
 
 def test_dates_are_the_browsers_and_the_account_keeps_its_time_zone(screen: Screen):
-    from datetime import UTC, datetime
-
     from sqlmodel import select
 
     from app.i18n.format import day
     from app.models import User
 
-    # A zone where today is another day than in UTC: Kiritimati (UTC+14) from 10:00 UTC on, else Pago Pago (UTC-11).
-    zone = 'Pacific/Kiritimati' if datetime.now(UTC).hour >= 10 else 'Pacific/Pago_Pago'
-    screen.selenium.execute_cdp_cmd('Emulation.setTimezoneOverride', {'timezoneId': zone})
-    register_and_sign_in(screen)
-    with db.session() as session:
-        user = session.exec(select(User).where(User.username == 'lucia')).one()
-    assert user.time_zone == zone  # kept at sign-in: other browsers and the history's days follow it
-    assert day(ES, user.created_at, zone) != day(ES, user.created_at, None)
-    screen.open('/profile')
-    screen.should_contain(day(ES, user.created_at, zone))  # member since: the day it was where the viewer is
+    # Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: never on the same day.
+    east, west = 'Pacific/Kiritimati', 'Pacific/Pago_Pago'
+    try:
+        screen.selenium.execute_cdp_cmd('Emulation.setTimezoneOverride', {'timezoneId': east})
+        register_and_sign_in(screen)
+        with db.session() as session:
+            user = session.exec(select(User).where(User.username == 'lucia')).one()
+        assert user.time_zone == east  # kept at sign-in: the history's days follow it, and a new browser's first page
+        screen.open('/profile')
+        screen.should_contain(day(ES, user.created_at, east))  # member since: the day it was where the viewer is
+        # The viewer travels: the browser's zone wins over the account's from its next page on.
+        screen.selenium.execute_cdp_cmd('Emulation.setTimezoneOverride', {'timezoneId': west})
+        screen.open('/')
+        screen.open('/profile')
+        screen.should_contain(day(ES, user.created_at, west))
+        assert day(ES, user.created_at, east) not in screen.find_by_css('.bt-facts').text
+    finally:  # the browser is shared by the session's browser tests: the next ones get the machine's zone again
+        screen.selenium.execute_cdp_cmd('Emulation.setTimezoneOverride', {'timezoneId': ''})
 
 
 def test_register_play_continue_watching_and_resume(screen: Screen, demo_catalog):
@@ -114,8 +120,8 @@ def test_register_play_continue_watching_and_resume(screen: Screen, demo_catalog
     assert js(screen, 'document.querySelector(".bt-header")') is None  # full-bleed: no site header
     stopped_at = pause(screen)
     screen.wait_for(lambda: abs(saved_position(free['id']) - stopped_at) < 1)
-    # This playback ends here; the next one on this browser stops it. A report of it the browser kept (its delivery
-    # not confirmed as the page left) goes out again from the next player, and is refused for good: 403, as a stopped
+    # This playback ends here; the next one on this browser stops it. A report of it that reaches the server after
+    # that (one the browser kept for the next page, or one still on its way) is refused for good: 403, as a stopped
     # playback's reports are. The next playback's own reports stay checked.
     screen.allowed_js_errors.append(f'/play/{_playback_token(screen)}/progress - Failed to load resource')
     press(screen, t('player.back'))  # back where the viewer came from: the details page
