@@ -28,5 +28,8 @@ def listen(topic: str, handler: Callable[[dict[str, Any]], Any]) -> None:
 
 
 async def _inside(client: Client, work: Coroutine[Any, Any, Any]) -> Any:
+    if client.is_deleted:  # closed between the news and this task's turn
+        work.close()
+        return None
     with client:
         return await work

@@ -40,7 +40,9 @@ def test_waits_are_imported_from_one_module():
         f'{path.name}:{node.lineno}: {alias.name} from .{node.module}'
         for path in sorted(TESTS.glob('*.py'))
         for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module not in {'waits', None}
+        if isinstance(node, ast.ImportFrom)
+        and (node.level == 1 or (node.module or '').startswith('tests.'))
+        and node.module not in {'waits', 'tests.waits', None}
         for alias in node.names
         if alias.name in own
     ]

@@ -182,8 +182,11 @@ async def catalog_page(q: str = '', genre: str = '', sort: str = '', page: str =
         await reload(state['page'] + step)
         # The pager was drawn again: the keyboard goes back to the button pressed, or to the other one at an end.
         pressed, other = ('next', 'prev') if step > 0 else ('prev', 'next')
-        first, second = json.dumps(f'[data-action="{pressed}"]:not([disabled])'), json.dumps(f'[data-action="{other}"]')
-        found = f'p?.querySelector({first}) || p?.querySelector({second})'
+        wanted, fallback = (
+            json.dumps(f'[data-action="{pressed}"]:not([disabled])'),
+            json.dumps(f'[data-action="{other}"]'),
+        )
+        found = f'p?.querySelector({wanted}) || p?.querySelector({fallback})'
         ui.run_javascript(f'const p = document.querySelector(".bt-pager"); ({found})?.focus()')
 
     async def clear_from_empty() -> None:
