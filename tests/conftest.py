@@ -42,6 +42,55 @@ def pytest_collection_finish() -> None:
     gc.freeze()
 
 
+# The port of this run's browser-test server, held for the whole run (see screen_port).
+_held_port: list = []
+
+
+@pytest.hookimpl(trylast=True)  # after NiceGUI's own, which drew Screen.PORT from the kernel's ephemeral range
+def pytest_configure(config: pytest.Config) -> None:
+    from nicegui.testing import Screen
+
+    Screen.PORT = screen_port()
+
+
+def screen_port() -> int:
+    """A port for the browser tests' server that no other process on this machine will take while this run lasts.
+
+    The server stops between tests, so a port drawn once from the kernel's ephemeral range (as NiceGUI draws it) is
+    free in between, and any bind to port 0 (another suite's servers, nginx, benchmarks) may be given it: a suite
+    beside this one once was, and this run's browser loaded that suite's bare benchmark page. So the port comes from
+    just below the ephemeral range, which bind(0) never hands out, and a lock file held until this run ends keeps
+    other runs of this suite off it."""
+    import fcntl
+    import random
+    import socket
+    import tempfile
+
+    low = (
+        int(Path('/proc/sys/net/ipv4/ip_local_port_range').read_text().split()[0]) if sys.platform == 'linux' else 49152
+    )
+    folder = Path(tempfile.gettempdir()) / 'butaca-test-ports'
+    folder.mkdir(exist_ok=True)
+    ports = list(range(max(1024, low - 8192), low))
+    random.shuffle(ports)
+    for port in ports:
+        lock = (folder / f'{port}.lock').open('w')
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue  # another run holds it
+        with socket.socket() as probe:
+            try:
+                probe.bind(('127.0.0.1', port))
+            except OSError:
+                lock.close()
+                continue  # something else listens there
+        _held_port.append(lock)  # held (open, locked) until this process ends
+        return port
+    raise RuntimeError(f'no free port below {low} for the browser tests')
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # A browser test drives Chromium for seconds: it is `slow` too, so the inner loop (`-m 'not slow'`) stays short
     # without each browser module having to say so (CI runs everything).
