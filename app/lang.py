@@ -7,7 +7,7 @@ storage before sign-in); otherwise the browser's Accept-Language, else the confi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from nicegui import context
 from starlette.requests import Request
@@ -59,7 +59,7 @@ def viewer_time_zone() -> str | None:
     except RuntimeError:
         return None
     reported = browser_time_zone(request)
-    if reported and formats.zone(reported) is not UTC:
+    if reported and formats.known_zone(reported):
         return reported
     user = getattr(request.state, 'user', None)
     return user.time_zone if user is not None and user.time_zone else None

@@ -42,6 +42,11 @@ def plural(language: str, key: str, count: float, **params: object) -> str:
     return translate(language, chosen, count=number(language, count), **params)
 
 
+def known_zone(time_zone: str) -> bool:
+    """Whether the zone database knows `time_zone` (an IANA name, 'UTC' included)."""
+    return zone(time_zone) is not UTC
+
+
 def zone(time_zone: str | None) -> ZoneInfo | type[UTC]:
     """The viewer's time zone, or UTC when they have none (or an unknown one)."""
     if not time_zone:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlalchemy import bindparam, false
 from sqlalchemy.exc import IntegrityError
@@ -384,8 +384,8 @@ def remember_time_zone(*, user_id: int, time_zone: str) -> bool:
     follow the viewer to a new browser, and to a new place when they sign in there. An unknown name changes
     nothing. True when the account's zone changed."""
     time_zone = time_zone.strip()
-    if len(time_zone) > TIME_ZONE_MAX or formats.zone(time_zone) is UTC:
-        return False  # not a name the zone database knows (UTC itself is what an account without one gets)
+    if len(time_zone) > TIME_ZONE_MAX or not formats.known_zone(time_zone):
+        return False
     with db.session(write=True) as session:
         other = User.time_zone.is_distinct_from(time_zone)  # type: ignore[union-attr]  (a column here)
         changed = session.exec(update(User).where(User.id == user_id, other).values(time_zone=time_zone)).rowcount
